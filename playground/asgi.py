@@ -1,0 +1,36 @@
+"""ASGI entry point: HTTP and WebSocket on one server.
+
+`/v1/*` (the Anthropic-compatible proxy) is dispatched to a lean ASGI app before Django's
+middleware stack, so relayed streams pay no per-request page machinery; everything else
+is Django.
+"""
+
+import os
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "playground.settings")
+
+from django.core.asgi import get_asgi_application  # noqa: E402
+
+django_http = get_asgi_application()
+
+from channels.auth import AuthMiddlewareStack  # noqa: E402
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+
+from playground.proxy.asgi import proxy_app  # noqa: E402
+from playground.routing import websocket_urlpatterns  # noqa: E402
+
+
+async def http_router(scope, receive, send):
+    if scope["path"].startswith("/v1/") or scope["path"] == "/v1":
+        await proxy_app(scope, receive, send)
+    else:
+        await django_http(scope, receive, send)
+
+
+application = ProtocolTypeRouter(
+    {
+        "http": http_router,
+        "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+    }
+)

@@ -1,0 +1,53 @@
+"""The API's error shape, statuses and request ids (no Django, no I/O).
+
+Every error this product produces, whether the simulator's, the proxy's or the
+composer's, is built here, so they all read exactly like the Messages API's own:
+`{"type": "error", "error": {"type": ..., "message": ...}, "request_id": "req_..."}`.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+ERROR_STATUS: dict[str, int] = {
+    "invalid_request_error": 400,
+    "authentication_error": 401,
+    "billing_error": 402,
+    "permission_error": 403,
+    "not_found_error": 404,
+    "request_too_large": 413,
+    "rate_limit_error": 429,
+    "api_error": 500,
+    "timeout_error": 504,
+    "overloaded_error": 529,
+}
+
+_ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+
+
+def _base58(n: int) -> str:
+    return "".join(secrets.choice(_ALPHABET) for _ in range(n))
+
+
+def new_request_id() -> str:
+    """A `req_011C...`-style id, the shape the API returns in `request-id`."""
+    return "req_011C" + _base58(20)
+
+
+def new_message_id() -> str:
+    return "msg_01" + _base58(22)
+
+
+def new_tool_use_id() -> str:
+    return "toolu_01" + _base58(22)
+
+
+def error_body(error_type: str, message: str, request_id: str | None = None) -> dict:
+    body: dict = {"type": "error", "error": {"type": error_type, "message": message}}
+    if request_id is not None:
+        body["request_id"] = request_id
+    return body
+
+
+def status_for(error_type: str) -> int:
+    return ERROR_STATUS.get(error_type, 500)
