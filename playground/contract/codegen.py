@@ -1,0 +1,176 @@
+"""Code generation: a recorded request as curl, Python SDK or TypeScript SDK code.
+
+Pure Python, no Django, no I/O. The generated code reproduces the request body exactly
+(same JSON values) and the headers that change behaviour (`anthropic-version`,
+`anthropic-beta`). Policy:
+
+- Secrets never appear in generated code. The API key is always an environment
+  placeholder (`$ANTHROPIC_API_KEY` in shell, `os.environ[...]` in Python,
+  `process.env[...]` in TypeScript), whatever the recorded headers held.
+- Every value that comes from the recording is quoted with `shlex.quote` (curl) or
+  emitted as a literal by `json.dumps` / `repr` (SDKs): never interpolated into a
+  hand-written template, so a body holding quotes, `$(...)` or newlines stays data.
+- Transport and client headers (user-agent, x-stainless-*, content-length, host...)
+  are left out: the client sets its own.
+"""
+
+from __future__ import annotations
+
+import json
+import pprint
+import shlex
+
+API_KEY_ENV = "ANTHROPIC_API_KEY"
+DEFAULT_BASE_URL = "https://api.anthropic.com"
+
+# Headers that carry credentials: replaced by the placeholder, never copied.
+SECRET_HEADERS = frozenset(
+    {"x-api-key", "authorization", "proxy-authorization", "cookie", "set-cookie"}
+)
+# Headers worth keeping: they change what the API does with the body.
+KEPT_HEADERS = ("anthropic-version", "anthropic-beta")
+
+# Keyword arguments `client.messages.create` has accepted across SDK releases. Anything
+# else in the body travels through `extra_body`, which every release supports, so the
+# snippet runs on old and new SDKs alike (newer SDKs dropped `temperature` & co. from the
+# signature, for example).
+PY_KWARGS = frozenset(
+    {
+        "model",
+        "max_tokens",
+        "messages",
+        "system",
+        "tools",
+        "tool_choice",
+        "stop_sequences",
+        "stream",
+        "metadata",
+        "thinking",
+        "service_tier",
+    }
+)
+
+
+def kept_headers(headers: dict | list | None) -> dict[str, str]:
+    """The behaviour-changing headers of a recorded request, lower-cased, secrets dropped."""
+    items = headers.items() if isinstance(headers, dict) else (headers or [])
+    kept: dict[str, str] = {}
+    for name, value in items:
+        low = str(name).lower()
+        if low in KEPT_HEADERS:
+            # Repeated anthropic-beta headers are equivalent to one comma-joined header.
+            kept[low] = f"{kept[low]},{value}" if low in kept else str(value)
+    kept.setdefault("anthropic-version", "2023-06-01")
+    return kept
+
+
+def _endpoint(base_url: str | None, path: str) -> str:
+    return (base_url or DEFAULT_BASE_URL).rstrip("/") + path
+
+
+def to_curl(
+    body: object,
+    headers: dict | list | None = None,
+    *,
+    base_url: str | None = None,
+    path: str = "/v1/messages",
+) -> str:
+    """A curl command; `shlex.split` of it gives back the exact body as one argument.
+
+    The key header is the only hand-quoted word: double quotes so the shell expands the
+    placeholder, and it holds nothing from the recording.
+    """
+    body_json = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+    parts = ["curl", _endpoint(base_url, path), "--no-buffer"]
+    lines = [shlex.join(parts)]
+    lines.append(f'-H "x-api-key: ${API_KEY_ENV}"')
+    for name, value in kept_headers(headers).items():
+        lines.append(shlex.join(["-H", f"{name}: {value}"]))
+    lines.append(shlex.join(["-H", "content-type: application/json"]))
+    lines.append(shlex.join(["--data-binary", body_json]))
+    return " \\\n  ".join(lines)
+
+
+def _py_literal(value: object) -> str:
+    # pprint gives valid Python literals for JSON values (True/False/None) and keeps
+    # long strings intact; sort_dicts=False preserves the wire key order.
+    return pprint.pformat(value, indent=1, width=88, sort_dicts=False)
+
+
+def _indent(text: str, by: int) -> str:
+    pad = " " * by
+    return text.replace("\n", "\n" + pad)
+
+
+def to_python(
+    body: object,
+    headers: dict | list | None = None,
+    *,
+    base_url: str | None = None,
+    path: str = "/v1/messages",
+) -> str:
+    """A runnable script using the official `anthropic` Python SDK."""
+    body = body if isinstance(body, dict) else {}
+    kwargs = {k: v for k, v in body.items() if k in PY_KWARGS and k.isidentifier()}
+    extra = {k: v for k, v in body.items() if k not in kwargs}
+    extra_headers = {k: v for k, v in kept_headers(headers).items() if k != "anthropic-version"}
+    method = "count_tokens" if path.endswith("/count_tokens") else "create"
+
+    client_args = [f'api_key=os.environ["{API_KEY_ENV}"]']
+    if base_url:
+        client_args.append(f"base_url={base_url.rstrip('/')!r}")
+    lines = [
+        "import os",
+        "",
+        "import anthropic",
+        "",
+        f"client = anthropic.Anthropic({', '.join(client_args)})",
+        "",
+        f"response = client.messages.{method}(",
+    ]
+    for key, value in kwargs.items():
+        lines.append(f"    {key}={_indent(_py_literal(value), 4)},")
+    if extra:
+        lines.append(f"    extra_body={_indent(_py_literal(extra), 4)},")
+    if extra_headers:
+        lines.append(f"    extra_headers={_indent(_py_literal(extra_headers), 4)},")
+    lines.append(")")
+    if body.get("stream") and method == "create":
+        lines += ["for event in response:", "    print(event.to_json())"]
+    else:
+        lines.append("print(response.to_json())")
+    return "\n".join(lines) + "\n"
+
+
+def to_typescript(
+    body: object,
+    headers: dict | list | None = None,
+    *,
+    base_url: str | None = None,
+    path: str = "/v1/messages",
+) -> str:
+    """An ES module using the official `@anthropic-ai/sdk` TypeScript SDK."""
+    body = body if isinstance(body, dict) else {}
+    extra_headers = {k: v for k, v in kept_headers(headers).items() if k != "anthropic-version"}
+    method = "countTokens" if path.endswith("/count_tokens") else "create"
+    client_args = [f"apiKey: process.env[{json.dumps(API_KEY_ENV)}]"]
+    if base_url:
+        client_args.append(f"baseURL: {json.dumps(base_url.rstrip('/'))}")
+    # JSON is a valid JS object literal (ES2019+ allows U+2028/U+2029 in strings).
+    params = json.dumps(body, indent=2, ensure_ascii=False)
+    options = f", {{ headers: {json.dumps(extra_headers)} }}" if extra_headers else ""
+    lines = [
+        'import Anthropic from "@anthropic-ai/sdk";',
+        "",
+        f"const client = new Anthropic({{ {', '.join(client_args)} }});",
+        "",
+        f"const response = await client.messages.{method}({params}{options});",
+    ]
+    if body.get("stream") and method == "create":
+        lines += ["for await (const event of response) {", "  console.log(JSON.stringify(event));", "}"]
+    else:
+        lines.append("console.log(JSON.stringify(response, null, 2));")
+    return "\n".join(lines) + "\n"
+
+
+GENERATORS = {"curl": to_curl, "python": to_python, "typescript": to_typescript}
