@@ -1,17 +1,156 @@
-"""The /v1/* surface as a plain ASGI app (placeholder until the proxy lands)."""
+"""The `/v1/*` surface as a lean ASGI app, dispatched before Django's middleware.
 
-import json
+Order of checks for every call, cheapest first, each failing with the API's error shape:
+Host (settings.ALLOWED_HOSTS) -> route and method -> declared size (413 over 32 MB) ->
+proxy key (401, cached lookup) -> body read under the cap -> JSON (`parse_body`: syntax,
+duplicate keys, surrogates, depth) -> model -> provider. Then the call is either relayed
+upstream (relay.py) or answered from a recording (replay.py).
+
+Client disconnects: once the body is read, a watcher waits on `receive()` for
+`http.disconnect` and cancels the relay task, so the upstream request is dropped within
+one event loop turn, including before its first byte.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import re
+
+from django.conf import settings
+from django.http.request import split_domain_port, validate_host
+
+from playground.contract.errors import new_request_id
+from playground.proxy import auth
+from playground.proxy.call import Call
+from playground.proxy.wire import BodyTooLarge, ClientGone, header, read_body, send_error
+
+log = logging.getLogger("playground.proxy")
+
+MODEL_PATH = re.compile(r"/v1/models/([A-Za-z0-9._:@-]{1,256})")
+ROUTES = {
+    "/v1/messages": ("POST", "messages"),
+    "/v1/messages/count_tokens": ("POST", "count_tokens"),
+    "/v1/models": ("GET", "models"),
+}
 
 
-async def proxy_app(scope, receive, send):
-    body = json.dumps(
-        {"type": "error", "error": {"type": "not_found_error", "message": "Not found"}}
-    ).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 404,
-            "headers": [(b"content-type", b"application/json")],
-        }
+def _route(path: str) -> tuple[str, str, str | None] | None:
+    """(method, endpoint, model id from the path) for a known path, else None."""
+    known = ROUTES.get(path)
+    if known:
+        return known[0], known[1], None
+    match = MODEL_PATH.fullmatch(path)
+    if match:
+        return "GET", "model", match.group(1)
+    return None
+
+
+def _host_allowed(headers: list[tuple[bytes, bytes]]) -> bool:
+    raw = header(headers, b"host")
+    if raw is None:
+        return False
+    try:
+        host = raw.decode("ascii")
+    except UnicodeDecodeError:
+        return False
+    domain, _port = split_domain_port(host)
+    allowed = settings.ALLOWED_HOSTS
+    if settings.DEBUG and not allowed:
+        allowed = [".localhost", "127.0.0.1", "[::1]"]
+    return bool(domain) and validate_host(domain, allowed)
+
+
+async def proxy_app(scope, receive, send) -> None:
+    if scope["type"] != "http":
+        return
+    request_id = new_request_id()
+    headers: list[tuple[bytes, bytes]] = scope["headers"]
+    if not _host_allowed(headers):
+        await send_error(send, "invalid_request_error", "Host not allowed.", request_id, status=400)
+        return
+    route = _route(scope["path"])
+    if route is None:
+        await send_error(send, "not_found_error", "Not found", request_id)
+        return
+    method, endpoint, path_model = route
+    if scope["method"] != method:
+        await send_error(
+            send,
+            "invalid_request_error",
+            f"Method {scope['method']} is not allowed on {scope['path']}; use {method}.",
+            request_id,
+            status=405,
+            extra_headers=[(b"allow", method.encode())],
+        )
+        return
+    limit = settings.MAX_REQUEST_BYTES
+    declared = header(headers, b"content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        await _too_large(send, request_id)
+        return
+    try:
+        creds = auth.credentials(headers)
+        key = await auth.authenticate(creds.proxy_key)
+    except auth.AuthError as exc:
+        await send_error(send, "authentication_error", str(exc), request_id)
+        return
+    try:
+        body = await read_body(receive, limit) if method == "POST" else b""
+    except BodyTooLarge:
+        await _too_large(send, request_id)
+        return
+    except ClientGone:
+        return
+    call = Call(
+        request_id=request_id,
+        key=key,
+        caller_key=creds.caller_key,
+        method=method,
+        endpoint=endpoint,
+        path=scope["path"],
+        query=scope.get("query_string", b"").decode("latin-1"),
+        headers=headers,
+        body=body,
+        path_model=path_model,
     )
-    await send({"type": "http.response.body", "body": body})
+    await _run_watched(call, receive, send)
+
+
+async def _too_large(send, request_id: str) -> None:
+    mb = settings.MAX_REQUEST_BYTES // (1024 * 1024)
+    await send_error(
+        send, "request_too_large", f"Request exceeds the maximum allowed size of {mb} MB.", request_id
+    )
+
+
+async def _watch_disconnect(receive) -> None:
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return
+
+
+async def _run_watched(call: Call, receive, send) -> None:
+    from playground.proxy.dispatch import handle
+
+    work = asyncio.ensure_future(handle(call, send))
+    watcher = asyncio.ensure_future(_watch_disconnect(receive))
+    try:
+        done, _ = await asyncio.wait({work, watcher}, return_when=asyncio.FIRST_COMPLETED)
+        if work not in done:
+            # The client went away first: drop the upstream call (the handler records the
+            # partial exchange as client_cancelled while it unwinds).
+            call.cancelled = True
+            work.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await work
+        else:
+            work.result()
+    except Exception:
+        log.exception("proxy call %s failed", call.request_id)
+    finally:
+        watcher.cancel()
+        if not work.done():
+            work.cancel()

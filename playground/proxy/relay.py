@@ -1,0 +1,166 @@
+"""Relaying a call upstream and recording it, event by event.
+
+Fidelity policy: the client receives what the upstream sent. Status and body pass
+unchanged; an SSE stream is forwarded one complete event at a time, each event's bytes
+exactly as received and sent the moment it is complete (no buffering, no gzip, with
+`X-Accel-Buffering: no`). Headers pass except hop-by-hop ones, the framing headers we
+recompute (content-length, content-encoding), the server's own (date, server) and
+cookies. Upstream errors (4xx/5xx with their retry-after, x-should-retry, request-id)
+pass through untouched, so SDK retries behave as against the real API; the proxy itself
+never retries.
+
+Failures: an upstream that cannot be reached is a 502 `api_error` (retryable); a stream
+that ends without `message_stop` or an `error` event gets an `api_error` error event, so
+the client never mistakes a cut for a complete answer; a client that disconnects cancels
+this coroutine, which closes the upstream request and records `client_cancelled`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import httpx
+
+from playground.contract.errors import error_body
+from playground.contract.sse import encode_event
+from playground.proxy import routes
+from playground.proxy.call import Call
+from playground.proxy.wire import response_headers, send_error
+
+log = logging.getLogger("playground.proxy")
+
+STREAM_HEADERS = [(b"x-accel-buffering", b"no"), (b"cache-control", b"no-cache")]
+END_EVENTS = frozenset({"message_stop", "error"})
+
+
+def _content_type(headers) -> str:
+    for name, value in headers:
+        n = name.lower() if isinstance(name, str) else name.decode("latin-1").lower()
+        if n == "content-type":
+            return value if isinstance(value, str) else value.decode("latin-1")
+    return ""
+
+
+def cut_event(request_id: str) -> bytes:
+    return encode_event(
+        "error",
+        error_body(
+            "api_error",
+            "The upstream connection closed before the stream finished.",
+            request_id,
+        ),
+    )
+
+
+async def relay(call: Call, provider, send) -> None:
+    from playground import upstream
+
+    try:
+        rec = routes.start_recording(call, provider, source="proxy")
+    except routes.RecorderUnavailable as exc:
+        await send_error(send, exc.error_type, str(exc), call.request_id, status=exc.status, retry=True)
+        return
+    try:
+        async with upstream.open(
+            provider,
+            call.method,
+            call.path,
+            query=call.query,
+            headers=call.forward_headers(),
+            body=call.body,
+        ) as resp:
+            rec.response_started(resp.status, resp.headers)
+            is_sse = resp.status == 200 and "text/event-stream" in _content_type(resp.headers)
+            if is_sse:
+                await _relay_stream(call, resp, rec, send)
+            else:
+                await _relay_body(call, resp, rec, send)
+    except asyncio.CancelledError:
+        rec.finish(outcome="client_cancelled")
+        raise
+    except (httpx.TimeoutException, TimeoutError) as exc:
+        _fail(rec, "timeout", exc)
+        if not call.started:
+            await send_error(
+                send, "timeout_error", "The upstream did not answer in time.", call.request_id,
+                retry=True,
+            )
+    except (httpx.HTTPError, OSError) as exc:
+        _fail(rec, None, exc)
+        if not call.started:
+            await send_error(
+                send, "api_error", "The upstream could not be reached.", call.request_id,
+                status=502, retry=True,
+            )
+    except routes.UpstreamRefused as exc:
+        rec.finish(outcome="rejected", error={"type": exc.error_type, "message": str(exc)})
+        await send_error(send, exc.error_type, str(exc), call.request_id, status=exc.status)
+
+
+def _fail(rec, outcome: str | None, exc: BaseException) -> None:
+    # Never the exception text itself: httpx messages can carry URLs with credentials.
+    rec.finish(
+        outcome=outcome,
+        error={"type": "api_error", "message": f"upstream failure: {type(exc).__name__}"},
+    )
+
+
+async def _relay_stream(call: Call, resp, rec, send) -> None:
+    await send(
+        {
+            "type": "http.response.start",
+            "status": resp.status,
+            "headers": [*response_headers(resp.headers), *STREAM_HEADERS],
+        }
+    )
+    ended = False
+    try:
+        async for ev in resp.events():
+            rec.event(ev.raw, ev.t, ev.sse)
+            if not ev.sse.terminated:
+                # An event cut before its blank line: recorded, but not forwarded, since
+                # the client would glue it to the error event that follows.
+                continue
+            await send({"type": "http.response.body", "body": ev.raw, "more_body": True})
+            if ev.sse.event in END_EVENTS:
+                ended = True
+    except (httpx.HTTPError, OSError):
+        # The upstream cut the connection: the client gets an error event below.
+        pass
+    if not ended:
+        await send({"type": "http.response.body", "body": cut_event(call.request_id), "more_body": True})
+        rec.finish(
+            outcome="incomplete",
+            error={"type": "api_error", "message": "upstream closed the stream early"},
+        )
+    else:
+        rec.finish()
+    await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+
+async def _relay_body(call: Call, resp, rec, send) -> None:
+    body = await resp.aread()
+    if (
+        call.stream
+        and resp.status == 200
+        and "text/event-stream" not in _content_type(resp.headers)
+    ):
+        # A 200 that is not a stream, to a streaming request: a gateway page or a broken
+        # upstream. The raw answer is recorded; the client gets a clear, retryable error.
+        rec.body(body)
+        rec.finish(
+            outcome="upstream_error",
+            error={"type": "api_error", "message": "upstream answered a stream request without SSE"},
+        )
+        await send_error(
+            send, "api_error", "The upstream answered without an event stream.", call.request_id,
+            status=502, retry=True,
+        )
+        return
+    rec.body(body)
+    headers = response_headers(resp.headers)
+    headers.append((b"content-length", str(len(body)).encode()))
+    await send({"type": "http.response.start", "status": resp.status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+    rec.finish()

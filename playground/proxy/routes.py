@@ -1,0 +1,183 @@
+"""The proxy's edges to its neighbours: body parsing (contract), provider choice
+(providers) and recording (recording), each behind one small function.
+
+Provider lookups are cached in-process for two seconds per (team, pin, model): a model
+id resolves the same way on every call of a tool loop, and the provider table changes
+rarely. Recording calls are guarded: the recorder must never break a relay, and a call
+is finished exactly once whatever path ends it.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from channels.db import database_sync_to_async
+
+from playground.contract.errors import error_body, status_for
+from playground.proxy.call import Call
+
+log = logging.getLogger("playground.proxy")
+
+PROVIDER_TTL = 2.0
+
+
+class RouteError(Exception):
+    def __init__(self, error_type: str, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.error_type = error_type
+        self.status = status or status_for(error_type)
+
+
+class RecorderUnavailable(RouteError):
+    def __init__(self) -> None:
+        super().__init__(
+            "api_error", "The recorder is unavailable, so the call was not sent.", status=503
+        )
+
+
+class UpstreamRefused(RouteError):
+    """playground.upstream refused to send (e.g. the URL guard); nothing left the server."""
+
+
+def parse(call: Call) -> tuple[int, dict] | None:
+    """Parses the JSON body into call.parsed/model/stream; (status, error body) when bad."""
+    from playground.contract.validate import api_error, parse_body
+
+    obj, findings = parse_body(call.body)
+    if any(f.severity == "error" for f in findings):
+        answer = api_error(findings, call.request_id)
+        if answer is not None:
+            return answer
+    if not isinstance(obj, dict):
+        return _bad(call, "The request body must be a JSON object.")
+    model = obj.get("model")
+    if not isinstance(model, str) or not model.strip():
+        return _bad(call, "model: Field required")
+    call.parsed = obj
+    call.model = model
+    call.stream = call.endpoint == "messages" and obj.get("stream") is True
+    return None
+
+
+def _bad(call: Call, message: str) -> tuple[int, dict]:
+    return 400, error_body("invalid_request_error", message, call.request_id)
+
+
+_providers: dict[tuple, tuple[float, object]] = {}
+
+
+def _resolve_sync(team_id: int, pinned: str, model: str):
+    from playground import providers
+    from playground.teams.models import Team
+
+    team = Team.objects.filter(pk=team_id).first()
+    if pinned:
+        return providers.get(pinned, team=team)
+    return providers.resolve(model, team=team)
+
+
+_resolve = database_sync_to_async(_resolve_sync)
+
+
+async def provider_for(call: Call):
+    """The configured provider for this call (pin, else model), or RouteError."""
+    from playground import providers
+
+    cache_key = (call.key.team_id, call.key.provider, call.model)
+    now = time.monotonic()
+    hit = _providers.get(cache_key)
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    try:
+        provider = await _resolve(call.key.team_id, call.key.provider, call.model)
+    except providers.UnknownModel as exc:
+        raise RouteError("not_found_error", str(exc) or f"model: {call.model}") from None
+    except providers.ProviderUnavailable as exc:
+        raise RouteError("invalid_request_error", str(exc)) from None
+    if len(_providers) > 1000:
+        _providers.clear()
+    _providers[cache_key] = (now + PROVIDER_TTL, provider)
+    return provider
+
+
+def provider_names() -> set[str] | None:
+    try:
+        from playground import providers
+
+        return set(providers.names())
+    except Exception:  # the providers app may not be migrated yet (fresh checkout)
+        return None
+
+
+class Recording:
+    """A guarded handle on recording.start_exchange: never raises, finishes once."""
+
+    def __init__(self, rec) -> None:
+        self._rec = rec
+        self.finished = False
+
+    @property
+    def public_id(self) -> str | None:
+        return getattr(self._rec, "public_id", None)
+
+    def _call(self, name: str, *args, **kwargs) -> None:
+        if self._rec is None:
+            return
+        try:
+            getattr(self._rec, name)(*args, **kwargs)
+        except Exception:
+            log.exception("recording.%s failed", name)
+
+    def response_started(self, status: int, headers) -> None:
+        self._call("response_started", status, headers)
+
+    def event(self, raw: bytes, t: float, sse) -> None:
+        self._call("event", raw, t, sse)
+
+    def body(self, raw: bytes) -> None:
+        self._call("body", raw)
+
+    def finish(self, outcome: str | None = None, error: dict | None = None) -> None:
+        if self.finished:
+            return
+        self.finished = True
+        self._call("finish", outcome=outcome, error=error)
+
+
+def start_recording(call: Call, provider, *, source: str, required: bool = True) -> Recording:
+    """Starts the exchange's record. Fails closed (RecorderUnavailable) when `required`:
+    an unrecorded proxy call would break the product's promise that every call is kept."""
+    from playground import recording
+
+    try:
+        rec = recording.start_exchange(
+            source=source,
+            method=call.method,
+            path=call.path,
+            query=call.query,
+            request_headers=call.recorded_headers(),
+            request_body=call.body,
+            provider=getattr(provider, "name", "") if provider is not None else "",
+            team_id=call.key.team_id,
+            user_id=None,
+            proxy_key_name=call.key.name,
+            thread_hint=call.thread_hint(),
+        )
+    except Exception:
+        log.exception("could not start a recording for %s", call.request_id)
+        if required:
+            raise RecorderUnavailable() from None
+        rec = None
+    return Recording(rec)
+
+
+async def record_rejected(call: Call, status: int, body: dict) -> None:
+    """A request the proxy refused (bad JSON, no model) is still recorded, so it can be
+    inspected; the raw bytes are kept as sent."""
+    import json
+
+    rec = start_recording(call, None, source="proxy", required=False)
+    rec.response_started(status, [("content-type", "application/json")])
+    rec.body(json.dumps(body).encode())
+    rec.finish(outcome="rejected", error=body.get("error"))
