@@ -1,0 +1,301 @@
+"""The run socket (`ws/runs/`): runs, stops, tool-loop auto-runs and compares from the page.
+
+Policy:
+
+* Only an authenticated user with a team may connect; the team is the session's chosen team
+  when the user is a member of it, else the user's first team. Every run is recorded for it.
+* Every client message is checked (protocol.py) before anything acts on it; a bad one gets a
+  `run.rejected` frame, never a crash of the socket.
+* Runs are tasks: `receive` only starts or stops them, so "stop" is handled while a run
+  streams. "stop" sets the run's cancel event; closing the socket (the tab) cancels every run
+  of the socket. Either way the exchange is recorded `client_cancelled` with its partial
+  answer, and the upstream request is closed at once. At most MAX_RUNS run at a time.
+* Events go to the socket as soon as they arrive: a per-run pump sends whatever is queued
+  when it wakes, so events that arrived together share one frame and nothing waits on a timer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+from playground.composer.loops import autorun
+from playground.composer.protocol import ProtocolError, parse_message
+from playground.composer.runs import (
+    RunEvent,
+    RunRefused,
+    RunResult,
+    RunStart,
+    refused_result,
+    run_request,
+)
+
+log = logging.getLogger(__name__)
+
+MAX_RUNS = 8
+# Bench only: stamp each relayed event with the monotonic time the server received it, so
+# bench/bench_relay.py can measure relay latency (CLOCK_MONOTONIC is shared by processes).
+BENCH_STAMPS = os.environ.get("PLAYGROUND_BENCH_STAMPS") == "1"
+
+
+def scope_team(scope):
+    """The team of the socket's user (sync: touches the session and the database)."""
+    from playground.teams.ops import current_team
+
+    user = scope.get("user")
+    if user is None or not user.is_authenticated:
+        return None
+    session = scope.get("session")
+    chosen = session.get("team_id") if session is not None else None
+    if chosen:
+        membership = user.memberships.select_related("team").filter(team_id=chosen).first()
+        if membership:
+            return membership.team
+    return current_team(user)
+
+
+def exchange_url(public_id: str | None) -> str | None:
+    return f"/exchanges/{public_id}/" if public_id else None
+
+
+def event_item(ev: RunEvent) -> dict:
+    item = {"seq": ev.seq, "t_ms": ev.t_ms, "event": ev.event, "data": ev.data}
+    if BENCH_STAMPS:
+        item["rx"] = ev.t
+    return item
+
+
+class _Relay:
+    """Sends one run's events: queued by the run, sent by a pump task in arrival order."""
+
+    def __init__(self, consumer: RunConsumer, run_id: str, extra: dict):
+        self.consumer = consumer
+        self.run_id = run_id
+        self.extra = extra
+        self.pending: list[dict] = []
+        self.wake = asyncio.Event()
+        self.done = False
+        self.task: asyncio.Task | None = None
+
+    def start(self) -> None:
+        self.task = asyncio.create_task(self.pump())
+
+    def push(self, ev: RunEvent) -> None:
+        self.pending.append(event_item(ev))
+        self.wake.set()
+
+    async def pump(self) -> None:
+        while True:
+            await self.wake.wait()
+            self.wake.clear()
+            if self.pending:
+                batch, self.pending = self.pending, []
+                await self.consumer.send_frame(
+                    {"type": "run.events", "run_id": self.run_id, "events": batch, **self.extra}
+                )
+            if self.done and not self.pending:
+                return
+
+    async def close(self) -> None:
+        """Send what is still queued, then stop the pump."""
+        self.done = True
+        self.wake.set()
+        if self.task is None:
+            return
+        try:
+            await asyncio.shield(self.task)
+        except asyncio.CancelledError:
+            self.task.cancel()
+            raise
+
+
+class RunConsumer(AsyncJsonWebsocketConsumer):
+    async def connect(self) -> None:
+        self.runs: dict[str, tuple[asyncio.Task, asyncio.Event]] = {}
+        self.closed = False
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            await self.close(code=4401)
+            return
+        self.team = await database_sync_to_async(scope_team)(self.scope)
+        if self.team is None:
+            await self.close(code=4403)
+            return
+        self.user_id = user.pk
+        await self.accept()
+
+    async def disconnect(self, code: int) -> None:
+        self.closed = True
+        active = list(self.runs.values())
+        for _task, cancel in active:
+            cancel.set()
+        tasks = [task for task, _ in active]
+        if tasks:
+            # Each run records itself `client_cancelled`; give it a moment, then insist.
+            _done, pending = await asyncio.wait(tasks, timeout=3)
+            for task in pending:
+                task.cancel()
+
+    async def send_frame(self, frame: dict) -> None:
+        if self.closed:
+            return
+        try:
+            await self.send(text_data=json.dumps(frame, ensure_ascii=False, default=str))
+        except Exception:  # the socket went away mid-send: the run carries on to record
+            self.closed = True
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs) -> None:
+        if text_data is None:
+            await self.reject(None, "messages are JSON text")
+            return
+        try:
+            content = json.loads(text_data)
+        except ValueError:
+            await self.reject(None, "message is not valid JSON")
+            return
+        await self.receive_json(content)
+
+    async def receive_json(self, content, **kwargs) -> None:
+        try:
+            msg = parse_message(content)
+        except ProtocolError as exc:
+            await self.reject(exc.run_id, str(exc))
+            return
+        run_id = msg["run_id"]
+        if msg["action"] == "stop":
+            active = self.runs.get(run_id)
+            if active:
+                active[1].set()
+            return
+        if run_id in self.runs:
+            await self.reject(run_id, "a run with this run_id is already running")
+            return
+        if len(self.runs) >= MAX_RUNS:
+            await self.reject(run_id, f"at most {MAX_RUNS} runs at a time on one page")
+            return
+        cancel = asyncio.Event()
+        task = asyncio.create_task(self.start_run(msg, cancel))
+        self.runs[run_id] = (task, cancel)
+        task.add_done_callback(lambda _t: self.runs.pop(run_id, None))
+
+    async def reject(self, run_id: str | None, message: str) -> None:
+        await self.send_frame(
+            {
+                "type": "run.rejected",
+                "run_id": run_id,
+                "error": {"type": "invalid_request_error", "message": message},
+            }
+        )
+
+    async def start_run(self, msg: dict, cancel: asyncio.Event) -> None:
+        try:
+            if msg["action"] == "run":
+                await self.run_one(msg, msg["request"], cancel, thread=msg["thread"])
+            elif msg["action"] == "autorun":
+                await self.run_loop(msg, cancel)
+            else:
+                await self.run_compare(msg, cancel)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("run %s failed", msg["run_id"])
+            await self.send_frame(
+                {
+                    "type": "run.rejected",
+                    "run_id": msg["run_id"],
+                    "error": {"type": "api_error", "message": "the run failed on the server"},
+                }
+            )
+
+    async def run_one(
+        self,
+        msg: dict,
+        request: dict,
+        cancel: asyncio.Event,
+        *,
+        thread: str | None = None,
+        provider: str | None = None,
+        extra: dict | None = None,
+    ) -> RunResult:
+        run_id = msg["run_id"]
+        extra = extra or {}
+        relay = _Relay(self, run_id, extra)
+
+        async def started(info: RunStart) -> None:
+            await self.send_frame(
+                {
+                    "type": "run.started",
+                    "run_id": run_id,
+                    "exchange_id": info.public_id,
+                    "exchange_url": exchange_url(info.public_id),
+                    "model": info.model,
+                    "provider": info.provider,
+                    **extra,
+                }
+            )
+            relay.start()
+
+        try:
+            result = await run_request(
+                request,
+                provider=provider if provider is not None else msg["provider"],
+                headers=msg["headers"],
+                source="playground",
+                team_id=self.team.pk,
+                user_id=self.user_id,
+                thread=thread,
+                on_event=relay.push,
+                on_start=started,
+                cancel=cancel,
+            )
+        except RunRefused as exc:
+            result = refused_result(exc.error)
+        finally:
+            await relay.close()
+        frame = {"type": "run.finished", "run_id": run_id, **result.frame(), **extra}
+        frame["cost_usd"] = float(result.cost_usd) if result.cost_usd is not None else None
+        await self.send_frame(frame)
+        return result
+
+    async def run_loop(self, msg: dict, cancel: asyncio.Event) -> None:
+        run_id = msg["run_id"]
+        # Every step is one exchange of one thread.
+        thread = msg["thread"] or f"autorun-{run_id}"
+
+        async def step(n: int, request: dict) -> RunResult:
+            await self.send_frame({"type": "loop.step", "run_id": run_id, "step": n, "request": request})
+            return await self.run_one(msg, request, cancel, thread=thread, extra={"step": n})
+
+        outcome = await autorun(msg["request"], msg["mocks"], msg["max_steps"], step, cancel.is_set)
+        await self.send_frame(
+            {
+                "type": "loop.step",
+                "run_id": run_id,
+                "step": outcome.steps,
+                "request": outcome.request,
+                "final": True,
+                "reason": outcome.reason,
+                "missing_tools": outcome.missing_tools,
+            }
+        )
+
+    async def run_compare(self, msg: dict, cancel: asyncio.Event) -> None:
+        runs = []
+        for column, target in enumerate(msg["targets"]):
+            request = {**msg["request"], "model": target["model"]}
+            runs.append(
+                self.run_one(
+                    msg,
+                    request,
+                    cancel,
+                    thread=msg["thread"],
+                    provider=target["provider"] or "",
+                    extra={"column": column},
+                )
+            )
+        await asyncio.gather(*runs)

@@ -1,0 +1,420 @@
+"""One run of a Messages request from the server side: validate, send, record, relay, summarize.
+
+`run_request` is what the playground's WebSocket consumer, tool-loop automation, compare and
+the inspector's replay button call. Policy:
+
+* The body is sent exactly as given, except that playground runs force `"stream": true`
+  (a replay keeps the recorded request's own `stream` flag). The validator's findings are
+  returned, never enforced here: the page decides whether a rejected request is sent anyway.
+* Only a known set of caller headers goes upstream (`anthropic-version`, `anthropic-beta`,
+  the simulator's `x-sim-*`); credentials come from the provider configuration, never
+  from the caller.
+* Every run is recorded, whatever happens: an upstream 4xx/5xx is `upstream_error` with the
+  API's own error body, an `error` event mid-stream is `error_mid_stream` with the partial
+  message, a stream cut before `message_stop` is `incomplete`, an upstream timeout is
+  `timeout`, and a cancel (the `cancel` event, or this task being cancelled) is
+  `client_cancelled` with whatever had arrived. Cancelling closes the upstream response at
+  once, so generation stops upstream, including while waiting for the first byte.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import inspect
+import json
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import httpx
+
+from playground.contract.errors import error_body, new_request_id
+
+log = logging.getLogger(__name__)
+
+PASS_HEADERS = ("anthropic-version", "anthropic-beta")
+SIM_HEADER_PREFIX = "x-sim-"
+DEFAULT_VERSION = "2023-06-01"
+MAX_HEADER_VALUE = 2048
+
+
+@dataclass
+class RunEvent:
+    """One upstream event as the run saw it: its index in the exchange, offset and parsed data."""
+
+    seq: int
+    t_ms: float
+    event: str | None
+    data: Any
+    raw: bytes
+    t: float  # monotonic arrival time stamped by the upstream client
+    sse: Any = None
+
+
+@dataclass
+class RunStart:
+    public_id: str
+    model: str | None
+    provider: str | None
+
+
+@dataclass
+class RunResult:
+    public_id: str | None
+    outcome: str
+    status: int | None
+    message: dict | None
+    usage: dict | None
+    stop_reason: str | None
+    cost_usd: Decimal | None
+    ttft_ms: float | None
+    tokens_per_s: float | None
+    error: dict | None
+    request_id: str | None
+    provider: str | None = None
+    findings: list = field(default_factory=list)
+
+    def frame(self) -> dict:
+        """The JSON-ready fields of a `run.finished` frame."""
+        return {
+            "exchange_id": self.public_id,
+            "outcome": self.outcome,
+            "status": self.status,
+            "message": self.message,
+            "usage": self.usage,
+            "stop_reason": self.stop_reason,
+            "cost_usd": str(self.cost_usd) if self.cost_usd is not None else None,
+            "ttft_ms": self.ttft_ms,
+            "tokens_per_s": self.tokens_per_s,
+            "error": self.error,
+            "request_id": self.request_id,
+        }
+
+
+class RunRefused(ValueError):
+    """The run cannot start (unknown model or provider); `error` is the API-shaped error."""
+
+    def __init__(self, error_type: str, message: str):
+        super().__init__(message)
+        self.error = {"type": error_type, "message": message}
+
+
+def upstream_headers(headers: dict | None) -> dict[str, str]:
+    """The caller headers that may go upstream, lower-cased; anthropic-version defaulted."""
+    out: dict[str, str] = {}
+    for name, value in (headers or {}).items():
+        if not isinstance(name, str) or not isinstance(value, str):
+            continue
+        lname = name.strip().lower()
+        if lname not in PASS_HEADERS and not lname.startswith(SIM_HEADER_PREFIX):
+            continue
+        if not value or len(value) > MAX_HEADER_VALUE or any(c in value for c in "\r\n\0"):
+            continue
+        out[lname] = value
+    out.setdefault("anthropic-version", DEFAULT_VERSION)
+    return out
+
+
+def _betas(headers: dict[str, str]) -> tuple[str, ...]:
+    return tuple(b.strip() for b in headers.get("anthropic-beta", "").split(",") if b.strip())
+
+
+def _findings(body: dict, betas: tuple[str, ...]) -> list:
+    try:
+        from playground.contract.validate import validate_request
+    except ImportError:  # the validator is optional for running; findings are advisory
+        return []
+    try:
+        return list(validate_request(body, betas=betas))
+    except Exception:  # a validator bug must never stop a run
+        log.exception("validator failed")
+        return []
+
+
+def _resolve(model: Any, provider: str | None):
+    from playground import providers
+
+    if not isinstance(model, str) or not model:
+        raise RunRefused("invalid_request_error", "model: Field required")
+    try:
+        return providers.resolve(model, provider_name=provider or None)
+    except Exception as exc:  # unknown model or provider: the API's 404 wording
+        log.info("resolve refused %s/%s: %s", provider, model, exc)
+        if provider:
+            raise RunRefused("not_found_error", f"provider: {provider} (model: {model})") from exc
+        raise RunRefused("not_found_error", f"model: {model}") from exc
+
+
+def _is_timeout(exc: BaseException) -> bool:
+    if isinstance(exc, httpx.TimeoutException | asyncio.TimeoutError | TimeoutError):
+        return True
+    return "timeout" in type(exc).__name__.lower()
+
+
+def _cost(model: str | None, usage: dict | None) -> Decimal | None:
+    if not usage or not model:
+        return None
+    try:
+        from playground.contract.pricing import cost_usd
+        from playground.recording import prices
+    except ImportError:
+        return None
+    try:
+        price = prices.price_for(model)
+        return cost_usd(usage, price) if price is not None else None
+    except Exception:  # cost is informative; the recorder stores the authoritative figure
+        log.exception("cost lookup failed")
+        return None
+
+
+async def _call(callback: Callable | None, arg: Any) -> None:
+    if callback is None:
+        return
+    result = callback(arg)
+    if inspect.isawaitable(result):
+        await result
+
+
+class _Run:
+    """The state of one run while it streams (so a cancel can record what had arrived)."""
+
+    def __init__(self, model: str | None) -> None:
+        from playground.contract.accumulate import Accumulator
+
+        self.model = model
+        self.acc = Accumulator()
+        self.started = time.monotonic()
+        self.first_token: float | None = None
+        self.last_event: float | None = None
+        self.seq = 0
+        self.status: int | None = None
+        self.request_id: str | None = None
+        self.message: dict | None = None
+        self.error: dict | None = None
+        self.outcome: str | None = None
+
+    def add(self, ev) -> RunEvent:
+        sse = ev.sse
+        try:
+            data = json.loads(sse.data) if sse.data else None
+        except ValueError:
+            data = None
+        if isinstance(data, dict):
+            self.acc.add(sse.event, data)
+        else:
+            self.acc.add_sse(sse)  # the accumulator flags what does not parse
+            data = sse.data
+        now = ev.t
+        if self.first_token is None and sse.event == "content_block_delta":
+            self.first_token = now
+        self.last_event = now
+        out = RunEvent(self.seq, round((now - self.started) * 1000, 3), sse.event, data, ev.raw, now, sse)
+        self.seq += 1
+        return out
+
+    def settle(self) -> None:
+        """Fold the accumulator into message/outcome/error (for streams)."""
+        result = self.acc.finish()
+        self.message = result.message
+        if result.outcome == "completed":
+            self.outcome = self.outcome or "completed"
+        elif result.outcome == "error":
+            self.outcome = self.outcome or "error_mid_stream"
+            self.error = self.error or _error_of(result.error)
+        else:
+            self.outcome = self.outcome or "incomplete"
+
+    def timings(self) -> tuple[float | None, float | None]:
+        ttft = None if self.first_token is None else round((self.first_token - self.started) * 1000, 1)
+        out_tokens = ((self.message or {}).get("usage") or {}).get("output_tokens")
+        tps = None
+        if self.first_token is not None and self.last_event and out_tokens:
+            span = self.last_event - self.first_token
+            tps = round(out_tokens / span, 1) if span > 0.001 else None
+        return ttft, tps
+
+
+def _error_of(body: Any) -> dict | None:
+    """The {type, message} of an API error body or error event."""
+    if isinstance(body, dict):
+        err = body.get("error") if isinstance(body.get("error"), dict) else body
+        if isinstance(err.get("type"), str):
+            return {"type": err["type"], "message": str(err.get("message", ""))}
+    return None
+
+
+async def _stream(cfg, raw_body: bytes, headers: dict, rec, run: _Run, on_event) -> None:
+    from playground import upstream
+
+    async with upstream.open(cfg, "POST", "/v1/messages", headers=headers, body=raw_body) as resp:
+        run.status = resp.status
+        run.request_id = resp.request_id
+        rec.response_started(resp.status, list(resp.headers))
+        ctype = ""
+        for name, value in resp.headers:
+            if name.lower() == "content-type":
+                ctype = value.lower()
+        if resp.status >= 400 or "text/event-stream" not in ctype:
+            raw = await resp.aread()
+            rec.body(raw)
+            try:
+                parsed = json.loads(raw)
+            except ValueError:
+                parsed = None
+            if resp.status >= 400:
+                run.outcome = "upstream_error"
+                run.error = _error_of(parsed) or {
+                    "type": "api_error",
+                    "message": f"upstream answered {resp.status}",
+                }
+            else:
+                run.outcome = "completed"
+                run.message = parsed if isinstance(parsed, dict) else None
+                run.first_token = run.last_event = time.monotonic()
+            return
+        async for ev in resp.events():
+            rec.event(ev.raw, ev.t, ev.sse)
+            item = run.add(ev)
+            await _call(on_event, item)
+
+
+async def run_request(
+    body: dict,
+    *,
+    provider: str | None,
+    headers: dict,
+    source: str = "playground",
+    team_id: int | None,
+    user_id: int | None,
+    thread: str | None = None,
+    on_event: Callable[[RunEvent], Awaitable[None] | None] | None = None,
+    on_start: Callable[[RunStart], Awaitable[None] | None] | None = None,
+    cancel: asyncio.Event | None = None,
+) -> RunResult:
+    """Send `body` upstream, record the exchange and return its summary (never raises for
+    upstream trouble; RunRefused when the model or provider is unknown)."""
+    from playground import recording
+
+    if not isinstance(body, dict):
+        raise RunRefused("invalid_request_error", "body: Input should be an object")
+    body = dict(body)
+    if source == "playground":
+        body["stream"] = True
+    sent_headers = upstream_headers(headers)
+    findings = _findings(body, _betas(sent_headers))
+    raw_body = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+    model = body.get("model") if isinstance(body.get("model"), str) else None
+    cfg = _resolve(model, provider)
+    provider_name = getattr(cfg, "name", provider)
+
+    rec = recording.start_exchange(
+        source=source,
+        method="POST",
+        path="/v1/messages",
+        query="",
+        request_headers={"content-type": "application/json", **sent_headers},
+        request_body=raw_body,
+        provider=provider_name,
+        team_id=team_id,
+        user_id=user_id,
+        proxy_key_name=None,
+        thread_hint=thread,
+    )
+    run = _Run(model)
+    await _call(on_start, RunStart(rec.public_id, model, provider_name))
+
+    stream_task = asyncio.ensure_future(
+        _stream(cfg, raw_body, {"content-type": "application/json", **sent_headers}, rec, run, on_event)
+    )
+    waiter = asyncio.ensure_future(cancel.wait()) if cancel is not None else None
+    hard_cancel = False
+    try:
+        waiting = {stream_task} if waiter is None else {stream_task, waiter}
+        await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
+        if not stream_task.done():
+            run.outcome = "client_cancelled"
+            stream_task.cancel()
+            await asyncio.wait({stream_task})
+    except asyncio.CancelledError:
+        # The caller's task was cancelled (socket closed, server stopping): stop upstream,
+        # record what arrived, then let the cancellation go on.
+        hard_cancel = True
+        run.outcome = "client_cancelled"
+        stream_task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.shield(asyncio.wait({stream_task}, timeout=1))
+    finally:
+        if waiter is not None:
+            waiter.cancel()
+    if stream_task.done() and not stream_task.cancelled():
+        exc = stream_task.exception()
+        if exc is not None and run.outcome != "client_cancelled":
+            if _is_timeout(exc):
+                run.outcome = "timeout"
+                run.error = {"type": "timeout_error", "message": "upstream timed out"}
+            else:
+                log.info("upstream failed: %r", exc)
+                # Before any event it is an upstream failure; after some, a cut stream
+                # (`incomplete`, settled from what arrived).
+                if run.seq == 0:
+                    run.outcome = "upstream_error"
+                run.error = run.error or {
+                    "type": "api_error",
+                    "message": f"upstream connection failed ({type(exc).__name__})",
+                }
+    elif run.outcome is None:
+        run.outcome = "client_cancelled"
+
+    streamed = run.seq > 0 or (run.status is not None and run.status < 400 and run.message is None)
+    if streamed:
+        run.settle()
+    if run.outcome == "client_cancelled" and run.error is None:
+        run.error = {"type": "client_cancelled", "message": "the run was stopped before the answer finished"}
+    rec.finish(outcome=run.outcome, error=run.error)
+    if hard_cancel:
+        raise asyncio.CancelledError
+
+    message = run.message
+    usage = (message or {}).get("usage") if isinstance(message, dict) else None
+    ttft, tps = run.timings()
+    return RunResult(
+        public_id=rec.public_id,
+        outcome=run.outcome or "incomplete",
+        status=run.status,
+        message=message,
+        usage=usage,
+        stop_reason=(message or {}).get("stop_reason") if isinstance(message, dict) else None,
+        cost_usd=_cost(model, usage),
+        ttft_ms=ttft,
+        tokens_per_s=tps,
+        error=run.error,
+        request_id=run.request_id,
+        provider=provider_name,
+        findings=findings,
+    )
+
+
+def refused_result(error: dict) -> RunResult:
+    """A result for a run that never started (RunRefused), in the same shape."""
+    return RunResult(
+        public_id=None,
+        outcome="rejected",
+        status=None,
+        message=None,
+        usage=None,
+        stop_reason=None,
+        cost_usd=None,
+        ttft_ms=None,
+        tokens_per_s=None,
+        error=error,
+        request_id=None,
+    )
+
+
+def api_error_body(error: dict) -> dict:
+    """The API's error shape for an error summary (for pages that show the body)."""
+    return error_body(error["type"], error["message"], new_request_id())
