@@ -194,7 +194,13 @@ def encode_data(data: dict) -> bytes:
     if data == {"type": "ping"}:
         # The API spells its ping with a space; keep the bytes identical to a real stream.
         return _PING_DATA
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        # A lone surrogate (a caller's JSON escape echoed back) has no UTF-8 form; the
+        # escaped JSON spelling is valid and decodes to the same string.
+        return json.dumps(data, separators=(",", ":")).encode("ascii")
 
 
 def encode_event(name: str, data: dict) -> bytes:
