@@ -1,13 +1,123 @@
-"""Loads the demo data of the embedded default (idempotent)."""
+"""Loads the demo data of the embedded default (idempotent).
 
-from django.core.management.base import BaseCommand
+The demo user and team, then a real two-step tool loop run against the in-process simulator
+through the same code as the playground's auto-run (`run_request` + mocks), so the Exchanges
+page has its recordings and a thread, and the whole conversation saved as the demo user's
+draft so the playground opens on it. Running it again changes nothing once the demo draft
+exists (`--force` runs the loop again and replaces the draft).
+"""
 
-from playground.teams.ops import ensure_local_user
+from __future__ import annotations
+
+import asyncio
+import copy
+
+from django.core.management.base import BaseCommand, CommandError
+
+from playground.teams.ops import current_team, ensure_local_user
+
+DEMO_THREAD = "demo-tool-loop"
+
+DEMO_REQUEST: dict = {
+    "model": "sim-1",
+    "max_tokens": 1024,
+    "system": "You are a concise travel assistant. Use the tools, then answer in two sentences.",
+    "tools": [
+        {
+            "name": "get_weather",
+            "description": "Current weather for a city.",
+            "input_schema": {
+                "type": "object",
+                "properties": {"city": {"type": "string", "description": "City name, e.g. Lisbon"}},
+                "required": ["city"],
+            },
+        },
+        {
+            "name": "find_restaurants",
+            "description": "Restaurants open tonight in a city, best rated first.",
+            "input_schema": {
+                "type": "object",
+                "properties": {
+                    "city": {"type": "string"},
+                    "cuisine": {"type": "string", "enum": ["any", "seafood", "vegetarian", "local"]},
+                },
+                "required": ["city"],
+            },
+        },
+    ],
+    # One call per step, so the demo shows a two-step loop rather than parallel calls.
+    "tool_choice": {"type": "auto", "disable_parallel_tool_use": True},
+    "messages": [
+        {
+            "role": "user",
+            "content": "I am in Lisbon tonight. Use get_weather first, then find_restaurants, "
+            "and tell me where to eat.",
+        }
+    ],
+}
+
+DEMO_MOCKS: dict = {
+    "get_weather": {
+        "type": "template",
+        "template": '{"city": "{{input.city}}", "temp_c": 19, "sky": "clear", "wind_kmh": 12}',
+    },
+    "find_restaurants": {
+        "type": "static",
+        "value": [
+            {"name": "Cervejaria Ramiro", "cuisine": "seafood", "rating": 4.6},
+            {"name": "Prado", "cuisine": "local", "rating": 4.5},
+        ],
+    },
+}
+
+MAX_STEPS = 4
+
+
+async def run_demo(team_id: int, user_id: int) -> tuple[dict, str, int]:
+    """Run the demo loop for real; returns (conversation, stop reason, steps)."""
+    from playground import recording
+    from playground.composer.loops import autorun
+    from playground.composer.runs import run_request
+
+    async def step(_n: int, request: dict):
+        return await run_request(
+            request,
+            provider=None,
+            headers={},
+            source="playground",
+            team_id=team_id,
+            user_id=user_id,
+            thread=DEMO_THREAD,
+        )
+
+    outcome = await autorun(copy.deepcopy(DEMO_REQUEST), DEMO_MOCKS, MAX_STEPS, step)
+    await recording.flush()
+    return outcome.request, outcome.reason, outcome.steps
 
 
 class Command(BaseCommand):
     help = "Create the local demo user and team, and the demo tool-loop conversation."
 
-    def handle(self, *args, **options):
-        ensure_local_user("demo")
-        self.stdout.write("Demo data ready.")
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--force", action="store_true", help="run the demo loop again")
+
+    def handle(self, *args, **options) -> None:
+        from playground.composer.drafts import load_draft, save_draft
+
+        user = ensure_local_user("demo")
+        team = current_team(user)
+        if load_draft(user, team) is not None and not options["force"]:
+            self.stdout.write("Demo data ready (already loaded).")
+            return
+        try:
+            conversation, reason, steps = asyncio.run(run_demo(team.pk, user.pk))
+        except Exception as exc:
+            raise CommandError(f"the demo tool loop could not run: {exc}") from exc
+        if reason != "end_turn":
+            raise CommandError(f"the demo tool loop ended with {reason} after {steps} steps")
+        save_draft(
+            user,
+            team,
+            {"request": conversation, "provider": None, "headers": {}, "mocks": DEMO_MOCKS},
+        )
+        self.stdout.write(f"Demo data ready: a {steps}-step tool loop recorded in thread {DEMO_THREAD}.")
