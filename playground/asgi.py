@@ -22,7 +22,8 @@ from playground.routing import websocket_urlpatterns  # noqa: E402
 
 
 async def http_router(scope, receive, send):
-    if scope["path"].startswith("/v1/") or scope["path"] == "/v1":
+    # Also `//v1/...`, so a mangled API path gets the API's JSON error, not an HTML page.
+    if scope["path"].lstrip("/").split("/", 1)[0] == "v1":
         await proxy_app(scope, receive, send)
     else:
         await django_http(scope, receive, send)
