@@ -1,0 +1,108 @@
+"""Fixtures for the proxy: the real ASGI application under uvicorn on a random loopback
+port (in a thread, sharing the test database), and proxy keys for the personas' teams."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+
+import httpx
+import pytest
+import uvicorn
+
+
+class ServerThread:
+    def __init__(self, app) -> None:
+        self.config = uvicorn.Config(
+            app, host="127.0.0.1", port=0, log_level="warning", lifespan="off", access_log=False
+        )
+        self.server = uvicorn.Server(self.config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def start(self) -> str:
+        self.thread.start()
+        deadline = time.monotonic() + 10
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("the test server did not start")
+            time.sleep(0.01)
+        port = self.server.servers[0].sockets[0].getsockname()[1]
+        return f"http://127.0.0.1:{port}"
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(10)
+
+
+def _reset_caches() -> None:
+    from playground.proxy import auth, routes
+
+    auth.invalidate()
+    routes._providers.clear()
+
+
+@pytest.fixture
+def proxy_url(transactional_db):
+    """Base URL of the whole application (the /v1 proxy included) served by uvicorn."""
+    from playground.asgi import application
+
+    _reset_caches()
+    server = ServerThread(application)
+    url = server.start()
+    yield url
+    server.stop()
+    _reset_caches()
+
+
+@pytest.fixture
+def acme_key(alice) -> str:
+    from playground.proxy.keys import create_key
+    from playground.teams.ops import ensure_team
+
+    _key, raw = create_key(ensure_team("acme"), "acme-ci")
+    return raw
+
+
+@pytest.fixture
+def globex_key(bob) -> str:
+    from playground.proxy.keys import create_key
+    from playground.teams.ops import ensure_team
+
+    _key, raw = create_key(ensure_team("globex"), "globex-ci")
+    return raw
+
+
+@pytest.fixture
+def client(proxy_url):
+    with httpx.Client(base_url=proxy_url, timeout=10) as c:
+        yield c
+
+
+def raw_http(url: str, request: bytes, timeout: float = 5.0) -> tuple[int, bytes]:
+    """Sends exact request bytes (for headers no client library would send)."""
+    host, port = url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=timeout) as sock:
+        sock.sendall(request)
+        chunks = []
+        while True:
+            try:
+                data = sock.recv(65536)
+            except TimeoutError:
+                break
+            if not data:
+                break
+            chunks.append(data)
+            if b"\r\n\r\n" in b"".join(chunks) and _complete(b"".join(chunks)):
+                break
+    response = b"".join(chunks)
+    status = int(response.split(b" ", 2)[1])
+    return status, response.split(b"\r\n\r\n", 1)[1] if b"\r\n\r\n" in response else b""
+
+
+def _complete(response: bytes) -> bool:
+    head, _, body = response.partition(b"\r\n\r\n")
+    for line in head.split(b"\r\n"):
+        if line.lower().startswith(b"content-length:"):
+            return len(body) >= int(line.split(b":", 1)[1])
+    return False
