@@ -1,0 +1,108 @@
+"""The standalone simulator as a plain ASGI app (`app`), served by `manage.py simulator`.
+
+Policy: no Django request machinery and no database; only the engine. The request body is
+read up to the API's 32 MB cap plus one byte (the validator answers oversize with 413, and a
+huge body is never held in full). Each body chunk of the engine's response is sent as it is
+produced. A client disconnect cancels generation at once: a watcher task waits for
+`http.disconnect` and cancels the pump, and the engine's body iterator is always closed.
+`SimulatedCut` ends the response without its final chunk, so the server drops the
+connection mid-body, which is what `cut_mid_stream` asks for.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from playground.simulator.engine import SimResponse, SimulatedCut, error_response, handle
+
+log = logging.getLogger(__name__)
+
+MAX_BODY = 32 * 1024 * 1024
+
+
+async def _read_body(receive) -> tuple[bytes, bool]:
+    """(body, disconnected): at most MAX_BODY + 1 bytes are kept."""
+    parts: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return b"", True
+        chunk = message.get("body", b"")
+        if size <= MAX_BODY:
+            parts.append(chunk[: MAX_BODY + 1 - size])
+            size += len(parts[-1])
+        if not message.get("more_body", False):
+            return b"".join(parts), False
+
+
+async def _pump(send, response: SimResponse) -> None:
+    await send(
+        {
+            "type": "http.response.start",
+            "status": response.status,
+            "headers": [(k.encode("latin-1"), v.encode("latin-1")) for k, v in response.headers],
+        }
+    )
+    try:
+        async for chunk in response.body:
+            await send({"type": "http.response.body", "body": chunk, "more_body": True})
+    except SimulatedCut:
+        # Return without the final body message: the server closes the connection mid-body.
+        return
+    await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+
+async def _watch_disconnect(receive) -> None:
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return
+
+
+async def _http(scope, receive, send) -> None:
+    body, gone = await _read_body(receive)
+    if gone:
+        return
+    headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+    query = scope.get("query_string", b"").decode("latin-1")
+    try:
+        response = await handle(scope["method"], scope["path"], query, headers, body)
+    except Exception:  # a bug must still answer in the API's shape, never a bare 500 page
+        log.exception("simulator failed on %s %s", scope["method"], scope["path"])
+        from playground.contract.errors import new_request_id
+
+        response = error_response(500, "api_error", "Internal server error", new_request_id())
+    pump = asyncio.ensure_future(_pump(send, response))
+    watcher = asyncio.ensure_future(_watch_disconnect(receive))
+    try:
+        await asyncio.wait({pump, watcher}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in (pump, watcher):
+            task.cancel()
+        for task in (pump, watcher):
+            with contextlib.suppress(asyncio.CancelledError, OSError):
+                await task
+        await response.body.aclose()
+    if pump.done() and not pump.cancelled() and pump.exception() is not None:
+        log.warning("simulator response ended early: %r", pump.exception())
+
+
+async def _lifespan(receive, send) -> None:
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+
+
+async def app(scope, receive, send) -> None:
+    """ASGI entry point: HTTP requests and the lifespan protocol."""
+    if scope["type"] == "http":
+        await _http(scope, receive, send)
+    elif scope["type"] == "lifespan":
+        await _lifespan(receive, send)

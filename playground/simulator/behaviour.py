@@ -1,0 +1,377 @@
+"""What the simulator answers: a valid request body in, the whole Message out (pure, no I/O).
+
+Policy, in the order the decisions are made (docs/simulator.md is the user-facing version):
+
+* The "task" is the last user turn that carries text. Its first words are quoted in the
+  answer and in the thinking, so a reply visibly refers to what was asked.
+* Tools (custom tools, the ones with an `input_schema`) are called when `tool_choice` is
+  `any` (the tools the task names, else the first tool), when it names a tool, or, on `auto`,
+  when the task names tools (`get_weather`, or "get weather"). Named tools already called
+  since the task are not called again. Several named tools are called in parallel in one
+  turn, unless `disable_parallel_tool_use` is set or the task reads like a chain ("then",
+  "next", "after that", "followed by", "chain"): then one per turn, in the order named.
+  `tool_choice: none` and an assistant prefill never call tools.
+* Tool inputs satisfy the tool's `input_schema` (schema_fill), seeded by the request.
+* After `tool_result` blocks and with nothing left to call, the answer quotes each result.
+* `thinking` enabled or adaptive: a thinking block first, signed (thinking.py); with
+  `display: "omitted"` its text is empty but it still costs tokens.
+* `output_config.format` json_schema: the answer is JSON valid against the schema.
+* A final assistant turn is a prefill: the reply continues it and never repeats it.
+* `stop_sequences` cut the text at the first match (stop_reason `stop_sequence`), and
+  `max_tokens` cuts text or thinking mid-way, or stops before a tool call that would not fit
+  (stop_reason `max_tokens`). Usage counts exactly what was emitted (tokens.py).
+* Determinism: ids and choices derive from `seed`, a hash of the request, so the same
+  request gives the same message, streamed or not.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import re
+
+from playground.simulator import tokens
+from playground.simulator.schema_fill import fill
+from playground.simulator.thinking import sign
+
+_BASE58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+_QUOTE_WORDS = 10
+_SNIPPET_CHARS = 60
+_CHAIN_RE = re.compile(r"\b(then|next|after that|afterwards|followed by|chain|chained)\b", re.IGNORECASE)
+_FILLER = (
+    "This reply comes from the offline simulator, so no tokens were spent and no network "
+    "was used. It has the same shape as a real answer: the same blocks, the same events and "
+    "usage that adds up. Name a tool in your message and it will call it with an input that "
+    "fits the schema."
+)
+_FILLER_PIECES = tokens.pieces(" " + _FILLER)
+# The default answer pads the quote with the filler's first sentence (about 20 tokens).
+_DEFAULT_FILLER_TOKENS = next(i + 1 for i, p in enumerate(_FILLER_PIECES) if p.endswith(".") and i >= 12)
+_NOT_HINTS = frozenset(
+    ["i", "a", "an", "the", "and", "or", "but", "if", "then", "next", "use", "call", "please", "what", "whats", "what's", "how", "why", "when", "where", "who", "which", "can", "could", "would", "should", "will", "do", "does", "tell", "give", "get", "show", "find", "make", "let", "me", "my", "you", "your", "it", "its", "is", "are", "was", "be", "to", "of", "in", "on", "at", "for", "with", "from", "by", "this", "that", "these", "those", "after", "chain", "followed", "say", "just"]
+)
+
+
+def id_from(seed: str, prefix: str, salt: str = "") -> str:
+    """A `msg_01...`/`toolu_01...` id derived from the seed (base58, 22 characters)."""
+    number = int.from_bytes(hashlib.sha256(f"{seed}:{salt}".encode()).digest(), "big")
+    chars = []
+    for _ in range(22):
+        number, rest = divmod(number, 58)
+        chars.append(_BASE58[rest])
+    return prefix + "".join(chars)
+
+
+def _text_of(content: object) -> str:
+    if isinstance(content, str):
+        return content
+    if not isinstance(content, list):
+        return ""
+    parts = [b.get("text", "") for b in content if isinstance(b, dict) and b.get("type") == "text"]
+    return " ".join(p for p in parts if isinstance(p, str))
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _quote(text: str) -> str:
+    words = text.split()
+    quote = " ".join(words[:_QUOTE_WORDS])
+    return quote + ("…" if len(words) > _QUOTE_WORDS else "")
+
+
+def _result_text(block: dict) -> str:
+    content = block.get("content")
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        parts = []
+        for item in content:
+            if isinstance(item, dict):
+                if item.get("type") == "text":
+                    parts.append(str(item.get("text", "")))
+                else:
+                    parts.append(f"[{item.get('type', 'block')}]")
+        return " ".join(parts)
+    return ""
+
+
+def _snippet(text: str) -> str:
+    text = _one_line(text)
+    return text if len(text) <= _SNIPPET_CHARS else text[: _SNIPPET_CHARS - 1] + "…"
+
+
+def _named_tools(text: str, names: list[str]) -> list[str]:
+    """Tools the text names, in the order they first appear."""
+    found: list[tuple[int, str]] = []
+    for name in names:
+        spellings = {name, name.replace("_", " "), name.replace("-", " ")}
+        positions = []
+        for spelling in spellings:
+            pattern = r"(?<![A-Za-z0-9_-])" + re.escape(spelling) + r"(?![A-Za-z0-9_-])"
+            match = re.search(pattern, text, re.IGNORECASE)
+            if match:
+                positions.append(match.start())
+        if positions:
+            found.append((min(positions), name))
+    return [name for _, name in sorted(found)]
+
+
+def _hints(text: str, tool_names: list[str]) -> list[str]:
+    """Words of the task for string inputs: capitalised ones first, then longer ones."""
+    lowered = {n.lower() for n in tool_names}
+    words = [w.strip(".,;:!?\"'()[]{}") for w in text.split()]
+    words = [w for w in words if w and w.lower() not in _NOT_HINTS and w.lower() not in lowered]
+    capital = [w for w in words if w[0].isupper()]
+    other = [w for w in words if not w[0].isupper() and len(w) > 3]
+    return list(dict.fromkeys(capital + other))
+
+
+def _filler(n: int) -> str:
+    return "".join(itertools.islice(itertools.cycle(_FILLER_PIECES), n))
+
+
+def _sized(text: str, n: int | None) -> str:
+    """`text` padded with filler (or cut) to exactly `n` tokens; default padding when None."""
+    parts = tokens.pieces(text)
+    if n is None:
+        n = len(parts) + _DEFAULT_FILLER_TOKENS
+    if n <= len(parts):
+        return "".join(parts[:n])
+    if text and text[-1].isspace():
+        # The filler starts with a space; keep the token boundary clean.
+        text = text.rstrip()
+        parts = tokens.pieces(text)
+    return text + _filler(n - len(parts))
+
+
+def _custom_tools(body: dict) -> dict[str, dict]:
+    tools = body.get("tools")
+    out: dict[str, dict] = {}
+    if isinstance(tools, list):
+        for tool in tools:
+            if (
+                isinstance(tool, dict)
+                and isinstance(tool.get("name"), str)
+                and isinstance(tool.get("input_schema"), dict)
+                and tool.get("type") in (None, "custom")
+            ):
+                out[tool["name"]] = tool
+    return out
+
+
+class _Conversation:
+    """The facts about the request the decisions need."""
+
+    def __init__(self, body: dict) -> None:
+        messages = [m for m in body.get("messages") or () if isinstance(m, dict)]
+        self.prefill = ""
+        if messages and messages[-1].get("role") == "assistant":
+            self.prefill = _text_of(messages[-1].get("content"))
+        self.task_index = -1
+        self.task = ""
+        for i, message in enumerate(messages):
+            if message.get("role") == "user" and _text_of(message.get("content")).strip():
+                self.task_index, self.task = i, _text_of(message.get("content"))
+        # Tool calls made since the task, and their results, in order.
+        self.called: list[str] = []
+        names_by_id: dict[str, str] = {}
+        self.results: list[tuple[str, str, bool]] = []
+        for message in messages[self.task_index + 1 :] if self.task_index >= 0 else messages:
+            content = message.get("content")
+            if not isinstance(content, list):
+                continue
+            for block in content:
+                if not isinstance(block, dict):
+                    continue
+                if block.get("type") == "tool_use" and message.get("role") == "assistant":
+                    self.called.append(str(block.get("name")))
+                    names_by_id[str(block.get("id"))] = str(block.get("name"))
+                elif block.get("type") == "tool_result":
+                    name = names_by_id.get(str(block.get("tool_use_id")), "the tool")
+                    self.results.append((name, _result_text(block), bool(block.get("is_error"))))
+        last = messages[-1] if messages else {}
+        content = last.get("content")
+        self.after_results = (
+            last.get("role") == "user"
+            and isinstance(content, list)
+            and any(isinstance(b, dict) and b.get("type") == "tool_result" for b in content)
+        )
+
+
+def _choose_tools(body: dict, convo: _Conversation, tools: dict[str, dict]) -> list[str]:
+    if not tools or convo.prefill:
+        return []
+    choice = body.get("tool_choice") if isinstance(body.get("tool_choice"), dict) else {"type": "auto"}
+    kind = choice.get("type", "auto")
+    if kind == "none":
+        return []
+    if kind == "tool":
+        return [str(choice.get("name"))]
+    named = _named_tools(convo.task, list(tools))
+    remaining = [n for n in named if n not in convo.called]
+    one_at_a_time = bool(choice.get("disable_parallel_tool_use")) or bool(_CHAIN_RE.search(convo.task))
+    if kind == "any" and not remaining:
+        remaining = [named[0] if named else next(iter(tools))]
+    if kind not in ("any", "auto"):
+        return []
+    return remaining[:1] if one_at_a_time else remaining
+
+
+def _answer(convo: _Conversation) -> str:
+    quote = _quote(_one_line(convo.task))
+    if convo.results:
+        parts = []
+        for name, text, failed in convo.results:
+            verb = "failed with" if failed else "returned"
+            parts.append(f'{name} {verb} "{_snippet(text)}"')
+        return f'For "{quote}": ' + "; ".join(parts) + "."
+    if quote:
+        return f'You said: "{quote}".'
+    return "Hello from the offline simulator."
+
+
+def _thinking_text(convo: _Conversation, calls: list[str]) -> str:
+    quote = _quote(_one_line(convo.task))
+    opening = f'The user wrote: "{quote}".' if quote else "There is no question yet."
+    if calls:
+        plan = f"I should call {', '.join(calls)} and wait for the result."
+    elif convo.results:
+        plan = "The tool results are in, so I can answer with them."
+    else:
+        plan = "I can answer this directly and briefly."
+    return f"{opening} {plan}"
+
+
+def _structured_schema(body: dict) -> dict | None:
+    for holder in (body.get("output_config"), body):
+        if not isinstance(holder, dict):
+            continue
+        fmt = holder.get("format") if holder is not body else body.get("output_format")
+        if isinstance(fmt, dict) and fmt.get("type") == "json_schema" and isinstance(fmt.get("schema"), dict):
+            return fmt["schema"]
+    return None
+
+
+def _first_stop(text: str, stops: list[str]) -> tuple[int, str] | None:
+    best: tuple[int, str] | None = None
+    for stop in stops:
+        at = text.find(stop) if stop else -1
+        if at >= 0 and (best is None or at < best[0]):
+            best = (at, stop)
+    return best
+
+
+def plan_message(body: dict, *, seed: str, output_tokens: int | None = None) -> dict:
+    """The Message the simulator sends for a valid create body (`stream` does not matter)."""
+    convo = _Conversation(body)
+    tools = _custom_tools(body)
+    calls = _choose_tools(body, convo, tools)
+    hints = _hints(convo.task, list(tools))
+    thinking_cfg = body.get("thinking") if isinstance(body.get("thinking"), dict) else {}
+    thinking_on = thinking_cfg.get("type") in ("enabled", "adaptive")
+
+    planned: list[dict] = []
+    if thinking_on:
+        planned.append({"type": "thinking", "thinking": _thinking_text(convo, calls)})
+
+    schema = _structured_schema(body)
+    forced = isinstance(body.get("tool_choice"), dict) and body["tool_choice"].get("type") in ("any", "tool")
+    if calls:
+        if not forced:
+            planned.append({"type": "text", "text": f"I'll call {' and '.join(calls)} for that."})
+    elif schema is not None:
+        planned.append({"type": "text", "text": json.dumps(fill(schema, seed=seed, hints=hints), ensure_ascii=False)})
+    else:
+        text = _answer(convo)
+        if convo.prefill:
+            # Continue the prefill; an open code fence gets code and its closing fence.
+            if convo.prefill.count("```") % 2 == 1:
+                text = f"\n# {text}\n```" if output_tokens is None else "\n# " + text
+            else:
+                text = " " + text
+        planned.append({"type": "text", "text": _sized(text, output_tokens)})
+    for i, name in enumerate(calls):
+        schema_for = tools.get(name, {}).get("input_schema", {})
+        planned.append(
+            {
+                "type": "tool_use",
+                "id": id_from(seed, "toolu_01", f"tool:{i}:{name}"),
+                "name": name,
+                "input": fill(schema_for, seed=f"{seed}:{name}", hints=hints),
+                "caller": {"type": "direct"},
+            }
+        )
+    content, stop_reason, stop_sequence, spent, thinking_spent = _fit(
+        planned, body, hidden=thinking_cfg.get("display") == "omitted"
+    )
+    usage: dict = {
+        "input_tokens": tokens.input_tokens(body),
+        "cache_creation_input_tokens": 0,
+        "cache_read_input_tokens": 0,
+        "cache_creation": {"ephemeral_5m_input_tokens": 0, "ephemeral_1h_input_tokens": 0},
+        "output_tokens": spent,
+        "service_tier": "standard",
+        "inference_geo": body.get("inference_geo") if isinstance(body.get("inference_geo"), str) else "not_available",
+    }
+    if thinking_on:
+        usage["output_tokens_details"] = {"thinking_tokens": thinking_spent}
+    return {
+        "model": body.get("model"),
+        "id": id_from(seed, "msg_01", "message"),
+        "type": "message",
+        "role": "assistant",
+        "content": content,
+        "stop_reason": stop_reason,
+        "stop_sequence": stop_sequence,
+        "stop_details": None,
+        "usage": usage,
+    }
+
+
+def _fit(planned: list[dict], body: dict, *, hidden: bool) -> tuple[list[dict], str, str | None, int, int]:
+    """Apply stop sequences and max_tokens: (content, stop_reason, stop_sequence, spent, thinking)."""
+    budget = body.get("max_tokens")
+    budget = budget if isinstance(budget, int) and not isinstance(budget, bool) else 1 << 30
+    stops = [s for s in body.get("stop_sequences") or () if isinstance(s, str)]
+    content: list[dict] = []
+    spent = thinking_spent = 0
+    stop_reason: str | None = None
+    stop_sequence: str | None = None
+    for block in planned:
+        left = budget - spent
+        if block["type"] == "thinking":
+            text = block["thinking"]
+            cost = tokens.count(text)
+            if cost > left:
+                text, cost, stop_reason = tokens.truncate(text, left), left, "max_tokens"
+            if cost or not stop_reason:
+                shown = "" if hidden else text
+                content.append({"type": "thinking", "thinking": shown, "signature": sign(shown)})
+            spent += cost
+            thinking_spent += cost
+        elif block["type"] == "text":
+            text = block["text"]
+            hit = _first_stop(text, stops)
+            if hit:
+                text, stop_reason, stop_sequence = text[: hit[0]], "stop_sequence", hit[1]
+            cost = tokens.count(text)
+            if cost > left:
+                text, cost, stop_reason, stop_sequence = tokens.truncate(text, left), left, "max_tokens", None
+            if text:
+                content.append({"type": "text", "text": text})
+            spent += cost
+        else:
+            cost = tokens.count(block["name"]) + tokens.count(json.dumps(block["input"], ensure_ascii=False))
+            if cost > left:
+                stop_reason = "max_tokens"
+            else:
+                content.append(block)
+                spent += cost
+        if stop_reason:
+            break
+    if stop_reason is None:
+        stop_reason = "tool_use" if any(b["type"] == "tool_use" for b in content) else "end_turn"
+    return content, stop_reason, stop_sequence, spent, thinking_spent
