@@ -19,7 +19,7 @@ def snippets(base_url: str) -> list[dict]:
                 "import anthropic\n\n"
                 f'client = anthropic.Anthropic(base_url="{base_url}")  # api_key from ANTHROPIC_API_KEY\n'
                 "message = client.messages.create(\n"
-                '    model="sim-sonnet", max_tokens=256,\n'
+                '    model="sim-1", max_tokens=256,\n'
                 '    messages=[{"role": "user", "content": "Hello"}],\n'
                 ")\n"
             ),
@@ -31,7 +31,7 @@ def snippets(base_url: str) -> list[dict]:
                 'import Anthropic from "@anthropic-ai/sdk";\n\n'
                 f'const client = new Anthropic({{ baseURL: "{base_url}" }}); // apiKey from ANTHROPIC_API_KEY\n'
                 "const message = await client.messages.create({\n"
-                '  model: "sim-sonnet", max_tokens: 256,\n'
+                '  model: "sim-1", max_tokens: 256,\n'
                 '  messages: [{ role: "user", content: "Hello" }],\n'
                 "});\n"
             ),
@@ -44,7 +44,7 @@ def snippets(base_url: str) -> list[dict]:
                 '  -H "x-api-key: $ANTHROPIC_API_KEY" \\\n'
                 '  -H "anthropic-version: 2023-06-01" \\\n'
                 '  -H "content-type: application/json" \\\n'
-                "  -d '{\"model\": \"sim-sonnet\", \"max_tokens\": 256, \"stream\": true,\n"
+                "  -d '{\"model\": \"sim-1\", \"max_tokens\": 256, \"stream\": true,\n"
                 "       \"messages\": [{\"role\": \"user\", \"content\": \"Hello\"}]}'\n"
             ),
         },

@@ -3,20 +3,18 @@
 // only the base URL and the key (both from the environment) differ from the real API.
 import Anthropic from "@anthropic-ai/sdk";
 
-const model = process.env.PROXY_CHECK_MODEL || "sim-echo";
+const model = process.env.PROXY_CHECK_MODEL || "sim-1";
 const client = new Anthropic({ maxRetries: 0 });
 
-const tools = [
-  {
-    name: "get_weather",
-    description: "Current weather for a city",
-    input_schema: {
-      type: "object",
-      properties: { city: { type: "string" } },
-      required: ["city"],
-    },
+const tools = ["get_weather", "get_time", "get_forecast"].map((name) => ({
+  name,
+  description: `The ${name.slice(4)} for a city`,
+  input_schema: {
+    type: "object",
+    properties: { city: { type: "string" } },
+    required: ["city"],
   },
-];
+}));
 
 async function create() {
   const message = await client.messages.create({
@@ -44,7 +42,7 @@ async function stream() {
 }
 
 async function toolLoop() {
-  const messages = [{ role: "user", content: "What is the weather in Paris, then Rome, then Oslo?" }];
+  const messages = [{ role: "user", content: "For Paris, call get_weather, then get_time, then get_forecast." }];
   const steps = [];
   for (let i = 0; i < 6; i++) {
     const message = await client.messages.create({ model, max_tokens: 256, tools, messages });

@@ -7,7 +7,7 @@ import time
 
 from tests.proxy.conftest import raw_http
 
-BODY = b'{"model": "sim-echo", "max_tokens": 5, "messages": [{"role": "user", "content": "hi"}]'
+BODY = b'{"model": "sim-1", "max_tokens": 5, "messages": [{"role": "user", "content": "hi"}]'
 # ^ deliberately not JSON (missing brace): a request that passes auth ends in a 400, so the
 # auth outcome is visible without any upstream.
 
