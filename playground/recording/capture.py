@@ -1,0 +1,188 @@
+"""The capture API: what the proxy, the composer and replays call while an exchange happens.
+
+Policy:
+
+* Every call returns at once. `start_exchange` only redacts the headers and hands the raw
+  bytes to the writer; parsing, validation, media extraction and all analysis happen in the
+  writer's thread. `event()` is O(1): it numbers the event, keeps it for the final
+  accumulation and queues it.
+* Nothing here raises for bad input or a broken database: recording never breaks a stream.
+  Calls after `finish()` are ignored.
+* `t` passed to `event()` is a `time.monotonic()` reading at arrival (what `upstream`'s
+  `StreamedEvent.t` holds); offsets are stored in milliseconds since `start_exchange`.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import UTC, datetime
+
+from playground.recording import boot, writer
+from playground.recording.models import new_public_id
+from playground.recording.redact import clean_secrets, header_pairs, redact_headers
+
+log = logging.getLogger(__name__)
+
+SOURCES = frozenset({"playground", "proxy", "replay"})
+_DELTA = "content_block_delta"
+
+
+class Recorder:
+    """A handle on one exchange being recorded."""
+
+    __slots__ = (
+        "public_id",
+        "_t0",
+        "_seq",
+        "_events",
+        "_secrets",
+        "_first_token",
+        "_finished",
+        "_status",
+    )
+
+    def __init__(self, public_id: str, t0: float, secrets: tuple[str, ...]) -> None:
+        self.public_id = public_id
+        self._t0 = t0
+        self._seq = 0
+        self._events: list = []
+        self._secrets = secrets
+        self._first_token: float | None = None
+        self._finished = False
+        self._status: int | None = None
+
+    @property
+    def finished(self) -> bool:
+        return self._finished
+
+    @property
+    def event_count(self) -> int:
+        return self._seq
+
+    def _ms(self, t: float | None) -> float:
+        now = time.monotonic() if t is None else t
+        return max((now - self._t0) * 1000.0, 0.0)
+
+    def response_started(self, status: int, headers: object = None) -> None:
+        if self._finished:
+            return
+        try:
+            self._status = int(status)
+            redacted = redact_headers(headers, self._secrets)
+            request_id = next((v for k, v in redacted if k.lower() == "request-id"), "")
+            writer.submit(
+                {
+                    "op": "response",
+                    "public_id": self.public_id,
+                    "status": self._status,
+                    "headers": redacted,
+                    "first_byte_ms": self._ms(None),
+                    "request_id": request_id,
+                }
+            )
+        except Exception:
+            log.exception("recording: response_started failed")
+
+    def event(self, raw: bytes, t: float | None, sse: object) -> None:
+        if self._finished:
+            return
+        seq = self._seq
+        self._seq = seq + 1
+        offset = self._ms(t)
+        name = getattr(sse, "event", None) or ""
+        if self._first_token is None and name == _DELTA:
+            self._first_token = offset
+        self._events.append(sse)
+        writer.submit(
+            (
+                "event",
+                self.public_id,
+                seq,
+                offset,
+                name,
+                raw,
+                getattr(sse, "terminated", True),
+                getattr(sse, "utf8_error", False),
+            )
+        )
+
+    def body(self, raw: bytes) -> None:
+        if self._finished:
+            return
+        writer.submit({"op": "body", "public_id": self.public_id, "raw": bytes(raw or b"")})
+
+    def finish(self, outcome: str | None = None, error: object = None) -> None:
+        if self._finished:
+            return
+        self._finished = True
+        try:
+            writer.submit(
+                {
+                    "op": "finish",
+                    "public_id": self.public_id,
+                    "outcome": outcome,
+                    "error": error,
+                    "events": self._events,
+                    "first_token_ms": self._first_token,
+                    "duration_ms": self._ms(None),
+                    "finished_at": datetime.now(UTC),
+                }
+            )
+        except Exception:
+            log.exception("recording: finish failed")
+        self._events = []
+
+
+def start_exchange(
+    *,
+    source: str,
+    method: str = "POST",
+    path: str = "/v1/messages",
+    query: str = "",
+    request_headers: object = None,
+    request_body: bytes | str | None = b"",
+    provider: str | None = "",
+    team_id: int | None = None,
+    user_id: int | None = None,
+    proxy_key_name: str | None = "",
+    thread_hint: str | None = "",
+    secrets: object = (),
+) -> Recorder:
+    """Start recording an exchange; returns at once with `public_id` known."""
+    t0 = time.monotonic()
+    public_id = new_public_id()
+    known = clean_secrets(secrets if not isinstance(secrets, str | bytes) else [secrets])
+    if isinstance(request_body, str):
+        request_body = request_body.encode("utf-8", "surrogatepass")
+    headers = redact_headers(request_headers, known)
+    if not thread_hint:
+        thread_hint = next(
+            (v for k, v in header_pairs(request_headers) if k.lower() == "x-playground-thread"),
+            "",
+        )
+    rec = Recorder(public_id, t0, known)
+    try:
+        writer.submit(
+            {
+                "op": "create",
+                "public_id": public_id,
+                "source": source if source in SOURCES else "proxy",
+                "method": (method or "POST").upper(),
+                "path": path or "",
+                "query": query or "",
+                "request_headers": headers,
+                "raw": bytes(request_body or b""),
+                "provider": provider or "",
+                "team_id": team_id,
+                "user_id": user_id,
+                "proxy_key_name": proxy_key_name or "",
+                "thread_hint": (thread_hint or "").strip(),
+                "secrets": known,
+                "started_at": datetime.now(UTC),
+                "boot_id": boot.BOOT_ID,
+            }
+        )
+    except Exception:
+        log.exception("recording: start_exchange failed")
+    return rec

@@ -1,0 +1,162 @@
+"""Read helpers over recordings: every read starts from the owner team.
+
+Policy:
+
+* `search_exchanges` is the list page's one query: filters on indexed columns, an optional
+  substring search over `search_text`, newest first, keyset pagination by (started_at, id)
+  so page 1000 costs what page 1 costs. The search uses the pg_trgm GIN index on PostgreSQL
+  and the FTS5 trigram table on SQLite (terms shorter than 3 characters fall back to a
+  plain LIKE, bounded by the other filters).
+* List queries `defer()` the heavy columns (bodies, raw bytes, message, search text): a
+  list page never carries media or bodies.
+* `get_request_body` returns the request as it was sent, media rehydrated from the blob
+  store; `request_body` on the row keeps the references.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import connection
+from django.db.models import Q, QuerySet
+
+from playground.recording import media
+from playground.recording.models import Blob, Exchange, ExchangeEvent, Thread
+
+HEAVY_FIELDS = (
+    "request_headers",
+    "request_body",
+    "request_bytes",
+    "response_headers",
+    "response_body",
+    "response_text",
+    "message",
+    "findings",
+    "search_text",
+)
+MAX_QUERY = 200
+
+
+def get_request_body(exchange: Exchange) -> object:
+    """The full request body, with media references replaced by the original base64."""
+    body = exchange.request_body
+
+    def load(shas: list[str]) -> dict[str, bytes]:
+        rows = Blob.objects.filter(sha256__in=shas, exchanges=exchange).values_list(
+            "sha256", "data"
+        )
+        return {sha: bytes(data) for sha, data in rows}
+
+    return media.rehydrate(body, load)
+
+
+def get_request_bytes(exchange: Exchange) -> bytes:
+    """The raw request bytes as recorded (secrets scrubbed), inline or from the blob store."""
+    if exchange.request_bytes is not None:
+        return bytes(exchange.request_bytes)
+    if exchange.request_bytes_sha256:
+        blob = Blob.objects.filter(
+            sha256=exchange.request_bytes_sha256, exchanges=exchange
+        ).first()
+        if blob is not None:
+            return bytes(blob.data)
+    return b""
+
+
+def get_events(
+    exchange: Exchange, after_seq: int | None = None, limit: int | None = None
+) -> QuerySet[ExchangeEvent]:
+    """The exchange's events in order; `after_seq` for catching up a live view."""
+    events = ExchangeEvent.objects.filter(exchange=exchange).order_by("seq")
+    if after_seq is not None:
+        events = events.filter(seq__gt=after_seq)
+    if limit is not None:
+        events = events[:limit]
+    return events
+
+
+def get_blob(team, sha256: str) -> Blob | None:
+    """A media blob, only when one of the team's exchanges references it."""
+    if team is None:
+        return None
+    return Blob.objects.filter(sha256=sha256, exchanges__team=team).distinct().first()
+
+
+def threads_for_team(team) -> QuerySet[Thread]:
+    return Thread.objects.for_team(team).order_by("-last_at", "-id")
+
+
+def thread_exchanges(thread: Thread) -> QuerySet[Exchange]:
+    return (
+        Exchange.objects.for_team(thread.team)
+        .filter(thread=thread)
+        .defer(*HEAVY_FIELDS)
+        .order_by("step", "started_at", "id")
+    )
+
+
+@dataclass
+class Page:
+    exchanges: list[Exchange]
+    next_before: tuple[datetime, int] | None  # pass back as `before` for the next page
+
+
+def _text_filter(qs: QuerySet, query: str) -> QuerySet:
+    query = query.strip()[:MAX_QUERY]
+    if not query:
+        return qs
+    if connection.vendor == "sqlite" and len(query) >= 3:
+        # FTS5 trigram: a quoted phrase is a substring match, case-insensitive.
+        phrase = '"' + query.replace('"', '""') + '"'
+        return qs.extra(
+            where=[
+                "recording_exchange.id IN (SELECT rowid FROM recording_exchange_fts "
+                "WHERE recording_exchange_fts MATCH %s)"
+            ],
+            params=[phrase],
+        )
+    return qs.filter(search_text__icontains=query)
+
+
+def search_exchanges(
+    team,
+    filters: dict | None = None,
+    query: str = "",
+    before: tuple[datetime, int] | None = None,
+    limit: int = 50,
+) -> Page:
+    """One page of the team's exchanges, newest first.
+
+    filters: model, provider, source, outcome, stop_reason, tool (a tool name used),
+    has_error (bool), proxy_key (name), since / until (datetimes), thread (Thread id).
+    """
+    filters = filters or {}
+    qs = Exchange.objects.for_team(team).defer(*HEAVY_FIELDS)
+    for key in ("model", "provider", "source", "outcome", "stop_reason"):
+        value = filters.get(key)
+        if value:
+            qs = qs.filter(**{key: value})
+    if filters.get("tool"):
+        qs = qs.filter(tool_names__contains=f" {filters['tool']} ")
+    if filters.get("has_error") is True:
+        qs = qs.exclude(error_type="")
+    elif filters.get("has_error") is False:
+        qs = qs.filter(error_type="")
+    if filters.get("proxy_key"):
+        qs = qs.filter(proxy_key_name=filters["proxy_key"])
+    if filters.get("since"):
+        qs = qs.filter(started_at__gte=filters["since"])
+    if filters.get("until"):
+        qs = qs.filter(started_at__lt=filters["until"])
+    if filters.get("thread"):
+        qs = qs.filter(thread_id=filters["thread"])
+    qs = _text_filter(qs, query or "")
+    if before is not None:
+        started, pk = before
+        qs = qs.filter(Q(started_at__lt=started) | Q(started_at=started, id__lt=pk))
+    rows = list(qs.order_by("-started_at", "-id")[: limit + 1])
+    more = len(rows) > limit
+    rows = rows[:limit]
+    next_before = (rows[-1].started_at, rows[-1].id) if more and rows else None
+    return Page(rows, next_before)

@@ -1,0 +1,377 @@
+"""The database side of recording: turns batches of captured operations into rows.
+
+Policy:
+
+* Runs off the hot path (the writer's thread, or directly for sync callers with no event
+  loop). One batch is one transaction; when it fails, each exchange's operations are
+  retried in a transaction of their own, so one bad exchange never costs the others their
+  data, and what is not written is counted (see `writer.health()`).
+* Creating an exchange parses the raw request (once), validates it, moves large media to
+  the blob store and keeps the raw bytes (inline when small, as a blob when large).
+* Finishing derives everything else: the rebuilt message, outcome, usage, cost, tool names,
+  search text, anomalies and the thread. A finished row is written in one update, so a
+  reader never sees half of it.
+* Known secret values travel with the operations in memory only and are scrubbed from every
+  stored text; they are never written.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import threading
+from datetime import UTC, datetime
+
+from django.db import transaction
+
+from playground.recording import analyze, media, threads
+from playground.recording.models import Blob, Exchange, ExchangeEvent
+from playground.recording.redact import scrub_bytes, scrub_text
+
+log = logging.getLogger(__name__)
+
+# Exchanges created by this process and not finished yet: what the later operations need.
+_live: dict[str, dict] = {}
+_live_lock = threading.Lock()
+MAX_RESPONSE_TEXT = 1024 * 1024
+
+
+@dataclasses.dataclass
+class BatchResult:
+    events: dict[str, list[dict]] = dataclasses.field(default_factory=dict)
+    changed: list[tuple[int | None, str]] = dataclasses.field(default_factory=list)
+    failed_ops: int = 0
+    dropped_events: int = 0
+    error: str = ""
+
+
+def _parse_request(raw: bytes, path: str, headers: list) -> tuple[object, list[dict]]:
+    try:
+        from playground.contract import validate
+    except ImportError:  # the validator not installed: parse only
+        try:
+            return json.loads(raw), []
+        except ValueError as exc:
+            return None, [{"path": "", "message": f"invalid JSON: {exc}", "severity": "error"}]
+    body, findings = validate.parse_body(raw)
+    if body is not None and not findings:
+        endpoint = "count_tokens" if path.rstrip("/").endswith("count_tokens") else "messages"
+        betas = tuple(
+            b.strip()
+            for name, value in headers
+            if name.lower() == "anthropic-beta"
+            for b in value.split(",")
+            if b.strip()
+        )
+        try:
+            findings = validate.validate_request(body, endpoint=endpoint, betas=betas)
+        except Exception:  # a validator bug must never lose the recording
+            log.exception("validate_request failed")
+            findings = []
+    return body, [dataclasses.asdict(f) if dataclasses.is_dataclass(f) else f for f in findings]
+
+
+def _create(op: dict, live: dict) -> tuple[int | None, str]:
+    secrets = op.get("secrets", ())
+    raw = scrub_bytes(op["raw"], secrets) if secrets else op["raw"]
+    body, findings = _parse_request(raw, op["path"], op["request_headers"])
+    stripped, blobs = media.extract_media(body) if body is not None else (None, {})
+    facts = analyze.request_facts(body)
+    stored_body, changed = analyze.safe_json(stripped)
+    anomalies = ["request_body_sanitized"] if changed else []
+
+    raw_sha = ""
+    if len(raw) > media.RAW_INLINE_LIMIT:
+        raw_sha = media.sha256(raw)
+        blobs[raw_sha] = ("application/json", raw)
+    if blobs:
+        existing = set(Blob.objects.filter(pk__in=list(blobs)).values_list("pk", flat=True))
+        Blob.objects.bulk_create(
+            [
+                Blob(sha256=sha, media_type=mt, size=len(data), data=data)
+                for sha, (mt, data) in blobs.items()
+                if sha not in existing
+            ],
+            ignore_conflicts=True,
+        )
+    exchange = Exchange.objects.create(
+        public_id=op["public_id"],
+        team_id=op.get("team_id"),
+        user_id=op.get("user_id"),
+        proxy_key_name=op.get("proxy_key_name") or "",
+        source=op["source"],
+        boot_id=op.get("boot_id", ""),
+        method=op["method"][:10],
+        path=op["path"][:500],
+        query=op.get("query", "")[:2000],
+        request_headers=op["request_headers"],
+        request_body=stored_body,
+        request_bytes=None if raw_sha else raw,
+        request_bytes_sha256=raw_sha,
+        request_size=len(op["raw"]),
+        model=facts["model"],
+        provider=(op.get("provider") or "")[:100],
+        stream=facts["stream"],
+        started_at=op["started_at"],
+        findings=analyze.safe_json(findings)[0],
+        anomalies=anomalies,
+        thread_hint=(op.get("thread_hint") or "")[:200],
+    )
+    if blobs:
+        exchange.blobs.add(*blobs)
+    live[op["public_id"]] = {
+        "pk": exchange.pk,
+        "team_id": exchange.team_id,
+        "body": stored_body,
+        "stream": facts["stream"],
+        "model": facts["model"],
+        "started_at": op["started_at"],
+        "secrets": secrets,
+        "anomalies": anomalies,
+        "status": None,
+        "response_body": None,
+    }
+    return exchange.team_id, exchange.public_id
+
+
+def _state(public_id: str, live: dict) -> dict | None:
+    if public_id in live:
+        return live[public_id]
+    with _live_lock:
+        state = _live.get(public_id)
+    if state is not None:
+        state = dict(state)
+        live[public_id] = state
+    return state
+
+
+def _event_row(op: tuple, state: dict) -> tuple[ExchangeEvent, dict]:
+    _, public_id, seq, offset_ms, name, raw, terminated, utf8_error = op
+    if state["secrets"]:
+        raw = scrub_bytes(raw, state["secrets"])
+    try:
+        text = raw.decode("utf-8")
+        non_utf8 = bool(utf8_error)
+    except UnicodeDecodeError:
+        text = raw.decode("utf-8", errors="replace")
+        non_utf8 = True
+    exact = None
+    if non_utf8 or "\x00" in text:
+        exact = raw
+        text = text.replace("\x00", "\ufffd")
+    name = analyze.safe_text(name or "")[:100]
+    row = ExchangeEvent(
+        exchange_id=state["pk"],
+        seq=seq,
+        offset_ms=offset_ms,
+        event=name,
+        raw=text,
+        raw_bytes=exact,
+        non_utf8=non_utf8,
+        terminated=terminated,
+    )
+    return row, {"seq": seq, "t": round(offset_ms, 3), "event": name, "data": text}
+
+
+def _response(op: dict, state: dict) -> None:
+    state["status"] = op["status"]
+    Exchange.objects.filter(pk=state["pk"]).update(
+        status=op["status"],
+        response_headers=op["headers"],
+        first_byte_ms=op["first_byte_ms"],
+        request_id=op.get("request_id", "")[:200],
+    )
+
+
+def _body(op: dict, state: dict) -> None:
+    raw = op["raw"]
+    if state["secrets"]:
+        raw = scrub_bytes(raw, state["secrets"])
+    body = None
+    text = ""
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        text = raw[:MAX_RESPONSE_TEXT].decode("utf-8", errors="replace")
+    body, changed = analyze.safe_json(body)
+    if changed:
+        state["anomalies"] = state["anomalies"] + ["response_body_sanitized"]
+    state["response_body"] = body
+    Exchange.objects.filter(pk=state["pk"]).update(
+        response_body=body, response_text=analyze.safe_text(text)
+    )
+
+
+def _error_fields(error: object) -> tuple[str, str]:
+    if isinstance(error, dict):
+        inner = error.get("error") if isinstance(error.get("error"), dict) else error
+        return str(inner.get("type") or ""), str(inner.get("message") or "")
+    if isinstance(error, BaseException):
+        return type(error).__name__, str(error)
+    if error:
+        return "", str(error)
+    return "", ""
+
+
+def _finish(op: dict, state: dict, prices: list[dict] | None) -> tuple[int | None, str]:
+    from playground.contract.accumulate import Accumulator
+    from playground.contract.pricing import cost_usd, find_price
+
+    events = op.get("events") or []
+    message = None
+    accumulated = None
+    anomalies = list(state["anomalies"])
+    error_type, error_message = "", ""
+    body = state.get("response_body")
+    if events:
+        acc = Accumulator()
+        for ev in events:
+            acc.add_sse(ev)
+        result = acc.finish()
+        message, accumulated = result.message, result.outcome
+        anomalies += analyze.event_anomalies(events)
+        anomalies += [a for a in result.anomalies if a not in anomalies]
+        if result.error:
+            error_type, error_message = _error_fields(result.error)
+    elif isinstance(body, dict):
+        if body.get("type") == "message":
+            message = body
+        elif body.get("type") == "error":
+            error_type, error_message = _error_fields(body)
+    status = state.get("status")
+    outcome = analyze.decide_outcome(op.get("outcome"), status, state["stream"], accumulated)
+    if op.get("error") is not None:
+        error_type, error_message = _error_fields(op["error"])
+    if state["secrets"]:
+        error_message = scrub_text(error_message, state["secrets"])
+    message, changed = analyze.safe_json(message)
+    if changed:
+        anomalies.append("message_sanitized")
+
+    exchange = Exchange.objects.get(pk=state["pk"])
+    request_body = state["body"]
+    usage = analyze.usage_columns(message)
+    for field, value in usage.items():
+        setattr(exchange, field, value)
+    model = exchange.model or (message or {}).get("model") or ""
+    if prices is not None and isinstance(message, dict) and isinstance(message.get("usage"), dict):
+        price = find_price(message.get("model") or model, prices) or find_price(model, prices)
+        exchange.cost_usd = cost_usd(message["usage"], price) if price else None
+    exchange.message = message
+    exchange.stop_reason = str((message or {}).get("stop_reason") or "")[:60]
+    exchange.outcome = outcome
+    exchange.error_type = analyze.safe_text(error_type)[:100]
+    exchange.error_message = analyze.safe_text(error_message)[:10000]
+    exchange.event_count = len(events)
+    exchange.first_token_ms = op.get("first_token_ms")
+    exchange.duration_ms = op.get("duration_ms")
+    exchange.finished_at = op.get("finished_at") or datetime.now(UTC)
+    exchange.anomalies = [analyze.safe_text(str(a))[:500] for a in anomalies][:200]
+    exchange.tool_names = analyze.tool_names(request_body, message)
+    exchange.search_text = analyze.search_text(request_body, message)
+    is_messages = exchange.path.rstrip("/").endswith("/messages")
+    if is_messages and outcome != "rejected":
+        prefix, reply, candidates = threads.conversation_hashes(request_body, message)
+        exchange.prefix_hash = prefix
+        exchange.reply_hash = reply if outcome == "completed" else ""
+        if prefix:
+            exchange._parent_candidates = candidates
+            threads.assign_thread(exchange, request_body, exchange.finished_at)
+    exchange.save()
+    return exchange.team_id, exchange.public_id
+
+
+def _load_prices() -> list[dict]:
+    from playground.recording.prices import price_rows
+
+    return price_rows()
+
+
+def _apply(ops: list, live: dict, result: BatchResult) -> None:
+    rows: list[ExchangeEvent] = []
+    events: dict[str, list[dict]] = {}
+    changed: list[tuple[int | None, str]] = []
+    prices = None
+    for op in ops:
+        if isinstance(op, tuple):  # an event, the common case
+            state = _state(op[1], live)
+            if state is None:
+                result.dropped_events += 1
+                continue
+            row, payload = _event_row(op, state)
+            rows.append(row)
+            events.setdefault(op[1], []).append(payload)
+            continue
+        kind = op["op"]
+        if kind == "create":
+            changed.append(_create(op, live))
+            continue
+        state = _state(op["public_id"], live)
+        if state is None:
+            result.failed_ops += 1
+            continue
+        if kind == "response":
+            _response(op, state)
+        elif kind == "body":
+            _body(op, state)
+        elif kind == "finish":
+            if rows:  # the finish reads nothing from events rows, but keep them first
+                ExchangeEvent.objects.bulk_create(rows)
+                rows = []
+            if prices is None:
+                prices = _load_prices()
+            changed.append(_finish(op, state, prices))
+            state["finished"] = True
+    if rows:
+        ExchangeEvent.objects.bulk_create(rows)
+    for public_id, payloads in events.items():
+        result.events.setdefault(public_id, []).extend(payloads)
+    result.changed.extend(changed)
+
+
+def _key(op: object) -> str:
+    return op[1] if isinstance(op, tuple) else op["public_id"]
+
+
+def _commit_live(live: dict) -> None:
+    with _live_lock:
+        for public_id, state in live.items():
+            if state.get("finished"):
+                _live.pop(public_id, None)
+            else:
+                _live[public_id] = state
+
+
+def write_batch(ops: list) -> BatchResult:
+    """Write `ops` (in capture order); never raises."""
+    result = BatchResult()
+    if not ops:
+        return result
+    live: dict = {}
+    try:
+        with transaction.atomic():
+            _apply(ops, live, result)
+        _commit_live(live)
+        return result
+    except Exception as exc:  # the database failed: try each exchange on its own
+        log.warning("recording batch failed, retrying per exchange: %s", type(exc).__name__)
+        result = BatchResult(error=f"{type(exc).__name__}: {str(exc)[:300]}")
+    groups: dict[str, list] = {}
+    for op in ops:
+        groups.setdefault(_key(op), []).append(op)
+    for public_id, group in groups.items():
+        live = {}
+        try:
+            with transaction.atomic():
+                _apply(group, live, result)
+            _commit_live(live)
+        except Exception as exc:
+            log.warning("recording of %s failed: %s", public_id, type(exc).__name__)
+            result.error = f"{type(exc).__name__}: {str(exc)[:300]}"
+            result.failed_ops += len(group)
+            result.dropped_events += sum(1 for op in group if isinstance(op, tuple))
+            with _live_lock:  # a finish that failed must not leak its state forever
+                if any(not isinstance(op, tuple) and op["op"] == "finish" for op in group):
+                    _live.pop(public_id, None)
+    return result

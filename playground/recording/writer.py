@@ -1,0 +1,272 @@
+"""The recording writer: one task per process that batches captured operations into the DB.
+
+Policy:
+
+* The hot path only appends to a list (`put`). A single asyncio task on the running loop
+  wakes on the first operation, waits `BATCH_SECONDS` to gather more, and hands the batch to
+  one dedicated thread (SQLite has one writer; one thread also keeps one connection), so
+  neither the loop nor the stream ever waits for the database.
+* After each batch it broadcasts, per exchange, one coalesced `exchange.events` message to
+  the channel-layer group `exchange.<public_id>` and `exchange.changed` to
+  `exchanges.team.<team_id>` on create and finish. A channel-layer failure is logged and
+  ignored: it never breaks recording.
+* Database failures are counted (`health()`), shown to staff, and never reach the stream.
+  The queue is bounded: past `MAX_PENDING` operations events are dropped and counted.
+* Callers with no running loop (management commands, sync tests, threads) write directly,
+  or hand the operation to a writer running on another thread's loop.
+* On the first batch of a process, exchanges left `streaming` by a dead process are marked
+  `interrupted` (see `boot.py`); the writer then refreshes this process's heartbeat.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import logging
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+
+from playground.recording import boot, store
+
+log = logging.getLogger(__name__)
+
+BATCH_SECONDS = 0.03
+HEARTBEAT_SECONDS = 30.0
+MAX_PENDING = 200_000
+
+_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="recording-writer")
+_stats_lock = threading.Lock()
+_stats = {
+    "written_batches": 0,
+    "written_events": 0,
+    "failed_batches": 0,
+    "failed_ops": 0,
+    "dropped_events": 0,
+    "broadcast_failures": 0,
+    "last_error": "",
+    "last_error_at": None,
+}
+_writer: Writer | None = None
+_writer_lock = threading.Lock()
+
+
+def _count(result: store.BatchResult, events: int) -> None:
+    with _stats_lock:
+        _stats["written_batches"] += 1
+        _stats["written_events"] += events - result.dropped_events
+        if result.error:
+            _stats["failed_batches"] += 1
+            _stats["last_error"] = result.error
+            _stats["last_error_at"] = datetime.now(UTC).isoformat()
+        _stats["failed_ops"] += result.failed_ops
+        _stats["dropped_events"] += result.dropped_events
+
+
+def health() -> dict:
+    """Counters for staff: a non-zero `failed_ops` or `dropped_events` means lost data."""
+    with _stats_lock:
+        stats = dict(_stats)
+    writer = _writer
+    stats["queue_depth"] = len(writer.pending) if writer is not None else 0
+    stats["ok"] = stats["failed_ops"] == 0 and stats["dropped_events"] == 0
+    stats["boot_id"] = boot.BOOT_ID
+    return stats
+
+
+def write_now(ops: list) -> store.BatchResult:
+    """Write in the calling thread (no loop to hand off to), then broadcast."""
+    boot.ensure_swept()
+    result = store.write_batch(ops)
+    _count(result, sum(1 for op in ops if isinstance(op, tuple)))
+    _broadcast_sync(result)
+    return result
+
+
+def _broadcast_sync(result: store.BatchResult) -> None:
+    if not result.events and not result.changed:
+        return
+    try:
+        from asgiref.sync import async_to_sync
+
+        async_to_sync(_broadcast)(result)
+    except Exception:
+        _broadcast_failed()
+
+
+def _broadcast_failed() -> None:
+    log.warning("recording broadcast failed", exc_info=True)
+    with _stats_lock:
+        _stats["broadcast_failures"] += 1
+
+
+async def _broadcast(result: store.BatchResult) -> None:
+    from channels.layers import get_channel_layer
+
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    for public_id, events in result.events.items():
+        message = {
+            "type": "exchange.events",
+            "public_id": public_id,
+            "first_seq": events[0]["seq"],
+            "events": events,
+        }
+        try:
+            await layer.group_send(f"exchange.{public_id}", message)
+        except Exception:
+            _broadcast_failed()
+    for team_id, public_id in result.changed:
+        if team_id is None:
+            continue
+        try:
+            await layer.group_send(
+                f"exchanges.team.{team_id}", {"type": "exchange.changed", "public_id": public_id}
+            )
+            await layer.group_send(
+                f"exchange.{public_id}", {"type": "exchange.changed", "public_id": public_id}
+            )
+        except Exception:
+            _broadcast_failed()
+
+
+class Writer:
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self.pending: list = []
+        self.enqueued = 0
+        self.done = 0
+        self._wake = asyncio.Event()
+        self._progress = asyncio.Event()
+        self.task = loop.create_task(self._run(), name="recording-writer")
+
+    def alive(self) -> bool:
+        return not self.loop.is_closed() and self.loop.is_running() and not self.task.done()
+
+    def put(self, op: object) -> None:
+        if len(self.pending) >= MAX_PENDING and isinstance(op, tuple):
+            with _stats_lock:
+                _stats["dropped_events"] += 1
+            return
+        self.pending.append(op)
+        self.enqueued += 1
+        if not self._wake.is_set():
+            self._wake.set()
+
+    async def flush(self) -> None:
+        target = self.enqueued
+        while self.done < target and not self.task.done():
+            self._wake.set()
+            progress = self._progress
+            await progress.wait()
+
+    async def _run(self) -> None:
+        last_beat = 0.0
+        while True:
+            try:
+                try:
+                    await asyncio.wait_for(self._wake.wait(), timeout=HEARTBEAT_SECONDS)
+                    await asyncio.sleep(BATCH_SECONDS)
+                except TimeoutError:
+                    pass
+                self._wake.clear()
+                ops, self.pending = self.pending, []
+                if ops:
+                    result = await self.loop.run_in_executor(_executor, _write_batch, ops)
+                    _count(result, sum(1 for op in ops if isinstance(op, tuple)))
+                    try:
+                        await _broadcast(result)
+                    except Exception:
+                        _broadcast_failed()
+                    self.done += len(ops)
+                if time.monotonic() - last_beat > HEARTBEAT_SECONDS:
+                    last_beat = time.monotonic()
+                    await self.loop.run_in_executor(_executor, boot.heartbeat)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # the writer never dies: log, count, carry on
+                log.exception("recording writer error")
+            finally:
+                progress, self._progress = self._progress, asyncio.Event()
+                progress.set()
+
+
+def _write_batch(ops: list) -> store.BatchResult:
+    boot.ensure_swept()
+    try:
+        return store.write_batch(ops)
+    finally:
+        # Idle: give the connection back, so tests can drop the database and a restarted
+        # PostgreSQL is reconnected to on the next batch.
+        if _writer is None or not _writer.pending:
+            from django.db import connection
+
+            connection.close()
+
+
+def _writer_for(loop: asyncio.AbstractEventLoop) -> Writer:
+    global _writer
+    writer = _writer
+    if writer is None or writer.loop is not loop or writer.task.done():
+        with _writer_lock:
+            writer = Writer(loop)
+            _writer = writer
+    return writer
+
+
+def submit(op: object) -> None:
+    """Hand an operation to the writer (or write it now when there is no loop)."""
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        loop = None
+    if loop is not None:
+        _writer_for(loop).put(op)
+        return
+    writer = _writer
+    if writer is not None and writer.alive():
+        try:
+            writer.loop.call_soon_threadsafe(writer.put, op)
+            return
+        except RuntimeError:  # the loop closed in between
+            pass
+    write_now([op])
+
+
+async def flush() -> None:
+    """Wait until everything submitted so far is written (tests, graceful shutdown)."""
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        return
+    writer = _writer
+    if writer is not None and writer.loop is loop:
+        await writer.flush()
+    elif writer is not None and writer.alive():
+        await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(writer.flush(), writer.loop))
+
+
+def flush_sync(timeout: float = 30.0) -> None:
+    """`flush()` for sync code: waits for a writer running on another thread's loop."""
+    writer = _writer
+    if writer is None:
+        return
+    if writer.alive():
+        asyncio.run_coroutine_threadsafe(writer.flush(), writer.loop).result(timeout)
+    elif writer.pending:
+        ops, writer.pending = writer.pending, []
+        write_now(ops)
+
+
+@atexit.register
+def _drain_at_exit() -> None:
+    # The loop is gone at interpreter exit; what is still queued is written directly.
+    writer = _writer
+    if writer is not None and writer.pending:
+        ops, writer.pending = writer.pending, []
+        try:
+            write_now(ops)
+        except Exception:
+            log.exception("recording: could not write the queue at exit")
