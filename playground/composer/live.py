@@ -11,7 +11,7 @@ Policy:
   batch overlapping) are dropped, and a gap (the channel layer drops messages silently when a
   channel is full) is repaired by re-reading from the database. The page can also ask for a
   resync from any seq when it sees a gap itself.
-* The recorder announces the end with `exchange.changed` on the team group; then the rest of
+* The recorder announces the end with `exchange.changed` on the same group; then the rest of
   the events are read from the database and a `live.finished` frame carries the final state.
 * Frames: `live.state` (once), `live.events` (`events`: [{seq, t_ms, event, data}]),
   `live.finished` (outcome, status, message, usage, stop_reason, cost_usd, error).
@@ -32,11 +32,26 @@ log = logging.getLogger(__name__)
 PAGE = 2000  # events per frame when replaying from the database
 
 
-def _parse(data: str):
+def _parse(data: str | None):
+    """An event's parsed `data` (the raw text when it is not JSON; the recorder flagged it)."""
+    if not data:
+        return None
     try:
-        return json.loads(data) if data else None
+        return json.loads(data)
     except ValueError:
-        return data  # shown raw; the recorder flagged it
+        return data
+
+
+def _data_of(text: str | None) -> str:
+    """The joined `data:` lines of an event's raw text (the writer's batches carry raw text)."""
+    if not text:
+        return ""
+    lines = []
+    for line in text.splitlines():
+        if line.startswith("data:"):
+            value = line[5:]
+            lines.append(value[1:] if value.startswith(" ") else value)
+    return "\n".join(lines) if lines else text
 
 
 def _find_exchange(scope, public_id: str):
@@ -50,10 +65,14 @@ def _find_exchange(scope, public_id: str):
 
 def _read_events(exchange_pk: int, after_seq: int, limit: int) -> list[dict]:
     from playground.recording.models import Exchange
-    from playground.recording.queries import get_events
 
     exchange = Exchange.objects.get(pk=exchange_pk)
-    rows = get_events(exchange, after_seq=after_seq, limit=limit)
+    try:
+        from playground.recording.queries import get_events
+    except ImportError:  # read the rows directly until the query helpers land
+        rows = exchange.events.filter(seq__gt=after_seq).order_by("seq")[:limit]
+    else:
+        rows = get_events(exchange, after_seq=after_seq, limit=limit)
     return [
         {"seq": r.seq, "t_ms": r.offset_ms, "event": r.event or None, "data": _parse(r.data)}
         for r in rows
@@ -93,9 +112,10 @@ class LiveExchangeConsumer(AsyncJsonWebsocketConsumer):
             return
         self.exchange_pk = exchange.pk
         self.public_id = exchange.public_id
-        for group in (f"exchange.{exchange.public_id}", f"exchanges.team.{exchange.team_id}"):
-            await self.channel_layer.group_add(group, self.channel_name)
-            self.groups_joined.append(group)
+        # The recorder sends both the event batches and `exchange.changed` to this group.
+        group = f"exchange.{exchange.public_id}"
+        await self.channel_layer.group_add(group, self.channel_name)
+        self.groups_joined.append(group)
         await self.accept()
         await self.send_json(
             {
@@ -168,7 +188,7 @@ class LiveExchangeConsumer(AsyncJsonWebsocketConsumer):
             if not events:
                 return
         items = [
-            {"seq": e["seq"], "t_ms": e.get("t"), "event": e.get("event"), "data": _parse(e.get("data"))}
+            {"seq": e["seq"], "t_ms": e.get("t"), "event": e.get("event"), "data": _parse(_data_of(e.get("data")))}
             for e in events
         ]
         await self.send_json({"type": "live.events", "events": items})

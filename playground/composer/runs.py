@@ -31,6 +31,7 @@ from decimal import Decimal
 from typing import Any
 
 import httpx
+from channels.db import database_sync_to_async
 
 from playground.contract.errors import error_body, new_request_id
 
@@ -155,18 +156,21 @@ def _is_timeout(exc: BaseException) -> bool:
     return "timeout" in type(exc).__name__.lower()
 
 
-def _cost(model: str | None, usage: dict | None) -> Decimal | None:
+def _cost_sync(model: str, usage: dict) -> Decimal | None:
+    from playground.contract.pricing import cost_usd
+    from playground.recording.prices import price_for
+
+    price = price_for(model)
+    return cost_usd(usage, price) if price is not None else None
+
+
+async def _cost(model: str | None, usage: dict | None) -> Decimal | None:
+    """The run's cost from the editable price table (read off the event loop; cached there)."""
     if not usage or not model:
         return None
     try:
-        from playground.contract.pricing import cost_usd
-        from playground.recording import prices
-    except ImportError:
-        return None
-    try:
-        price = prices.price_for(model)
-        return cost_usd(usage, price) if price is not None else None
-    except Exception:  # cost is informative; the recorder stores the authoritative figure
+        return await database_sync_to_async(_cost_sync)(model, usage)
+    except Exception:  # cost is informative here; the recorder stores the authoritative figure
         log.exception("cost lookup failed")
         return None
 
@@ -388,7 +392,7 @@ async def run_request(
         message=message,
         usage=usage,
         stop_reason=(message or {}).get("stop_reason") if isinstance(message, dict) else None,
-        cost_usd=_cost(model, usage),
+        cost_usd=await _cost(model, usage),
         ttft_ms=ttft,
         tokens_per_s=tps,
         error=run.error,

@@ -1,0 +1,80 @@
+"""A run streams over the socket: started, every event in order, finished, and it is recorded."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.composer.test_consumer_support import (
+    connect,
+    events_of,
+    finished,
+    frames_until,
+    message_text,
+    new_run_id,
+    recorded,
+    recorded_event_count,
+    simple_request,
+    streamed_text,
+)
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+async def test_it_streams_a_run_and_records_it(alice):
+    comm = await connect(alice)
+    run_id = new_run_id()
+    await comm.send_json_to(
+        {"action": "run", "run_id": run_id, "request": simple_request(), "provider": None,
+         "headers": {"anthropic-version": "2023-06-01"}, "thread": None}
+    )
+    frames = await frames_until(comm, finished)
+    await comm.disconnect()
+
+    started = frames[0]
+    assert started["type"] == "run.started" and started["run_id"] == run_id
+    assert started["model"] == "sim-1"
+    assert started["exchange_url"] == f"/exchanges/{started['exchange_id']}/"
+    events = events_of(frames)
+    assert [e["seq"] for e in events] == list(range(len(events)))
+    assert events[0]["event"] == "message_start" and events[-1]["event"] == "message_stop"
+    assert all(f["run_id"] == run_id for f in frames)
+
+    done = frames[-1]
+    assert done["outcome"] == "completed"
+    assert done["status"] == 200
+    assert done["stop_reason"] == "end_turn"
+    assert done["error"] is None
+    assert done["usage"]["output_tokens"] > 0
+    assert done["ttft_ms"] is not None and done["ttft_ms"] >= 0
+    assert message_text(done["message"]) == streamed_text(events) != ""
+
+    exchange = await recorded(started["exchange_id"])
+    assert exchange.outcome == "completed"
+    assert exchange.source == "playground"
+    assert exchange.stream is True
+    assert exchange.team_id is not None and exchange.user_id == alice.pk
+    assert exchange.message == done["message"]
+    assert await recorded_event_count(started["exchange_id"]) == len(events)
+
+
+async def test_it_forces_streaming_but_sends_the_body_otherwise_unchanged(alice):
+    comm = await connect(alice)
+    body = simple_request(stream=False, temperature=0.2, metadata={"user_id": "u-1"})
+    await comm.send_json_to({"action": "run", "run_id": new_run_id(), "request": body})
+    frames = await frames_until(comm, finished)
+    await comm.disconnect()
+    exchange = await recorded(frames[0]["exchange_id"])
+    assert exchange.request_body == {**body, "stream": True}
+
+
+async def test_it_refuses_a_socket_without_a_user():
+    from channels.routing import URLRouter
+    from channels.testing import WebsocketCommunicator
+    from django.contrib.auth.models import AnonymousUser
+
+    from playground.composer.routing import websocket_urlpatterns
+
+    comm = WebsocketCommunicator(URLRouter(websocket_urlpatterns), "/ws/runs/")
+    comm.scope["user"] = AnonymousUser()
+    connected, _ = await comm.connect()
+    assert not connected
