@@ -1,0 +1,382 @@
+// The conversation editor: system prompt, turn cards and one editor per block type.
+// Structural actions (add, remove, move, duplicate, change role or source type) re-render
+// the whole conversation; typing writes through in place (bind.js) without a re-render.
+// Blocks that come from a response (thinking, redacted_thinking, server tool blocks) are
+// shown read-only so they go back exactly as returned.
+
+import { store, pathText } from "./state.js";
+import { h, clear, option, humanBytes, prettyJSON } from "./dom.js";
+import { bindField } from "./bind.js";
+
+let config = null;
+let hooks = {};
+
+const EDITABLE = new Set(["text", "image", "document", "tool_use", "tool_result", "search_result", "thinking", "redacted_thinking"]);
+
+export function initBlocks(cfg, h0) { config = cfg; hooks = h0 || {}; }
+
+function commitStructure() { store.commit("structure"); }
+
+function field(label, input, extra) {
+  return h("label", { class: "field" }, h("span", { class: "label" }, label), input, extra);
+}
+
+function bound(tag, path, kind, attrs = {}) {
+  const el = h(tag, { ...attrs, dataset: { bind: pathText(path), kind } });
+  const value = path.reduce((o, k) => (o == null ? undefined : o[k]), store.request);
+  if (kind === "bool") el.checked = value === true;
+  else if (kind === "json") el.value = value === undefined ? "" : prettyJSON(value);
+  else el.value = value === undefined || value === null ? "" : String(value);
+  bindField(el);
+  return el;
+}
+
+export function countBreakpoints(request) {
+  let n = 0;
+  const scan = (blocks) => { if (Array.isArray(blocks)) for (const b of blocks) if (b && b.cache_control) n++; };
+  scan(request.tools);
+  scan(request.system);
+  for (const m of request.messages || []) scan(m && m.content);
+  if (request.cache_control) n++;
+  return n;
+}
+
+export function updateBreakpoints() {
+  const el = document.getElementById("breakpoints");
+  if (!el) return;
+  const n = countBreakpoints(store.request);
+  const max = config.parameters.max_breakpoints;
+  el.textContent = `cache breakpoints: ${n} / ${max}`;
+  el.classList.toggle("finding-error", n > max);
+}
+
+function cacheToggle(path, block) {
+  const on = !!block.cache_control;
+  const ttl = on ? block.cache_control.ttl || "" : "";
+  const box = h("input", { type: "checkbox", checked: on, "aria-label": "cache_control" });
+  box.addEventListener("change", () => {
+    if (box.checked) block.cache_control = { type: "ephemeral" }; else delete block.cache_control;
+    commitStructure();
+  });
+  const ttlSel = h("select", { "aria-label": "cache ttl", disabled: on ? null : "disabled" },
+    option("", "5m (default)", ttl === ""), ...config.parameters.cache_ttl.map((t) => option(t, t, ttl === t)));
+  ttlSel.addEventListener("change", () => {
+    if (!block.cache_control) return;
+    if (ttlSel.value) block.cache_control.ttl = ttlSel.value; else delete block.cache_control.ttl;
+    store.commit("form");
+  });
+  return h("span", { class: "cache", title: "prompt-cache breakpoint" }, h("label", {}, box, " cache"), ttlSel);
+}
+
+function moveItem(list, from, to) {
+  if (to < 0 || to >= list.length) return;
+  const [item] = list.splice(from, 1);
+  list.splice(to, 0, item);
+}
+
+function blockMenu(list, j) {
+  const btn = (label, title, fn) => h("button", { type: "button", class: "icon", title, "aria-label": title, onclick: () => { fn(); commitStructure(); } }, label);
+  return h("span", { class: "menu" },
+    btn("↑", "Move up", () => moveItem(list, j, j - 1)),
+    btn("↓", "Move down", () => moveItem(list, j, j + 1)),
+    btn("dup", "Duplicate", () => list.splice(j + 1, 0, structuredClone(list[j]))),
+    btn("✕", "Delete", () => list.splice(j, 1)));
+}
+
+// ---- block editors --------------------------------------------------------------------
+
+function textEditor(path, block) {
+  const ta = bound("textarea", [...path, "text"], "text", { rows: 3, class: "text-input", "aria-label": "text", spellcheck: "false" });
+  const parts = [ta];
+  if (Array.isArray(block.citations) && block.citations.length) {
+    parts.push(h("details", { class: "citations" }, h("summary", {}, `${block.citations.length} citation(s)`),
+      h("ul", {}, block.citations.map((c) => h("li", {}, h("span", { class: "chip" }, c.type || "citation"), " ",
+        c.title || c.url || c.document_title || "", c.cited_text ? h("q", {}, c.cited_text) : null)))));
+  }
+  return parts;
+}
+
+function readFileAsBase64(file) {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(String(reader.result).split(",", 2)[1] || "");
+    reader.onerror = () => reject(reader.error);
+    reader.readAsDataURL(file);
+  });
+}
+
+function mediaError(container, message) {
+  let box = container.querySelector(":scope > .media-error");
+  if (!box) { box = h("div", { class: "media-error inline-error", role: "alert" }); container.append(box); }
+  box.textContent = message;
+}
+
+async function acceptImageFile(file, block, container) {
+  const types = config.imageMediaTypes;
+  if (!types.includes(file.type)) { mediaError(container, `${file.type || "this file"} is not an image type the API takes (${types.join(", ")})`); return; }
+  const data = await readFileAsBase64(file);
+  const max = config.parameters.max_image_bytes;
+  if (data.length > max) {
+    // The API checks the base64 payload: refuse before it ever reaches the request.
+    mediaError(container, `image is ${humanBytes(data.length)} as base64, over the API's 5 MB limit (${data.length} > ${max} bytes); not added`);
+    return;
+  }
+  block.source = { type: "base64", media_type: file.type, data };
+  commitStructure();
+}
+
+function imageEditor(path, block, container) {
+  const src = block.source || {};
+  const typeSel = h("select", { "aria-label": "image source" }, ["base64", "url", "file"].map((t) => option(t, t, src.type === t)));
+  typeSel.addEventListener("change", () => {
+    const t = typeSel.value;
+    block.source = t === "base64" ? { type: "base64", media_type: "image/png", data: "" } : t === "url" ? { type: "url", url: "" } : { type: "file", file_id: "" };
+    commitStructure();
+  });
+  const parts = [field("source", typeSel)];
+  if (src.type === "base64") {
+    const file = h("input", { type: "file", accept: config.imageMediaTypes.join(","), "aria-label": "image file", "data-testid": "image-file" });
+    file.addEventListener("change", () => { if (file.files[0]) acceptImageFile(file.files[0], block, container); });
+    const paste = h("div", { class: "paste-zone", tabindex: "0", title: "Click, then paste an image" }, "or paste an image here");
+    paste.addEventListener("paste", (ev) => {
+      const item = [...(ev.clipboardData?.items || [])].find((i) => i.kind === "file");
+      if (item) { ev.preventDefault(); acceptImageFile(item.getAsFile(), block, container); }
+    });
+    const mt = bound("select", [...path, "source", "media_type"], "text", { "aria-label": "media_type" });
+    for (const t of config.imageMediaTypes) mt.append(option(t, t, src.media_type === t));
+    mt.value = src.media_type || "";
+    parts.push(h("div", { class: "row" }, file, paste), field("media_type", mt));
+    if (src.data) {
+      parts.push(h("div", { class: "thumb-row" },
+        h("img", { class: "thumb", alt: "image preview", src: `data:${src.media_type};base64,${src.data}` }),
+        h("span", { class: "muted mono" }, `[${src.media_type} ${humanBytes(src.data.length)} base64]`)));
+    }
+  } else if (src.type === "url") {
+    parts.push(field("url", bound("input", [...path, "source", "url"], "text", { type: "url", class: "wide" })),
+      h("span", { class: "muted" }, "External images are not loaded here."));
+  } else if (src.type === "file") {
+    parts.push(field("file_id", bound("input", [...path, "source", "file_id"], "text", { class: "wide" })));
+  }
+  return parts;
+}
+
+function documentEditor(path, block, container) {
+  const src = block.source || {};
+  const kinds = { base64: "PDF (base64)", text: "plain text", url: "URL (PDF)", content: "content blocks", file: "file id" };
+  const typeSel = h("select", { "aria-label": "document source" }, Object.entries(kinds).map(([t, l]) => option(t, l, src.type === t)));
+  typeSel.addEventListener("change", () => {
+    const t = typeSel.value;
+    block.source = { base64: { type: "base64", media_type: "application/pdf", data: "" }, text: { type: "text", media_type: "text/plain", data: "" }, url: { type: "url", url: "" }, content: { type: "content", content: [{ type: "text", text: "" }] }, file: { type: "file", file_id: "" } }[t];
+    commitStructure();
+  });
+  const parts = [field("source", typeSel)];
+  if (src.type === "base64") {
+    const file = h("input", { type: "file", accept: "application/pdf", "aria-label": "PDF file" });
+    file.addEventListener("change", async () => {
+      const f = file.files[0];
+      if (!f) return;
+      if (f.type !== "application/pdf") { mediaError(container, "a document upload must be a PDF"); return; }
+      block.source = { type: "base64", media_type: "application/pdf", data: await readFileAsBase64(f) };
+      commitStructure();
+    });
+    parts.push(file, src.data ? h("span", { class: "muted mono" }, `[application/pdf ${humanBytes(src.data.length)} base64]`) : null);
+  } else if (src.type === "text") {
+    parts.push(bound("textarea", [...path, "source", "data"], "text", { rows: 3, "aria-label": "document text" }));
+  } else if (src.type === "url") {
+    parts.push(field("url", bound("input", [...path, "source", "url"], "text", { type: "url", class: "wide" })));
+  } else if (src.type === "content") {
+    parts.push(field("content (JSON)", bound("textarea", [...path, "source", "content"], "json", { rows: 3 })));
+  } else if (src.type === "file") {
+    parts.push(field("file_id", bound("input", [...path, "source", "file_id"], "text", { class: "wide" })));
+  }
+  parts.push(h("div", { class: "row" },
+    field("title", bound("input", [...path, "title"], "opt")),
+    field("context", bound("input", [...path, "context"], "opt")),
+    field("citations", bound("input", [...path, "citations", "enabled"], "bool", { type: "checkbox" }))));
+  return parts;
+}
+
+function toolUseEditor(path) {
+  return [h("div", { class: "row" },
+      field("id", bound("input", [...path, "id"], "text", { class: "mono" })),
+      field("name", bound("input", [...path, "name"], "text"))),
+    field("input (JSON)", bound("textarea", [...path, "input"], "json", { rows: 3, class: "mono" }))];
+}
+
+// tool_use ids of the assistant turn just before message i (what a tool_result may answer).
+function answerableIds(i) {
+  const prev = (store.request.messages || [])[i - 1];
+  if (!prev || prev.role !== "assistant" || !Array.isArray(prev.content)) return [];
+  return prev.content.filter((b) => b && b.type === "tool_use").map((b) => ({ id: b.id, name: b.name }));
+}
+
+function toolResultEditor(path, block, i) {
+  const ids = answerableIds(i);
+  const sel = bound("select", [...path, "tool_use_id"], "text", { "aria-label": "tool_use_id", class: "mono" });
+  const known = new Set();
+  for (const t of ids) { sel.append(option(t.id, `${t.id} (${t.name})`, t.id === block.tool_use_id)); known.add(t.id); }
+  if (!known.has(block.tool_use_id)) sel.append(option(block.tool_use_id || "", `${block.tool_use_id || "(none)"} — not in the previous assistant turn`, true));
+  sel.value = block.tool_use_id || "";
+  const isString = typeof block.content === "string" || block.content === undefined;
+  const mode = h("select", { "aria-label": "content mode" }, option("text", "text", isString), option("blocks", "blocks (JSON)", !isString));
+  mode.addEventListener("change", () => {
+    if (mode.value === "text") block.content = Array.isArray(block.content) ? block.content.filter((b) => b.type === "text").map((b) => b.text).join("\n") : "";
+    else block.content = typeof block.content === "string" && block.content ? [{ type: "text", text: block.content }] : [{ type: "text", text: "" }];
+    commitStructure();
+  });
+  const content = isString
+    ? bound("textarea", [...path, "content"], "text", { rows: 2, "aria-label": "tool result content" })
+    : bound("textarea", [...path, "content"], "json", { rows: 4, class: "mono", "aria-label": "tool result blocks" });
+  const isErr = bound("input", [...path, "is_error"], "bool", { type: "checkbox", "aria-label": "is_error" });
+  isErr.addEventListener("change", commitStructure);
+  return [h("div", { class: "row" }, field("answers", sel), field("is_error", isErr), field("content", mode)), content];
+}
+
+function thinkingEditor(path, block, container) {
+  const locked = !container.dataset.unlocked;
+  const text = h("textarea", { rows: 3, readonly: locked ? "readonly" : null, class: "mono", "aria-label": "thinking" });
+  text.value = block.thinking || "";
+  if (!locked) { text.dataset.bind = pathText([...path, "thinking"]); text.dataset.kind = "text"; bindField(text); }
+  const unlock = h("button", { type: "button", class: "link", onclick: () => { container.dataset.unlocked = "1"; container.replaceWith(renderBlock(path, block)); } }, "edit anyway (breaks the signature)");
+  return [h("details", { class: "thinking" }, h("summary", {}, `thinking (${(block.thinking || "").length} chars)`), text),
+    h("div", { class: "muted mono sig" }, `signature: ${block.signature ? block.signature.slice(0, 24) + "…" : "(none)"}`),
+    locked ? h("span", { class: "muted" }, "Kept exactly as returned. ", unlock) : null];
+}
+
+function readOnly(block, note) {
+  return [h("pre", { class: "mono readonly" }, prettyJSON(block)), h("span", { class: "muted" }, note)];
+}
+
+function searchResultEditor(path) {
+  return [h("div", { class: "row" },
+      field("source", bound("input", [...path, "source"], "text")),
+      field("title", bound("input", [...path, "title"], "text")),
+      field("citations", bound("input", [...path, "citations", "enabled"], "bool", { type: "checkbox" }))),
+    field("content (text blocks, JSON)", bound("textarea", [...path, "content"], "json", { rows: 3, class: "mono" }))];
+}
+
+export function renderBlock(path, block, list, j) {
+  const type = block && block.type;
+  const el = h("div", { class: `block block-${EDITABLE.has(type) ? type : "server"}${block && block.is_error ? " is-error" : ""}`, dataset: { path: pathText(path) } });
+  const head = h("div", { class: "block-head" }, h("span", { class: `chip chip-${type}` }, type || "?"));
+  if (type && !config.noCacheControl.includes(type) && list) head.append(cacheToggle(path, block));
+  if (list) head.append(blockMenu(list, j));
+  el.append(head);
+  let body;
+  if (type === "text") body = textEditor(path, block);
+  else if (type === "image") body = imageEditor(path, block, el);
+  else if (type === "document") body = documentEditor(path, block, el);
+  else if (type === "tool_use") body = toolUseEditor(path, block);
+  else if (type === "tool_result") body = toolResultEditor(path, block, path[1]);
+  else if (type === "thinking") body = thinkingEditor(path, block, el);
+  else if (type === "redacted_thinking") body = readOnly(block, "Opaque; sent back exactly as returned.");
+  else if (type === "search_result") body = searchResultEditor(path, block);
+  else body = readOnly(block, "Server tool block: sent back exactly as returned.");
+  el.append(h("div", { class: "block-body" }, body));
+  return el;
+}
+
+function newBlock(type, i) {
+  const rand = () => Math.random().toString(36).slice(2, 12);
+  switch (type) {
+    case "text": return { type: "text", text: "" };
+    case "image": return { type: "image", source: { type: "base64", media_type: "image/png", data: "" } };
+    case "document": return { type: "document", source: { type: "text", media_type: "text/plain", data: "" } };
+    case "tool_use": return { type: "tool_use", id: `toolu_${rand()}`, name: "", input: {} };
+    case "tool_result": {
+      const ids = answerableIds(i).map((t) => t.id);
+      const used = new Set(((store.request.messages[i] || {}).content || []).filter((b) => b.type === "tool_result").map((b) => b.tool_use_id));
+      return { type: "tool_result", tool_use_id: ids.find((id) => !used.has(id)) || "", content: "" };
+    }
+    case "search_result": return { type: "search_result", source: "", title: "", content: [{ type: "text", text: "" }] };
+    case "thinking": return { type: "thinking", thinking: "", signature: "" };
+    case "redacted_thinking": return { type: "redacted_thinking", data: "" };
+    default: return { type };
+  }
+}
+
+function renderTurn(i, msg) {
+  const messages = store.request.messages;
+  const path = ["messages", i];
+  const card = h("div", { class: `card turn turn-${msg.role}`, dataset: { path: pathText(path), testid: `turn-${i}` } });
+  const role = h("select", { "aria-label": `role of turn ${i + 1}`, class: "role" }, option("user", "user", msg.role === "user"), option("assistant", "assistant", msg.role === "assistant"));
+  role.addEventListener("change", () => { msg.role = role.value; commitStructure(); });
+  const btn = (label, title, fn) => h("button", { type: "button", class: "icon", title, "aria-label": title, onclick: fn }, label);
+  const head = h("div", { class: "turn-head" }, h("span", { class: "turn-no muted" }, `#${i + 1}`), role,
+    i === messages.length - 1 && msg.role === "assistant" ? h("span", { class: "chip prefill", title: "A final assistant turn is a prefill: the answer continues from it" }, "prefill") : null,
+    h("span", { class: "spacer" }),
+    i < messages.length - 1 ? btn("⑂ run from here", "Branch: drop the turns after this one and run", () => hooks.branchFrom && hooks.branchFrom(i)) : null,
+    btn("↑", "Move turn up", () => { moveItem(messages, i, i - 1); commitStructure(); }),
+    btn("↓", "Move turn down", () => { moveItem(messages, i, i + 1); commitStructure(); }),
+    btn("dup", "Duplicate turn", () => { messages.splice(i + 1, 0, structuredClone(msg)); commitStructure(); }),
+    btn("✕", "Delete turn", () => { messages.splice(i, 1); commitStructure(); }));
+  card.append(head);
+  if (typeof msg.content === "string") {
+    const el = h("div", { class: "block block-text", dataset: { path: pathText([...path, "content"]) } },
+      h("div", { class: "block-head" }, h("span", { class: "chip chip-text" }, "text"), h("span", { class: "muted" }, " (string content)"),
+        h("button", { type: "button", class: "link", onclick: () => { msg.content = [{ type: "text", text: msg.content }]; commitStructure(); } }, "as blocks")),
+      bound("textarea", [...path, "content"], "text", { rows: 3, class: "text-input", "aria-label": "text" }));
+    card.append(el);
+  } else if (Array.isArray(msg.content)) {
+    msg.content.forEach((block, j) => card.append(renderBlock([...path, "content", j], block, msg.content, j)));
+  } else {
+    card.append(h("div", { class: "inline-error" }, "content must be a string or a list of blocks (fix it in the Raw tab)"));
+  }
+  const allowed = config.blocksByRole[msg.role] || ["text"];
+  const add = h("select", { "aria-label": "+ block", class: "add-block", dataset: { testid: `add-block-${i}` } }, option("", "+ block"), allowed.map((t) => option(t, t)));
+  add.addEventListener("change", () => {
+    if (!add.value) return;
+    if (typeof msg.content === "string") msg.content = msg.content ? [{ type: "text", text: msg.content }] : [];
+    if (!Array.isArray(msg.content)) msg.content = [];
+    const block = newBlock(add.value, i);
+    // tool_result blocks must come first in their message (contract §4.5 rule 3).
+    if (add.value === "tool_result") {
+      const at = msg.content.findIndex((b) => b.type !== "tool_result");
+      msg.content.splice(at === -1 ? msg.content.length : at, 0, block);
+    } else msg.content.push(block);
+    commitStructure();
+  });
+  card.append(h("div", { class: "turn-foot" }, add));
+  return card;
+}
+
+function renderSystem() {
+  const req = store.request;
+  const sys = req.system;
+  const card = h("details", { class: "card system", open: sys ? "open" : null, dataset: { path: "system" } });
+  const asBlocks = Array.isArray(sys);
+  const mode = h("select", { "aria-label": "system form" }, option("string", "string", !asBlocks), option("blocks", "text blocks", asBlocks));
+  mode.addEventListener("change", () => {
+    if (mode.value === "blocks") req.system = [{ type: "text", text: typeof sys === "string" ? sys : "" }];
+    else { const text = Array.isArray(sys) ? sys.map((b) => b.text || "").join("\n") : ""; if (text) req.system = text; else delete req.system; }
+    commitStructure();
+  });
+  card.append(h("summary", {}, h("strong", {}, "System"), " ", h("span", { class: "muted" }, sys ? "" : "(none)"), " ", mode));
+  if (asBlocks) {
+    sys.forEach((block, j) => card.append(renderBlock(["system", j], block, sys, j)));
+    card.append(h("button", { type: "button", onclick: () => { sys.push({ type: "text", text: "" }); commitStructure(); } }, "+ text block"));
+  } else {
+    const ta = bound("textarea", ["system"], "opt", { rows: 2, "aria-label": "system prompt", placeholder: "System prompt (optional)" });
+    card.append(ta);
+  }
+  return card;
+}
+
+export function renderConversation(root) {
+  clear(root);
+  const req = store.request;
+  root.append(h("div", { class: "conv-head" }, h("span", { id: "breakpoints", class: "muted" }), h("span", { class: "spacer" })));
+  root.append(renderSystem());
+  if (!Array.isArray(req.messages)) req.messages = [];
+  req.messages.forEach((m, i) => {
+    if (m && typeof m === "object") root.append(renderTurn(i, m));
+    else root.append(h("div", { class: "card inline-error", dataset: { path: `messages[${i}]` } }, `messages[${i}] is not an object (fix it in the Raw tab)`));
+  });
+  const last = req.messages[req.messages.length - 1];
+  const next = last && last.role === "user" ? "assistant" : "user";
+  root.append(h("button", { type: "button", class: "add-turn", "data-testid": "add-turn", onclick: () => {
+    req.messages.push({ role: next, content: [{ type: "text", text: "" }] });
+    commitStructure();
+  } }, `+ turn (${next})`));
+  updateBreakpoints();
+}

@@ -1,0 +1,162 @@
+// Entry point of the composer page: loads the state and the catalogue the server rendered
+// (as JSON script elements, never executed), wires the parts together and routes each
+// change to the parts that must follow it.
+
+import { store, readJSONScript, postJSON } from "./state.js";
+import { h, clear, option } from "./dom.js";
+import { refreshFields } from "./bind.js";
+import { initBlocks, renderConversation, updateBreakpoints } from "./blocks.js";
+import { initPanels, renderParams, renderTools, renderHeaders } from "./panels.js";
+import { initRaw, refreshRaw } from "./raw.js";
+import { scheduleValidation, applyFindings } from "./findings.js";
+import { initRun, run, stop, compare, autorun, isRunning } from "./run.js";
+
+const config = readJSONScript("composer-config");
+store.init(readJSONScript("composer-state") || {});
+
+const picker = document.getElementById("model-picker");
+
+function syncPicker() {
+  const model = store.request.model || "";
+  const value = `${store.state.provider || ""}|${model}`;
+  if (![...picker.options].some((o) => o.value === value)) {
+    // A model id the catalogue does not list (an imported request): offer it as is.
+    picker.insertBefore(option(value, model || "(no model)"), picker.lastElementChild);
+  }
+  picker.value = value;
+}
+
+picker.addEventListener("change", () => {
+  if (picker.value === "__custom__") {
+    const input = h("input", { class: "mono", placeholder: "model id", "aria-label": "model id" });
+    picker.after(input);
+    input.focus();
+    input.addEventListener("change", () => {
+      if (input.value.trim()) { store.request.model = input.value.trim(); store.state.provider = null; }
+      input.remove();
+      store.commit("structure");
+    });
+    return;
+  }
+  const [provider, model] = picker.value.split("|", 2);
+  store.request.model = model;
+  store.state.provider = provider || null;
+  store.commit("form", { el: picker });
+});
+
+function renderAll() {
+  renderConversation(document.getElementById("conversation"));
+  renderTools();
+  refreshFields(document, null);
+  syncPicker();
+  updateTopbar();
+  applyFindings();
+}
+
+function updateTopbar() {
+  const t = store.request.thinking;
+  document.getElementById("top-budget-field").hidden = !(t && t.type === "enabled");
+}
+
+store.subscribe((source, detail) => {
+  if (source === "structure" || source === "raw" || source === "load") {
+    renderAll();
+    if (source !== "raw") refreshRaw(source === "load");
+  } else if (source === "form") {
+    refreshFields(document, detail.el);
+    updateTopbar();
+    updateBreakpoints();
+    refreshRaw();
+  }
+  if (source !== "mocks") scheduleValidation();
+});
+
+const saveState = document.getElementById("save-state");
+store.onSaveState = (what, message) => {
+  saveState.textContent = what === "saved" ? "draft saved" : what === "editing" ? "editing…" : message;
+  saveState.classList.toggle("finding-error", what === "error");
+};
+window.addEventListener("pagehide", () => store.flush());
+
+initBlocks(config, {
+  branchFrom(i) {
+    // A branch: keep the turns up to i (edited as the user left them) and run from there.
+    store.request.messages.splice(i + 1);
+    store.commit("structure");
+    run();
+  },
+});
+initPanels(config);
+initRaw();
+initRun({
+  continueWith(request, andRun) {
+    store.replaceRequest(request, "load");
+    if (andRun) run();
+  },
+  autorun,
+});
+renderParams();
+renderHeaders();
+renderAll();
+refreshRaw(true);
+scheduleValidation();
+
+document.getElementById("run-button").addEventListener("click", run);
+document.getElementById("stop-button").addEventListener("click", stop);
+document.getElementById("new-button").addEventListener("click", () => {
+  store.state.mocks = {};
+  store.replaceRequest({ model: store.request.model || "sim-1", max_tokens: 1024, messages: [{ role: "user", content: [{ type: "text", text: "" }] }] }, "load");
+  renderHeaders();
+});
+
+document.addEventListener("keydown", (ev) => {
+  if ((ev.ctrlKey || ev.metaKey) && ev.key === "Enter") { ev.preventDefault(); run(); }
+  else if (ev.key === "Escape" && isRunning()) { ev.preventDefault(); stop(); }
+  else if (ev.key === "?" && !/^(INPUT|TEXTAREA|SELECT)$/.test(document.activeElement.tagName)) {
+    document.getElementById("shortcuts-dialog").showModal();
+  }
+});
+document.getElementById("shortcuts-close").addEventListener("click", () => document.getElementById("shortcuts-dialog").close());
+
+// Get code
+const codeDialog = document.getElementById("code-dialog");
+let snippets = {};
+function showSnippet(kind) {
+  for (const b of codeDialog.querySelectorAll("[data-code]")) b.setAttribute("aria-selected", String(b.dataset.code === kind));
+  document.getElementById("code-text").textContent = snippets[kind] || "";
+  codeDialog.dataset.kind = kind;
+}
+document.getElementById("code-button").addEventListener("click", async () => {
+  const { ok, data } = await postJSON("/code", { request: store.request, headers: store.state.headers });
+  snippets = ok ? data : { curl: (data && data.error && data.error.message) || "could not generate code" };
+  showSnippet("curl");
+  codeDialog.showModal();
+});
+for (const b of codeDialog.querySelectorAll("[data-code]")) b.addEventListener("click", () => showSnippet(b.dataset.code));
+document.getElementById("code-copy").addEventListener("click", () => navigator.clipboard && navigator.clipboard.writeText(snippets[codeDialog.dataset.kind] || ""));
+document.getElementById("code-close").addEventListener("click", () => codeDialog.close());
+
+// Compare
+const compareDialog = document.getElementById("compare-dialog");
+document.getElementById("compare-button").addEventListener("click", () => {
+  const box = clear(document.getElementById("compare-choices"));
+  for (const group of config.modelGroups) {
+    box.append(h("h5", {}, group.label));
+    for (const model of group.models) {
+      box.append(h("label", { class: "choice" }, h("input", { type: "checkbox", value: `${group.provider || ""}|${model}`, checked: model === store.request.model }), ` ${model}`));
+    }
+  }
+  document.getElementById("compare-error").hidden = true;
+  compareDialog.showModal();
+});
+document.getElementById("compare-close").addEventListener("click", () => compareDialog.close());
+document.getElementById("compare-run").addEventListener("click", () => {
+  const chosen = [...compareDialog.querySelectorAll("input[type=checkbox]:checked")].map((c) => {
+    const [provider, model] = c.value.split("|", 2);
+    return { model, provider: provider || null };
+  });
+  const err = document.getElementById("compare-error");
+  if (chosen.length < 2 || chosen.length > 4) { err.textContent = "Pick two to four models."; err.hidden = false; return; }
+  compareDialog.close();
+  compare(chosen);
+});

@@ -1,0 +1,253 @@
+// The run client: one WebSocket to /ws/runs/ speaking the run protocol (docs/live-runs.md):
+// run, stop, autorun and compare out; run.started / run.events / run.finished / loop.step /
+// run.rejected in. Each run streams into a response card with a live status line.
+
+import { store } from "./state.js";
+import { h, clear } from "./dom.js";
+import { StreamView } from "./render.js";
+import { toolCallsPanel, toolUses } from "./toolloop.js";
+import { hasErrors, findings } from "./findings.js";
+
+let socket = null;
+let opening = null;
+let current = null; // {id, kind, columns: Map, ...}
+let hooks = {};
+
+export function initRun(h0) { hooks = h0; }
+export function isRunning() { return !!current; }
+
+function wsURL() {
+  return `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws/runs/`;
+}
+
+function connect() {
+  if (socket && socket.readyState === WebSocket.OPEN) return Promise.resolve(socket);
+  if (opening) return opening;
+  opening = new Promise((resolve, reject) => {
+    const ws = new WebSocket(wsURL());
+    ws.addEventListener("open", () => { socket = ws; opening = null; resolve(ws); });
+    ws.addEventListener("message", (ev) => { try { onFrame(JSON.parse(ev.data)); } catch (e) { console.error(e); } });
+    ws.addEventListener("close", () => {
+      socket = null; opening = null;
+      if (current) failCurrent("The connection to the server closed during the run.");
+      reject(new Error("closed"));
+    });
+    ws.addEventListener("error", () => { opening = null; reject(new Error("could not connect")); });
+  });
+  return opening;
+}
+
+function setButtons(running) {
+  document.getElementById("run-button").disabled = running;
+  document.getElementById("compare-button").disabled = running;
+  document.getElementById("stop-button").disabled = !running;
+}
+
+function fmt(n, digits = 0) { return n === null || n === undefined ? "–" : Number(n).toFixed(digits); }
+
+// One column: a status line and a StreamView. Runs have one; compare has 2-4.
+function makeColumn(parent, title) {
+  const status = h("div", { class: "run-status", "data-testid": "run-status" });
+  const badge = h("span", { class: "badge badge-streaming", "data-testid": "run-outcome" }, "streaming");
+  const head = h("div", { class: "run-head" }, badge, h("strong", { class: "mono" }, ` ${title} `), status);
+  const box = h("div", { class: "run-column" }, head);
+  parent.append(box);
+  const view = new StreamView(box);
+  const col = { box, head, badge, status, view, started: performance.now(), firstAt: null, link: null, result: null };
+  renderStatus(col);
+  return col;
+}
+
+function renderStatus(col, fin) {
+  const u = col.view.usage || {};
+  const parts = [];
+  const ttft = fin ? fin.ttft_ms : col.firstAt ? col.firstAt - col.started : null;
+  parts.push(`TTFT ${fmt(ttft)} ms`);
+  if (fin && fin.tokens_per_s != null) parts.push(`${fmt(fin.tokens_per_s, 1)} tok/s`);
+  parts.push(`in ${u.input_tokens ?? "–"} · out ${u.output_tokens ?? "–"}`);
+  if (u.cache_read_input_tokens) parts.push(`cache read ${u.cache_read_input_tokens}`);
+  if (fin) parts.push(`cost ${fin.cost_usd == null ? "–" : "$" + Number(fin.cost_usd).toFixed(6)}`);
+  const stop = fin ? fin.stop_reason : col.view.stopReason;
+  if (stop) parts.push(`stop_reason ${stop}`);
+  clear(col.status).append(parts.join(" · "));
+  if (col.link) col.status.append(" · ", h("a", { href: col.link, "data-testid": "exchange-link" }, "recorded exchange"));
+}
+
+function responseCard(title) {
+  const area = clear(document.getElementById("response-area"));
+  const card = h("div", { class: "card response", "data-testid": "response" }, h("h3", {}, title));
+  area.append(card);
+  card.scrollIntoView({ block: "nearest" });
+  return card;
+}
+
+function newRunId() { return (crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + Math.random().toString(16).slice(2)); }
+
+// Sending a request the validator rejects stays possible, after a clear warning.
+function confirmSend(proceed) {
+  const box = document.getElementById("send-warning");
+  if (!hasErrors()) { box.hidden = true; proceed(); return; }
+  const errors = findings.filter((f) => f.severity === "error");
+  clear(box).append(
+    h("strong", { class: "finding-error" }, `The validator rejects this request (${errors.length} error${errors.length > 1 ? "s" : ""}): `),
+    errors[0].message, h("br"),
+    h("span", { class: "muted" }, "The API will most likely answer with an error. Send it anyway to see the API's own answer? "),
+    h("button", { type: "button", class: "primary", "data-testid": "send-anyway", onclick: () => { box.hidden = true; proceed(); } }, "Send anyway"), " ",
+    h("button", { type: "button", onclick: () => { box.hidden = true; } }, "Cancel"));
+  box.hidden = false;
+}
+
+async function send(message) {
+  try {
+    const ws = await connect();
+    ws.send(JSON.stringify(message));
+  } catch {
+    failCurrent("Could not open the run connection (WebSocket /ws/runs/).");
+  }
+}
+
+function baseMessage(action) {
+  return { action, run_id: newRunId(), request: structuredClone(store.request), provider: store.state.provider, headers: { ...store.state.headers } };
+}
+
+export function run() {
+  if (current) return;
+  confirmSend(() => {
+    const msg = { ...baseMessage("run"), thread: null };
+    const card = responseCard(`Response · ${msg.request.model}`);
+    current = { id: msg.run_id, kind: "run", request: msg.request, card, columns: new Map([[0, makeColumn(card, msg.request.model || "")]]) };
+    setButtons(true);
+    send(msg);
+  });
+}
+
+export function autorun(request, maxSteps) {
+  if (current) return;
+  store.replaceRequest(request, "load");
+  const msg = { ...baseMessage("autorun"), mocks: structuredClone(store.state.mocks), max_steps: maxSteps, thread: null };
+  const card = responseCard(`Auto-run · up to ${maxSteps} steps`);
+  current = { id: msg.run_id, kind: "autorun", request: msg.request, card, columns: new Map(), steps: new Map() };
+  setButtons(true);
+  send(msg);
+}
+
+export function compare(targets) {
+  if (current) return;
+  confirmSend(() => {
+    const msg = { ...baseMessage("compare"), targets, thread: null };
+    const card = responseCard(`Compare · ${targets.length} models`);
+    const grid = h("div", { class: "compare-grid", style: `grid-template-columns: repeat(${targets.length}, minmax(0, 1fr))` });
+    card.append(grid);
+    current = { id: msg.run_id, kind: "compare", request: msg.request, card, columns: new Map(targets.map((t, i) => [i, makeColumn(grid, t.model)])), pending: targets.length };
+    setButtons(true);
+    send(msg);
+  });
+}
+
+export function stop() {
+  if (!current || !socket) return;
+  socket.send(JSON.stringify({ action: "stop", run_id: current.id }));
+}
+
+function columnFor(frame) {
+  if (current.kind === "compare") return current.columns.get(frame.column ?? 0);
+  if (current.kind === "autorun") {
+    const step = frame.step ?? 1;
+    if (!current.steps.has(step)) {
+      const section = h("div", { class: "loop-step" }, h("h4", {}, `Step ${step}`));
+      current.card.append(section);
+      current.steps.set(step, makeColumn(section, current.request.model || ""));
+    }
+    return current.steps.get(step);
+  }
+  return current.columns.get(0);
+}
+
+function done() {
+  current = null;
+  setButtons(false);
+}
+
+function failCurrent(message) {
+  if (!current) return;
+  const col = [...(current.steps || current.columns).values()].pop() || makeColumn(current.card, "");
+  col.view.showError({ type: "connection_error", message }, null);
+  col.badge.className = "badge badge-interrupted";
+  col.badge.textContent = "interrupted";
+  done();
+}
+
+function onFrame(frame) {
+  if (!current || frame.run_id !== current.id) return;
+  switch (frame.type) {
+    case "run.started": {
+      const col = columnFor(frame);
+      col.link = frame.exchange_url;
+      renderStatus(col);
+      break;
+    }
+    case "run.events": {
+      const col = columnFor(frame);
+      if (col.firstAt === null && frame.events.some((e) => e.event === "content_block_delta")) col.firstAt = performance.now();
+      col.view.handleEvents(frame.events);
+      renderStatus(col);
+      break;
+    }
+    case "run.finished": finished(frame); break;
+    case "loop.step": loopStep(frame); break;
+    case "run.rejected": {
+      const col = columnFor(frame);
+      col.view.showError(frame.error || {}, null);
+      col.badge.className = "badge badge-rejected";
+      col.badge.textContent = "rejected";
+      done();
+      break;
+    }
+    default: break;
+  }
+}
+
+function finished(frame) {
+  const col = columnFor(frame);
+  col.view.finish(frame.message);
+  col.result = frame;
+  col.badge.className = `badge badge-${frame.outcome}`;
+  col.badge.textContent = frame.outcome;
+  if (frame.error) col.view.showError(frame.error, frame.request_id);
+  renderStatus(col, frame);
+  if (current.kind === "compare") {
+    if (--current.pending <= 0) done();
+    return;
+  }
+  if (current.kind === "autorun") return; // the final loop.step ends it
+  const request = current.request;
+  done();
+  if (frame.outcome === "completed" && frame.stop_reason === "tool_use" && toolUses(frame.message).length) {
+    col.box.append(toolCallsPanel(request, frame.message, hooks));
+  } else if (frame.outcome === "completed" && frame.message && (frame.message.content || []).length) {
+    col.box.append(h("div", { class: "row" }, h("button", { type: "button", "data-testid": "append-reply", onclick: (ev) => {
+      const next = structuredClone(request);
+      next.messages = [...(next.messages || []), { role: "assistant", content: structuredClone(frame.message.content) }, { role: "user", content: [{ type: "text", text: "" }] }];
+      store.replaceRequest(next, "load");
+      ev.target.disabled = true;
+    } }, "Append reply and continue the conversation")));
+  }
+}
+
+function loopStep(frame) {
+  store.replaceRequest(structuredClone(frame.request), "load");
+  if (!frame.final) return;
+  const reasons = { end_turn: "finished: the model ended its turn", max_steps: "stopped at the step limit", error: "stopped on an error", missing_mock: "stopped: a tool has no mock", cancelled: "stopped" };
+  const note = h("p", { class: "loop-end", "data-testid": "loop-end" }, `Auto-run ${reasons[frame.reason] || frame.reason} after ${frame.step} step(s).`);
+  if (frame.missing_tools && frame.missing_tools.length) note.append(` Needs an answer: ${frame.missing_tools.join(", ")}.`);
+  current.card.append(note);
+  const lastCol = [...current.steps.values()].pop();
+  const last = lastCol && lastCol.result;
+  done();
+  if (frame.reason === "missing_mock" && last && last.message) {
+    // The final request already ends with the assistant turn: answer from the form's copy.
+    const request = structuredClone(frame.request);
+    request.messages.pop();
+    lastCol.box.append(toolCallsPanel(request, last.message, hooks));
+  }
+}

@@ -1,0 +1,72 @@
+// Tool loops, page side. After a response that stopped for tool_use: a row per call (name,
+// input, a result editor prefilled from the tool's mock, is_error), then Continue (append the
+// assistant turn exactly as returned plus one user turn with a tool_result for every
+// tool_use id, in order, and run), Append only (the same turns, for editing in the form) and
+// Auto-run (the server answers from the mocks until end_turn, a step limit or an error).
+
+import { store } from "./state.js";
+import { h, prettyJSON } from "./dom.js";
+
+// Mirrors playground/composer/mocks.py: no evaluation; {{input.a.b}} placeholders; strings
+// inserted JSON-escaped without quotes, other values as compact JSON; missing -> "".
+const PLACEHOLDER = /\{\{\s*input((?:\.[A-Za-z0-9_-]+)*)\s*\}\}/g;
+
+export function renderMock(mock, input) {
+  if (!mock) return "";
+  if (mock.type === "static") return typeof mock.value === "string" ? mock.value : JSON.stringify(mock.value);
+  return String(mock.template || "").replace(PLACEHOLDER, (_, path) => {
+    let value = input;
+    for (const key of path.split(".").slice(1)) {
+      if (value && typeof value === "object" && key in value) value = value[key];
+      else return "";
+    }
+    if (value === undefined) return "";
+    return typeof value === "string" ? JSON.stringify(value).slice(1, -1) : JSON.stringify(value);
+  });
+}
+
+export function toolUses(message) {
+  return ((message && message.content) || []).filter((b) => b && b.type === "tool_use");
+}
+
+// Same rules as loops.next_turns on the server.
+export function nextTurns(request, message, results) {
+  const out = structuredClone(request);
+  out.messages = [...(out.messages || []), { role: "assistant", content: structuredClone(message.content || []) }];
+  const blocks = toolUses(message).map((call) => {
+    const r = results[call.id] || { content: "" };
+    const block = { type: "tool_result", tool_use_id: call.id, content: r.content };
+    if (r.is_error) block.is_error = true;
+    return block;
+  });
+  if (blocks.length) out.messages.push({ role: "user", content: blocks });
+  return out;
+}
+
+export function toolCallsPanel(request, message, actions) {
+  const calls = toolUses(message);
+  const rows = calls.map((call) => {
+    const mock = store.state.mocks[call.name];
+    const result = h("textarea", { rows: 2, class: "mono", "aria-label": `result for ${call.id}`, dataset: { testid: `tool-result-${call.name}` }, placeholder: mock ? "" : "No mock for this tool: type its result" });
+    result.value = renderMock(mock, call.input);
+    const isError = h("input", { type: "checkbox", "aria-label": "is_error", checked: !!(mock && mock.is_error) });
+    return { call, result, isError, el: h("div", { class: "block block-tool_use tool-call" },
+      h("div", { class: "block-head" }, h("span", { class: "chip chip-tool_use" }, "tool_use"), h("strong", { class: "mono" }, ` ${call.name} `), h("span", { class: "muted mono" }, call.id),
+        mock ? h("span", { class: "chip" }, `mock: ${mock.type}`) : h("span", { class: "chip finding-warning" }, "no mock")),
+      h("pre", { class: "mono tool-input" }, prettyJSON(call.input)),
+      h("label", { class: "field" }, h("span", { class: "label" }, "tool_result content"), result),
+      h("label", {}, isError, " is_error")) };
+  });
+  const results = () => Object.fromEntries(rows.map((r) => [r.call.id, { content: r.result.value, is_error: r.isError.checked }]));
+  const steps = h("input", { type: "number", min: "1", max: "50", value: "5", class: "num", "aria-label": "max steps" });
+  const panel = h("div", { class: "card tool-calls", "data-testid": "tool-calls" },
+    h("h4", {}, `${calls.length} tool call(s): answer them and continue`),
+    rows.map((r) => r.el),
+    h("div", { class: "row" },
+      h("button", { type: "button", class: "primary", "data-testid": "continue", onclick: () => actions.continueWith(nextTurns(request, message, results()), true) }, "Continue (one step)"),
+      h("button", { type: "button", "data-testid": "append-only", onclick: () => actions.continueWith(nextTurns(request, message, results()), false) }, "Append to conversation"),
+      h("span", { class: "spacer" }),
+      h("label", {}, "max steps ", steps),
+      h("button", { type: "button", "data-testid": "autorun", onclick: () => actions.autorun(nextTurns(request, message, results()), Number(steps.value) || 5) }, "Auto-run")));
+  return panel;
+}
