@@ -114,8 +114,17 @@ async def proxy_app(scope, receive, send) -> None:
         headers=headers,
         body=body,
         path_model=path_model,
+        secrets=_secrets(creds),
     )
     await _run_watched(call, receive, send)
+
+
+def _secrets(creds: auth.Credentials) -> tuple[str, ...]:
+    out = [creds.proxy_key]
+    if creds.caller_key is not None:
+        value = creds.caller_key[1].decode("latin-1")
+        out.append(value.split(" ", 1)[1].strip() if value.lower().startswith("bearer ") else value)
+    return tuple(out)
 
 
 async def _too_large(send, request_id: str) -> None:

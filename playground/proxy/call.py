@@ -45,6 +45,7 @@ class Call:
     headers: list[tuple[bytes, bytes]]
     body: bytes
     path_model: str | None = None
+    secrets: tuple[str, ...] = ()  # raw keys seen on this call, scrubbed from recordings
     parsed: dict | None = None
     model: str = ""
     stream: bool = False
@@ -52,13 +53,13 @@ class Call:
     started: bool = False  # a response start was sent to the client
     extra: dict = field(default_factory=dict)
 
-    def forward_headers(self) -> list[tuple[str, str]]:
+    def forward_headers(self, passthrough: bool = False) -> list[tuple[str, str]]:
         out = [
             (k.decode("latin-1"), v.decode("latin-1"))
             for k, v in self.headers
             if k not in DROP_REQUEST
         ]
-        if self.caller_key is not None:
+        if passthrough and self.caller_key is not None:
             name, value = self.caller_key
             out.append((name.decode("latin-1"), value.decode("latin-1")))
         return out

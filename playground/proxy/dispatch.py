@@ -61,6 +61,15 @@ async def _handle(call: Call, send) -> None:
     except routes.RouteError as exc:
         await send_error(send, exc.error_type, str(exc), call.request_id, status=exc.status)
         return
+    if getattr(provider, "passthrough", False) and call.caller_key is None:
+        await send_error(
+            send,
+            "authentication_error",
+            f"Provider {provider.name} forwards your own key: send it in x-api-key and the "
+            "proxy key in x-playground-key.",
+            call.request_id,
+        )
+        return
     if call.key.mode == "replay" and call.method == "POST":
         from playground.proxy import replay
 

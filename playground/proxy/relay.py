@@ -67,7 +67,7 @@ async def relay(call: Call, provider, send) -> None:
             call.method,
             call.path,
             query=call.query,
-            headers=call.forward_headers(),
+            headers=call.forward_headers(getattr(provider, "passthrough", False)),
             body=call.body,
         ) as resp:
             rec.response_started(resp.status, resp.headers)
@@ -87,7 +87,7 @@ async def relay(call: Call, provider, send) -> None:
                 retry=True,
             )
     except (httpx.HTTPError, OSError) as exc:
-        _fail(rec, None, exc)
+        _fail(rec, "upstream_error", exc)
         if not call.started:
             await send_error(
                 send, "api_error", "The upstream could not be reached.", call.request_id,
@@ -98,7 +98,7 @@ async def relay(call: Call, provider, send) -> None:
         await send_error(send, exc.error_type, str(exc), call.request_id, status=exc.status)
 
 
-def _fail(rec, outcome: str | None, exc: BaseException) -> None:
+def _fail(rec, outcome: str, exc: BaseException) -> None:
     # Never the exception text itself: httpx messages can carry URLs with credentials.
     rec.finish(
         outcome=outcome,

@@ -82,7 +82,7 @@ _resolve = database_sync_to_async(_resolve_sync)
 
 async def provider_for(call: Call):
     """The configured provider for this call (pin, else model), or RouteError."""
-    from playground import providers
+    from playground.providers.config import ProviderUnavailable, UnknownModel
 
     cache_key = (call.key.team_id, call.key.provider, call.model)
     now = time.monotonic()
@@ -91,10 +91,10 @@ async def provider_for(call: Call):
         return hit[1]
     try:
         provider = await _resolve(call.key.team_id, call.key.provider, call.model)
-    except providers.UnknownModel as exc:
-        raise RouteError("not_found_error", str(exc) or f"model: {call.model}") from None
-    except providers.ProviderUnavailable as exc:
-        raise RouteError("invalid_request_error", str(exc)) from None
+    except UnknownModel:
+        raise RouteError("not_found_error", f"model: {call.model}") from None
+    except ProviderUnavailable as exc:
+        raise RouteError("invalid_request_error", str(exc) or "provider unavailable") from None
     if len(_providers) > 1000:
         _providers.clear()
     _providers[cache_key] = (now + PROVIDER_TTL, provider)
@@ -145,11 +145,26 @@ class Recording:
         self._call("finish", outcome=outcome, error=error)
 
 
+def recorder_saturated() -> bool:
+    """The recorder's queue is full (its database is down or far behind): new calls are
+    refused rather than relayed unrecorded."""
+    from playground import recording
+    from playground.recording.writer import MAX_PENDING
+
+    try:
+        return recording.health().get("queue_depth", 0) >= MAX_PENDING
+    except Exception:
+        log.exception("recording health check failed")
+        return True
+
+
 def start_recording(call: Call, provider, *, source: str, required: bool = True) -> Recording:
     """Starts the exchange's record. Fails closed (RecorderUnavailable) when `required`:
     an unrecorded proxy call would break the product's promise that every call is kept."""
     from playground import recording
 
+    if required and recorder_saturated():
+        raise RecorderUnavailable()
     try:
         rec = recording.start_exchange(
             source=source,
@@ -163,6 +178,7 @@ def start_recording(call: Call, provider, *, source: str, required: bool = True)
             user_id=None,
             proxy_key_name=call.key.name,
             thread_hint=call.thread_hint(),
+            secrets=call.secrets,
         )
     except Exception:
         log.exception("could not start a recording for %s", call.request_id)
