@@ -38,6 +38,15 @@ def media_summary(media_type: object, data: str) -> str:
     return f"[{media_type or 'base64'} {human_size(decoded_size(data))} sha256:{digest}…]"
 
 
+def _int(value: object) -> int:
+    return value if isinstance(value, int) else 0
+
+
+def blob_summary(ref: dict) -> str:
+    """`[application/pdf 20.0 MB sha256:ab12…]` for a recorder blob reference."""
+    return f"[{ref.get('media_type') or 'blob'} {human_size(_int(ref.get('bytes')))} sha256:{str(ref.get('$blob'))[:4]}…]"
+
+
 @dataclass
 class MediaRef:
     """One base64 source found in a body, by its path, for thumbnails and summaries."""
@@ -51,6 +60,12 @@ class MediaRef:
 def summarize_media(obj: object, path: str = "", found: list[MediaRef] | None = None) -> object:
     """A copy of `obj` with every base64 source's data replaced by its summary."""
     if isinstance(obj, dict):
+        if isinstance(obj.get("$blob"), str):
+            # A media reference left by the recorder in place of large base64 data.
+            summary = blob_summary(obj)
+            if found is not None:
+                found.append(MediaRef(path, str(obj.get("media_type") or ""), _int(obj.get("bytes")), summary))
+            return summary
         if obj.get("type") == "base64" and isinstance(obj.get("data"), str):
             data = obj["data"]
             summary = media_summary(obj.get("media_type"), data)

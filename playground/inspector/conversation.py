@@ -1,0 +1,132 @@
+"""The conversation of one exchange as turns of normalized blocks, ready to render.
+
+A request's `system` and `messages` plus the response Message become a list of turns.
+String content becomes one text block, every tool_result learns the name of the
+tool_use it answers (matched by id anywhere earlier in the conversation) and every block
+gets a stable anchor, so a result links back to its call. Blocks are passed through as
+recorded (unknown types included): the template shows what it does not know as JSON.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from playground.inspector.jsonview import blob_summary, media_summary
+
+SERVER_RESULT_SUFFIX = "_tool_result"
+INLINE_THUMB_CHARS = 200_000  # base64 images up to ~150 KB render as data: thumbnails
+
+
+@dataclass
+class Block:
+    type: str
+    data: dict
+    anchor: str
+    kind: str  # css family: text, tool_use, tool_result, thinking, image, document, server, other
+    tool_name: str = ""
+    answers: str = ""  # anchor of the tool_use a tool_result answers
+    media: str = ""  # summary of base64 media
+    media_type: str = ""
+    blob: str = ""  # sha256 of the media in the blob store (thumbnail URL)
+    inline_data: str = ""  # small base64 images kept inline: shown as a data: thumbnail
+    children: list[Block] = field(default_factory=list)
+
+
+@dataclass
+class Turn:
+    role: str
+    blocks: list[Block]
+    source: str  # "system" | "request" | "response"
+    index: int = 0
+
+
+def _kind(block_type: str) -> str:
+    if block_type in ("text", "tool_use", "tool_result", "thinking", "image", "document"):
+        return block_type
+    if block_type == "redacted_thinking":
+        return "thinking"
+    if block_type == "server_tool_use" or block_type.endswith(SERVER_RESULT_SUFFIX) or block_type.startswith("mcp_"):
+        return "server"
+    return "other"
+
+
+def _as_blocks(content: object) -> list[dict]:
+    if isinstance(content, str):
+        return [{"type": "text", "text": content}]
+    if isinstance(content, list):
+        return [b if isinstance(b, dict) else {"type": "unknown", "value": b} for b in content]
+    if content is None:
+        return []
+    return [{"type": "unknown", "value": content}]
+
+
+class _Builder:
+    def __init__(self) -> None:
+        self.tool_uses: dict[str, tuple[str, str]] = {}  # id -> (anchor, name)
+        self.count = 0
+
+    def block(self, raw: dict, prefix: str) -> Block:
+        self.count += 1
+        btype = str(raw.get("type") or "unknown")
+        block = Block(btype, raw, f"{prefix}-b{self.count}", _kind(btype))
+        if btype in ("tool_use", "server_tool_use", "mcp_tool_use") and isinstance(raw.get("id"), str):
+            self.tool_uses[raw["id"]] = (block.anchor, str(raw.get("name") or ""))
+            block.tool_name = str(raw.get("name") or "")
+        use_id = raw.get("tool_use_id")
+        if isinstance(use_id, str) and use_id in self.tool_uses:
+            block.answers, block.tool_name = self.tool_uses[use_id]
+        source = raw.get("source")
+        if isinstance(source, dict):
+            data = source.get("data")
+            block.media_type = str(source.get("media_type") or "")
+            if isinstance(data, dict) and isinstance(data.get("$blob"), str):
+                block.media = blob_summary({"media_type": block.media_type, **data})
+                block.blob = data["$blob"]
+            elif source.get("type") == "base64" and isinstance(data, str):
+                block.media = media_summary(source.get("media_type"), data)
+                block.inline_data = data if len(data) <= INLINE_THUMB_CHARS else ""
+        if btype == "tool_result" and isinstance(raw.get("content"), list):
+            block.children = [self.block(c, prefix) for c in _as_blocks(raw["content"])]
+        return block
+
+
+def build_turns(body: object, response: object) -> list[Turn]:
+    """Turns for the system prompt, each request message, then the response message."""
+    body = body if isinstance(body, dict) else {}
+    builder = _Builder()
+    turns: list[Turn] = []
+    system = body.get("system")
+    if system:
+        turns.append(Turn("system", [builder.block(b, "sys") for b in _as_blocks(system)], "system"))
+    messages = body.get("messages") if isinstance(body.get("messages"), list) else []
+    for i, message in enumerate(messages):
+        if not isinstance(message, dict):
+            continue
+        blocks = [builder.block(b, f"m{i}") for b in _as_blocks(message.get("content"))]
+        turns.append(Turn(str(message.get("role") or "?"), blocks, "request", i))
+    if isinstance(response, dict) and response.get("type") == "message":
+        blocks = [builder.block(b, "r") for b in _as_blocks(response.get("content"))]
+        turns.append(Turn("assistant", blocks, "response", len(messages)))
+    return turns
+
+
+def tools_used(response: object) -> list[str]:
+    """Names of the tools a response called, in order, without repeats."""
+    if not isinstance(response, dict):
+        return []
+    names = [b.get("name") for b in response.get("content") or []
+             if isinstance(b, dict) and b.get("type") in ("tool_use", "server_tool_use")]
+    return list(dict.fromkeys(n for n in names if isinstance(n, str)))
+
+
+def response_text(response: object) -> str:
+    """The text blocks of a response joined, for diffs and snippets."""
+    if not isinstance(response, dict):
+        return ""
+    parts = []
+    for block in response.get("content") or []:
+        if isinstance(block, dict) and block.get("type") == "text":
+            parts.append(str(block.get("text") or ""))
+        elif isinstance(block, dict) and block.get("type") == "tool_use":
+            parts.append(f"[tool_use {block.get('name')}]")
+    return "\n".join(parts)

@@ -1,0 +1,73 @@
+"""Template filters of the inspector: markdown, JSON, numbers, durations, costs."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+from django import template
+from django.utils.safestring import SafeString
+
+from playground.inspector.jsonview import highlight_json, pretty
+from playground.inspector.markdown import render_markdown
+
+register = template.Library()
+
+
+@register.filter
+def markdown(text: object) -> SafeString:
+    return render_markdown(text)
+
+
+@register.filter
+def json_html(value: object) -> SafeString:
+    return highlight_json(value)
+
+
+@register.filter
+def json_pretty(value: object) -> str:
+    return pretty(value)
+
+
+@register.filter
+def json_compact(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+@register.filter
+def ms(value: object) -> str:
+    """1234.5 -> "1.23 s", 87.2 -> "87 ms"."""
+    if not isinstance(value, int | float):
+        return "–"
+    if value >= 1000:
+        return f"{value / 1000:.2f} s"
+    return f"{value:.0f} ms"
+
+
+@register.filter
+def tokens(value: object) -> str:
+    if not isinstance(value, int):
+        return "–"
+    return f"{value:,}"
+
+
+@register.filter
+def usd(value: object) -> str:
+    if not isinstance(value, Decimal | int | float):
+        return "–"
+    value = Decimal(value)
+    if value and abs(value) < Decimal("0.01"):
+        return f"${value:.5f}"
+    return f"${value:.4f}"
+
+
+@register.filter
+def get_item(mapping: object, key: str) -> object:
+    if isinstance(mapping, dict):
+        return mapping.get(key)
+    return None
+
+
+@register.filter
+def is_image(media_type: object) -> bool:
+    return media_type in ("image/png", "image/jpeg", "image/gif", "image/webp")

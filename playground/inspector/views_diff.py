@@ -1,0 +1,43 @@
+"""Diff two exchanges: request by JSON path, usage side by side, response text side by side."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from playground.inspector.access import exchanges_for
+from playground.inspector.conversation import response_text
+from playground.inspector.diff import diff_requests, side_by_side
+from playground.inspector.views_exchange import response_message
+
+USAGE_ROWS = (
+    ("model", "model"), ("outcome", "outcome"), ("stop_reason", "stop_reason"),
+    ("input tokens", "input_tokens"), ("cache read", "cache_read"),
+    ("cache write", "cache_write_tokens"), ("output tokens", "output_tokens"),
+    ("cost (USD)", "cost_usd"), ("first token (ms)", "first_token_ms"), ("total (ms)", "duration_ms"),
+)
+
+
+@require_GET
+def exchange_diff(request: HttpRequest) -> HttpResponse:
+    a_id = (request.GET.get("a") or "").strip()[:64]
+    b_id = (request.GET.get("b") or "").strip()[:64]
+    ctx: dict = {"nav": "exchanges", "a_id": a_id, "b_id": b_id}
+    if not a_id or not b_id:
+        return render(request, "inspector/diff.html", ctx)
+    found = {e.public_id: e for e in exchanges_for(request).filter(public_id__in=[a_id, b_id])}
+    a, b = found.get(a_id), found.get(b_id)
+    if a is None or b is None:
+        # Unknown and other teams' ids read the same: the form again, 404, no detail.
+        missing = [i for i, e in ((a_id, a), (b_id, b)) if e is None]
+        ctx["error"] = "No exchange with id " + " or ".join(repr(m) for m in missing) + "."
+        return render(request, "inspector/diff.html", ctx, status=404)
+    usage = [(label, getattr(a, attr), getattr(b, attr)) for label, attr in USAGE_ROWS]
+    ctx.update(
+        a=a, b=b,
+        request_diff=diff_requests(a.request_body, b.request_body),
+        usage=usage,
+        text_rows=side_by_side(response_text(response_message(a)), response_text(response_message(b))),
+    )
+    return render(request, "inspector/diff.html", ctx)

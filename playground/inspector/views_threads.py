@@ -1,0 +1,37 @@
+"""Thread list and thread page (the tool loop turn by turn)."""
+
+from __future__ import annotations
+
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.dateparse import parse_datetime
+from django.views.decorators.http import require_GET
+
+from playground.inspector.access import thread_for
+from playground.inspector.thread_steps import build_thread
+from playground.recording.models import Thread
+from playground.teams.ops import team_for_request
+
+PAGE_SIZE = 50
+
+
+@require_GET
+def thread_list(request: HttpRequest) -> HttpResponse:
+    qs = Thread.objects.for_team(team_for_request(request)).order_by("-last_at", "-id")
+    cursor = request.GET.get("cursor") or ""
+    when, _, pk = cursor.rpartition("~")
+    moment = parse_datetime(when) if when else None
+    if moment is not None and pk.isdigit():
+        qs = qs.filter(Q(last_at__lt=moment) | Q(last_at=moment, id__lt=int(pk)))
+    rows = list(qs[: PAGE_SIZE + 1])
+    next_cursor = f"{rows[PAGE_SIZE - 1].last_at.isoformat()}~{rows[PAGE_SIZE - 1].id}" if len(rows) > PAGE_SIZE else None
+    return render(request, "inspector/threads.html",
+                  {"nav": "threads", "threads": rows[:PAGE_SIZE], "next_cursor": next_cursor})
+
+
+@require_GET
+def thread_detail(request: HttpRequest, public_id: str) -> HttpResponse:
+    thread = thread_for(request, public_id)
+    view = build_thread(thread)
+    return render(request, "inspector/thread.html", {"nav": "threads", "thread": thread, "view": view})

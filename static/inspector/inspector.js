@@ -1,0 +1,66 @@
+// Inspector behaviour that needs a script: copy buttons and the live exchange list.
+// Everything works without it (links open the text; the list reloads by hand).
+(function () {
+  "use strict";
+
+  document.addEventListener("click", function (ev) {
+    var btn = ev.target.closest("[data-copy-url], [data-copy-target]");
+    if (!btn) return;
+    ev.preventDefault();
+    var done = function () {
+      var label = btn.textContent;
+      btn.textContent = "Copied";
+      setTimeout(function () { btn.textContent = label; }, 1200);
+    };
+    if (btn.dataset.copyTarget) {
+      var el = document.getElementById(btn.dataset.copyTarget);
+      if (el) navigator.clipboard.writeText(el.textContent).then(done);
+      return;
+    }
+    fetch(btn.dataset.copyUrl, { credentials: "same-origin" })
+      .then(function (r) { return r.text(); })
+      .then(function (text) { return navigator.clipboard.writeText(text); })
+      .then(done);
+  });
+
+  // Live list: the server pushes the public_id of each changed exchange; we fetch
+  // its row (rendered by the server, filtered by the page's own query) and put it in place.
+  var table = document.querySelector("[data-live-ws]");
+  if (!table || !window.WebSocket) return;
+  var body = table.querySelector("tbody");
+  var rowUrl = table.dataset.rowUrl;
+  var query = table.dataset.query || "";
+  var delay = 1000;
+
+  function upsert(publicId) {
+    var url = rowUrl.replace("__id__", encodeURIComponent(publicId)) + (query ? "?" + query : "");
+    fetch(url, { credentials: "same-origin", headers: { "HX-Request": "true" } })
+      .then(function (r) { return r.status === 200 ? r.text() : ""; })
+      .then(function (html) {
+        var old = document.getElementById("ex-" + publicId);
+        if (!html.trim()) { if (old) old.remove(); return; }
+        var tpl = document.createElement("template");
+        tpl.innerHTML = html.trim();
+        var row = tpl.content.firstElementChild;
+        if (!row) return;
+        if (old) { old.replaceWith(row); }
+        else { row.classList.add("new"); body.insertBefore(row, body.firstElementChild); }
+        var empty = document.getElementById("ex-empty");
+        if (empty) empty.remove();
+      });
+  }
+
+  function connect() {
+    var scheme = location.protocol === "https:" ? "wss://" : "ws://";
+    var ws = new WebSocket(scheme + location.host + table.dataset.liveWs);
+    ws.onopen = function () { delay = 1000; };
+    ws.onmessage = function (msg) {
+      try {
+        var data = JSON.parse(msg.data);
+        if (data.type === "exchange.changed" && typeof data.public_id === "string") upsert(data.public_id);
+      } catch (e) { /* ignore malformed frames */ }
+    };
+    ws.onclose = function () { setTimeout(connect, delay); delay = Math.min(delay * 2, 30000); };
+  }
+  connect();
+})();
