@@ -130,6 +130,7 @@ class Exchange(models.Model):
     error_message = models.TextField(blank=True, default="")
     request_id = models.CharField(max_length=200, blank=True, default="")  # the upstream's
     event_count = models.IntegerField(default=0)
+    stored_bytes = models.BigIntegerField(default=0)  # this row and its events, not blobs
 
     # usage and cost
     input_tokens = models.IntegerField(null=True, blank=True)

@@ -264,6 +264,13 @@ def _finish(op: dict, state: dict, prices: list[dict] | None) -> tuple[int | Non
     exchange.error_type = analyze.safe_text(error_type)[:100]
     exchange.error_message = analyze.safe_text(error_message)[:10000]
     exchange.event_count = len(events)
+    exchange.stored_bytes = (
+        len(exchange.request_bytes or b"")
+        + _json_size(request_body)
+        + _json_size(state.get("response_body"))
+        + _json_size(message)
+        + sum(len(getattr(ev, "raw", b"")) for ev in events)
+    )
     exchange.first_token_ms = op.get("first_token_ms")
     exchange.duration_ms = op.get("duration_ms")
     exchange.finished_at = op.get("finished_at") or datetime.now(UTC)
@@ -280,6 +287,15 @@ def _finish(op: dict, state: dict, prices: list[dict] | None) -> tuple[int | Non
             threads.assign_thread(exchange, request_body, exchange.finished_at)
     exchange.save()
     return exchange.team_id, exchange.public_id
+
+
+def _json_size(value: object) -> int:
+    if value is None:
+        return 0
+    try:
+        return len(json.dumps(value, ensure_ascii=False).encode("utf-8", "replace"))
+    except (TypeError, ValueError):
+        return 0
 
 
 def _load_prices() -> list[dict]:

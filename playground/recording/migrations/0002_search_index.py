@@ -7,42 +7,13 @@ FTS5 index kept in step by triggers; on other databases this migration does noth
 
 from django.db import migrations
 
-SQLITE_FORWARD = [
-    "CREATE VIRTUAL TABLE IF NOT EXISTS recording_exchange_fts USING fts5("
-    "search_text, content='recording_exchange', content_rowid='id', tokenize='trigram')",
-    "CREATE TRIGGER IF NOT EXISTS recording_exchange_fts_ai AFTER INSERT ON recording_exchange "
-    "BEGIN INSERT INTO recording_exchange_fts(rowid, search_text) "
-    "VALUES (new.id, new.search_text); END",
-    "CREATE TRIGGER IF NOT EXISTS recording_exchange_fts_ad AFTER DELETE ON recording_exchange "
-    "BEGIN INSERT INTO recording_exchange_fts(recording_exchange_fts, rowid, search_text) "
-    "VALUES ('delete', old.id, old.search_text); END",
-    "CREATE TRIGGER IF NOT EXISTS recording_exchange_fts_au AFTER UPDATE OF search_text "
-    "ON recording_exchange BEGIN "
-    "INSERT INTO recording_exchange_fts(recording_exchange_fts, rowid, search_text) "
-    "VALUES ('delete', old.id, old.search_text); "
-    "INSERT INTO recording_exchange_fts(rowid, search_text) VALUES (new.id, new.search_text); "
-    "END",
-]
-SQLITE_BACKWARD = [
-    "DROP TRIGGER IF EXISTS recording_exchange_fts_au",
-    "DROP TRIGGER IF EXISTS recording_exchange_fts_ad",
-    "DROP TRIGGER IF EXISTS recording_exchange_fts_ai",
-    "DROP TABLE IF EXISTS recording_exchange_fts",
-]
-PG_FORWARD = [
-    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
-    "CREATE INDEX IF NOT EXISTS exch_search_trgm ON recording_exchange "
-    "USING gin (search_text gin_trgm_ops)",
-]
-PG_BACKWARD = ["DROP INDEX IF EXISTS exch_search_trgm"]
-
-
-def _run(statements_by_vendor):
-    def run(apps, schema_editor):
-        for sql in statements_by_vendor.get(schema_editor.connection.vendor, []):
-            schema_editor.execute(sql)
-
-    return run
+from playground.recording.search_sql import (
+    PG_BACKWARD,
+    PG_FORWARD,
+    SQLITE_BACKWARD,
+    SQLITE_FORWARD,
+    run_for_vendor,
+)
 
 
 class Migration(migrations.Migration):
@@ -50,7 +21,7 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RunPython(
-            _run({"sqlite": SQLITE_FORWARD, "postgresql": PG_FORWARD}),
-            _run({"sqlite": SQLITE_BACKWARD, "postgresql": PG_BACKWARD}),
+            run_for_vendor({"sqlite": SQLITE_FORWARD, "postgresql": PG_FORWARD}),
+            run_for_vendor({"sqlite": SQLITE_BACKWARD, "postgresql": PG_BACKWARD}),
         )
     ]
