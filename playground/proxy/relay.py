@@ -24,6 +24,7 @@ import httpx
 
 from playground.contract.errors import error_body
 from playground.contract.sse import encode_event
+from playground.providers import URLRefused
 from playground.proxy import routes
 from playground.proxy.call import Call
 from playground.proxy.wire import response_headers, send_error
@@ -93,9 +94,13 @@ async def relay(call: Call, provider, send) -> None:
                 send, "api_error", "The upstream could not be reached.", call.request_id,
                 status=502, retry=True,
             )
-    except routes.UpstreamRefused as exc:
-        rec.finish(outcome="rejected", error={"type": exc.error_type, "message": str(exc)})
-        await send_error(send, exc.error_type, str(exc), call.request_id, status=exc.status)
+    except URLRefused as exc:
+        # The URL guard refused the provider's address: nothing left the server, and a
+        # retry cannot help until an operator fixes the provider.
+        message = f"Provider {getattr(provider, 'name', '?')} cannot be reached: {exc}"
+        rec.finish(outcome="rejected", error={"type": "invalid_request_error", "message": message})
+        if not call.started:
+            await send_error(send, "invalid_request_error", message, call.request_id, status=400)
 
 
 def _fail(rec, outcome: str, exc: BaseException) -> None:

@@ -36,10 +36,6 @@ class RecorderUnavailable(RouteError):
         )
 
 
-class UpstreamRefused(RouteError):
-    """playground.upstream refused to send (e.g. the URL guard); nothing left the server."""
-
-
 def parse(call: Call) -> tuple[int, dict] | None:
     """Parses the JSON body into call.parsed/model/stream; (status, error body) when bad."""
     from playground.contract.validate import api_error, parse_body
@@ -101,11 +97,11 @@ async def provider_for(call: Call):
     return provider
 
 
-def provider_names() -> set[str] | None:
+def provider_names(team=None) -> set[str] | None:
     try:
         from playground import providers
 
-        return set(providers.names())
+        return set(providers.names(team=team))
     except Exception:  # the providers app may not be migrated yet (fresh checkout)
         return None
 

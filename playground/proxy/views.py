@@ -63,16 +63,16 @@ def _context(request: HttpRequest, team, **extra) -> dict:
         "base_url": base_url(request),
         "snippets": snippets(base_url(request)),
         "tail": _tail(team),
-        "providers": sorted(_provider_names()),
+        "providers": sorted(_provider_names(team)),
     }
     context.update(extra)
     return context
 
 
-def _provider_names() -> set[str]:
+def _provider_names(team) -> set[str]:
     from playground.proxy.routes import provider_names
 
-    return provider_names() or set()
+    return provider_names(team) or set()
 
 
 @login_required
@@ -102,7 +102,7 @@ def create(request: HttpRequest) -> HttpResponse:
     team = _team_or_404(request)
     name = request.POST.get("name", "")
     provider = request.POST.get("provider", "").strip()
-    known = _provider_names()
+    known = _provider_names(team)
     if provider and provider not in known:
         return _keys_response(request, team, error=f"Unknown provider {provider!r}.", form_name=name)
     try:

@@ -21,9 +21,9 @@ class Command(BaseCommand):
         parser.add_argument("--provider", default="", help="pin every call to this provider")
 
     def handle(self, *args, name: str, team: str, provider: str, **options) -> None:
-        if provider:
-            _check_provider(provider)
         owner = ensure_team(team)
+        if provider:
+            _check_provider(provider, owner)
         try:
             key, raw = create_key(owner, name, provider=provider)
         except ProxyKeyError as exc:
@@ -34,9 +34,9 @@ class Command(BaseCommand):
         self.stdout.write(raw)
 
 
-def _check_provider(name: str) -> None:
+def _check_provider(name: str, team) -> None:
     from playground.proxy.routes import provider_names
 
-    known = provider_names()
+    known = provider_names(team)
     if known is not None and name not in known:
         raise CommandError(f"Unknown provider {name!r}; known: {', '.join(sorted(known)) or 'none'}.")
