@@ -1,0 +1,74 @@
+"""`/?exchange=<public_id>` opens a recorded request in the composer, for its team only."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+
+from playground import recording
+from playground.teams.models import Team
+
+PNG = base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"\x00" * 2048).decode()
+BODY = {
+    "model": "sim-1",
+    "max_tokens": 99,
+    "system": [{"type": "text", "text": "be brief", "cache_control": {"type": "ephemeral"}}],
+    "messages": [
+        {
+            "role": "user",
+            "content": [
+                {"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": PNG}},
+                {"type": "text", "text": "what is this?"},
+            ],
+        }
+    ],
+}
+
+
+def _record(user, team_name: str) -> str:
+    team = Team.objects.get(name=team_name)
+    rec = recording.start_exchange(
+        source="proxy",
+        request_headers={"content-type": "application/json", "x-api-key": "sk-ant-secret"},
+        request_body=json.dumps(BODY).encode(),
+        provider="simulator",
+        team_id=team.pk,
+        user_id=user.pk,
+    )
+    rec.response_started(200, {"content-type": "application/json"})
+    rec.body(b'{"type": "message"}')
+    rec.finish()
+    recording.flush_sync()
+    return rec.public_id
+
+
+def _state(response) -> dict:
+    match = re.search(r'<script id="composer-state" type="application/json">(.*?)</script>', response.content.decode(), re.S)
+    return json.loads(match.group(1))
+
+
+def test_it_opens_the_exact_recorded_request(client, alice):
+    public_id = _record(alice, "acme")
+    client.force_login(alice)
+    response = client.get(f"/?exchange={public_id}")
+    assert response.status_code == 200
+    assert _state(response)["request"] == BODY  # media rehydrated, nothing dropped
+    assert f"Opened the request of exchange {public_id}" in response.content.decode()
+
+
+def test_it_does_not_open_another_teams_exchange(client, alice, bob):
+    public_id = _record(alice, "acme")
+    client.force_login(bob)
+    response = client.get(f"/?exchange={public_id}")
+    assert response.status_code == 200
+    assert "be brief" not in response.content.decode()
+    assert "does not exist or belongs to another team" in response.content.decode()
+    assert _state(response)["request"]["model"] == "sim-1"
+
+
+def test_an_unknown_id_is_a_notice_not_an_error(client, alice):
+    client.force_login(alice)
+    response = client.get("/?exchange=nope")
+    assert response.status_code == 200
+    assert "does not exist" in response.content.decode()
