@@ -1,0 +1,183 @@
+"""The validator's vocabulary: `Finding`, the collector every rule writes to, and the
+pydantic-style type checks the Messages API answers with.
+
+Policy: a rule never raises on odd input. Every check first confirms the JSON type it needs,
+records a finding when it is wrong, and carries on with what it can still check, so one
+request yields every problem at once. Locations are kept as tuples and only formatted
+when a finding is made, which keeps the clean path (the common case) cheap.
+
+Two locations per finding: `path` is ours (`messages[3].content[0].tool_use_id`) and points
+at the exact value; `api_path` is the dotted prefix the API puts in front of its message
+(`messages.3.content.0.tool_use.id`, with the union tag the API's schema errors carry), or
+`""` when the API's message has no prefix.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from playground.contract.errors import status_for
+
+Loc = tuple  # parts: str keys and int indices
+
+
+@dataclass(frozen=True)
+class Finding:
+    path: str  # our JSON path: "messages[3].content[0].tool_use_id"
+    api_path: str  # the API's dotted location: "messages.3.content.0.tool_use_id"
+    message: str  # the API's wording where known (without the location prefix)
+    severity: str  # "error" (the API would reject) | "warning" (accepted, a known trap)
+    error_type: str  # "invalid_request_error" | "request_too_large" | "not_found_error"
+    status: int
+
+    def api_message(self) -> str:
+        """The message as the API prints it: `<api_path>: <message>`."""
+        return f"{self.api_path}: {self.message}" if self.api_path else self.message
+
+    def as_dict(self) -> dict:
+        return {
+            "path": self.path,
+            "api_path": self.api_path,
+            "message": self.message,
+            "severity": self.severity,
+            "error_type": self.error_type,
+            "status": self.status,
+        }
+
+
+def format_path(loc: Iterable) -> str:
+    out = []
+    for part in loc:
+        if isinstance(part, int):
+            out.append(f"[{part}]")
+        elif out:
+            out.append("." + part)
+        else:
+            out.append(part)
+    return "".join(out)
+
+
+def format_api_path(loc: Iterable) -> str:
+    return ".".join(str(p) for p in loc)
+
+
+def choices(values: Iterable[str]) -> str:
+    """pydantic's literal wording: `'a', 'b' or 'c'`."""
+    quoted = [f"'{v}'" for v in values]
+    if len(quoted) == 1:
+        return quoted[0]
+    return ", ".join(quoted[:-1]) + " or " + quoted[-1]
+
+
+class Ctx:
+    """Collects findings for one request, with what later rules need to know."""
+
+    def __init__(self, endpoint: str, betas: tuple[str, ...]) -> None:
+        self.findings: list[Finding] = []
+        self.endpoint = endpoint
+        self.betas = betas
+        self.model_id: str | None = None
+        self.model: dict | None = None  # catalogue entry (internal form) when known
+        self.thinking: str | None = None  # "enabled" | "adaptive" | "disabled" | None
+        self.thinking_display: str | None = None
+        self.budget_tokens: int | None = None
+        self.max_tokens: int | None = None
+        self.tool_names: set[str] = set()
+        self.forced_tool = False
+        # cache_control markers in processing order: (loc, ttl)
+        self.cache_markers: list[tuple[Loc, str]] = []
+        self.images: list[tuple[Loc, int | None, int | None]] = []  # loc, width, height
+
+    def has_beta(self, prefix: str) -> bool:
+        return any(b.startswith(prefix) for b in self.betas)
+
+    def add(
+        self,
+        severity: str,
+        loc: Loc,
+        message: str,
+        api: Loc | str | None = None,
+        error_type: str = "invalid_request_error",
+    ) -> None:
+        if api is None:
+            api_path = format_api_path(loc)
+        elif isinstance(api, str):
+            api_path = api
+        else:
+            api_path = format_api_path(api)
+        self.findings.append(
+            Finding(format_path(loc), api_path, message, severity, error_type, status_for(error_type))
+        )
+
+    def error(self, loc: Loc, message: str, api: Loc | str | None = None,
+              error_type: str = "invalid_request_error") -> None:
+        self.add("error", loc, message, api, error_type)
+
+    def warn(self, loc: Loc, message: str, api: Loc | str | None = None) -> None:
+        self.add("warning", loc, message, api)
+
+
+# -- pydantic-style checks -------------------------------------------------------------
+
+_TYPE_MESSAGES = {
+    "str": "Input should be a valid string",
+    "int": "Input should be a valid integer",
+    "number": "Input should be a valid number",
+    "bool": "Input should be a valid boolean",
+    "list": "Input should be a valid list",
+    "dict": "Input should be a valid dictionary",
+}
+
+
+def is_type(value: object, kind: str) -> bool:
+    if kind == "str":
+        return isinstance(value, str)
+    if kind == "int":
+        return (isinstance(value, int) and not isinstance(value, bool)) or (
+            isinstance(value, float) and value.is_integer()
+        )
+    if kind == "number":
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if kind == "bool":
+        return isinstance(value, bool)
+    if kind == "list":
+        return isinstance(value, list)
+    if kind == "dict":
+        return isinstance(value, dict)
+    raise ValueError(kind)
+
+
+def check_type(ctx: Ctx, value: object, kind: str, loc: Loc, api: Loc | None = None) -> bool:
+    if is_type(value, kind):
+        return True
+    message = _TYPE_MESSAGES[kind]
+    if kind == "int" and isinstance(value, float):
+        message += ", got a number with a fractional part"
+    ctx.error(loc, message, api)
+    return False
+
+
+def check_keys(ctx: Ctx, obj: dict, allowed: frozenset | set, loc: Loc, api: Loc | None = None,
+               required: Iterable[str] = ()) -> None:
+    """Unknown keys are rejected by the API (`Extra inputs are not permitted`)."""
+    api = loc if api is None else api
+    for key in obj:
+        if key not in allowed:
+            ctx.error((*loc, key), "Extra inputs are not permitted", (*api, key))
+    for key in required:
+        if key not in obj:
+            ctx.error((*loc, key), "Field required", (*api, key))
+
+
+def check_literal(ctx: Ctx, value: object, allowed: tuple, loc: Loc, api: Loc | None = None) -> bool:
+    if isinstance(value, str) and value in allowed:
+        return True
+    ctx.error(loc, f"Input should be {choices(allowed)}", api)
+    return False
+
+
+def get_int(value: object) -> int | None:
+    if is_type(value, "int"):
+        return int(value)
+    return None

@@ -1,0 +1,293 @@
+"""Messages and content blocks: the message shape, which block types exist, which roles may
+carry them, and each block's fields.
+
+Policy: an unknown block `type` is rejected with pydantic's tag wording, as the API does; a
+known block in the wrong place (a `tool_use` in a user turn, an image in an assistant turn)
+is rejected too. Blocks echoed from responses that this validator only knows by name (beta
+`mcp_tool_use`, `compaction`, ...) are accepted as-is, since the rule for history is "send
+back exactly what you received". Turn-level rules (pairing, thinking, prefill) live in
+`validate_turns`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from playground.contract.validate_base import Ctx, check_keys, check_literal, check_type
+from playground.contract.validate_fields import check_cache_control
+from playground.contract.validate_media import check_document_source, check_image_source
+
+ID_PATTERN = "^[a-zA-Z0-9_-]+$"
+_ID_RE = re.compile(r"[a-zA-Z0-9_-]+")
+SERVER_ID_PATTERN = "^srvtoolu_[a-zA-Z0-9_]+$"
+_SERVER_ID_RE = re.compile(r"srvtoolu_[a-zA-Z0-9_]+")
+SERVER_TOOL_NAMES = (
+    "web_search", "web_fetch", "code_execution", "bash_code_execution",
+    "text_editor_code_execution", "tool_search_tool_regex", "tool_search_tool_bm25",
+)
+_RESULT = frozenset({"type", "tool_use_id", "content", "cache_control"})
+
+# type -> (allowed keys or None for "echo as-is", required keys)
+BLOCKS: dict[str, tuple[frozenset | None, tuple]] = {
+    "text": (frozenset({"type", "text", "cache_control", "citations"}), ("text",)),
+    "image": (frozenset({"type", "source", "cache_control", "transformations"}), ("source",)),
+    "document": (frozenset({"type", "source", "cache_control", "citations", "context", "title"}),
+                 ("source",)),
+    "search_result": (frozenset({"type", "source", "title", "content", "cache_control",
+                                 "citations"}), ("source", "title", "content")),
+    "tool_use": (frozenset({"type", "id", "name", "input", "cache_control", "caller",
+                            "toolset_name"}), ("id", "name", "input")),
+    "tool_result": (frozenset({"type", "tool_use_id", "content", "is_error", "cache_control",
+                               "toolset_name"}), ("tool_use_id",)),
+    "thinking": (frozenset({"type", "thinking", "signature"}), ("thinking", "signature")),
+    "redacted_thinking": (frozenset({"type", "data"}), ("data",)),
+    "server_tool_use": (frozenset({"type", "id", "name", "input", "cache_control", "caller"}),
+                        ("id", "name", "input")),
+    "web_search_tool_result": (_RESULT | {"caller"}, ("tool_use_id", "content")),
+    "web_fetch_tool_result": (_RESULT | {"caller"}, ("tool_use_id", "content")),
+    "code_execution_tool_result": (_RESULT, ("tool_use_id", "content")),
+    "bash_code_execution_tool_result": (_RESULT, ("tool_use_id", "content")),
+    "text_editor_code_execution_tool_result": (_RESULT, ("tool_use_id", "content")),
+    "tool_search_tool_result": (_RESULT, ("tool_use_id", "content")),
+    "container_upload": (frozenset({"type", "file_id", "cache_control"}), ("file_id",)),
+    "tool_reference": (frozenset({"type", "tool_name", "cache_control"}), ("tool_name",)),
+    "mid_conv_system": (frozenset({"type", "content", "cache_control"}), ("content",)),
+    # beta blocks, echoed back from responses
+    "mcp_tool_use": (None, ()),
+    "mcp_tool_result": (None, ()),
+    "compaction": (None, ()),
+    "advisor_tool_result": (None, ()),
+    "fallback": (None, ()),
+}
+SERVER_RESULTS = frozenset({
+    "web_search_tool_result", "web_fetch_tool_result", "code_execution_tool_result",
+    "bash_code_execution_tool_result", "text_editor_code_execution_tool_result",
+    "tool_search_tool_result", "mcp_tool_result", "advisor_tool_result",
+})
+_ASSISTANT = frozenset({"text", "tool_use", "thinking", "redacted_thinking", "server_tool_use",
+                        "mcp_tool_use", "compaction", "fallback"}) | SERVER_RESULTS
+# where -> block types allowed there
+ALLOWED: dict[str, frozenset] = {
+    "user": frozenset({"text", "image", "document", "search_result", "tool_result",
+                       "container_upload"}),
+    "assistant": _ASSISTANT,
+    "system": frozenset({"text"}),
+    "system_message": frozenset({"mid_conv_system"}),
+    "tool_result": frozenset({"text", "image", "search_result", "document", "tool_reference"}),
+    "search_result": frozenset({"text"}),
+    "document_source": frozenset({"text", "image"}),
+    "mid_conv_system": frozenset({"text"}),
+}
+_TAGS = ", ".join(f"'{t}'" for t in BLOCKS if BLOCKS[t][0] is not None)
+ROLES = ("user", "assistant")
+
+
+def check_messages(ctx: Ctx, messages: list) -> None:
+    for i, msg in enumerate(messages):
+        loc = ("messages", i)
+        if not check_type(ctx, msg, "dict", loc):
+            continue
+        check_keys(ctx, msg, frozenset({"role", "content"}), loc, required=("role", "content"))
+        role = msg.get("role")
+        where = "system_message" if role == "system" else role
+        if "role" in msg and role != "system" and not check_literal(ctx, role, ROLES, (*loc, "role")):
+            where = None
+        content = msg.get("content")
+        if "content" not in msg or isinstance(content, str):
+            continue
+        if not check_type(ctx, content, "list", (*loc, "content")):
+            continue
+        if where is None:
+            continue
+        for j, block in enumerate(content):
+            check_block(ctx, block, where, (*loc, "content", j))
+
+
+def check_block(ctx: Ctx, block: object, where: str, loc: tuple, api: tuple | None = None) -> None:
+    api = loc if api is None else api
+    if not isinstance(block, dict):
+        ctx.error(loc, "Input should be a valid dictionary or object to extract fields from", api)
+        return
+    kind = block.get("type")
+    if kind is None:
+        ctx.error(loc, "Unable to extract tag using discriminator 'type'", api)
+        return
+    if not isinstance(kind, str) or kind not in BLOCKS:
+        ctx.error(loc, f"Input tag '{kind}' found using 'type' does not match any of the "
+                  f"expected tags: {_TAGS}", api)
+        return
+    keys, required = BLOCKS[kind]
+    if kind not in ALLOWED[where]:
+        ctx.error((*loc, "type"), _misplaced(kind, where), (*api, "type"))
+        return
+    if keys is None:
+        return
+    tapi = (*api, kind)
+    check_keys(ctx, block, keys, loc, tapi, required=required)
+    check_cache_control(ctx, block.get("cache_control"), (*loc, "cache_control"),
+                        (*tapi, "cache_control"))
+    handler = _HANDLERS.get(kind)
+    if handler is not None:
+        handler(ctx, block, where, loc, api, tapi)
+
+
+def _misplaced(kind: str, where: str) -> str:
+    places = {
+        "user": "`user` messages", "assistant": "`assistant` messages",
+        "system": "`system`", "system_message": "`system` messages",
+        "tool_result": "`tool_result` content", "search_result": "`search_result` content",
+        "document_source": "document `content` sources", "mid_conv_system": "`mid_conv_system`",
+    }
+    return f"`{kind}` blocks are not allowed in {places[where]}"
+
+
+def _text(ctx: Ctx, block: dict, where: str, loc: tuple, api: tuple, tapi: tuple) -> None:
+    text = block.get("text")
+    if "text" not in block or not check_type(ctx, text, "str", (*loc, "text"), (*tapi, "text")):
+        return
+    top = "system" if where == "system" else "messages"
+    if not text:
+        if block.get("cache_control") is not None:
+            ctx.error((*loc, "text"), "cache_control cannot be set for empty text blocks",
+                      (*api, "text"))
+        else:
+            ctx.error((*loc, "text"), "text content blocks must be non-empty", top)
+    elif not text.strip():
+        if where == "system":
+            ctx.error((*loc, "text"), "text content blocks must contain non-whitespace text",
+                      "system")
+        else:
+            ctx.warn((*loc, "text"), "whitespace-only text block: accepted in some positions, "
+                     "rejected in others (`text content blocks must contain non-whitespace "
+                     "text`); drop it")
+    if block.get("citations") is not None:
+        check_type(ctx, block["citations"], "list", (*loc, "citations"), (*tapi, "citations"))
+
+
+def _id(ctx: Ctx, block: dict, key: str, loc: tuple, tapi: tuple, server: bool = False) -> None:
+    value = block.get(key)
+    if key not in block or not check_type(ctx, value, "str", (*loc, key), (*tapi, key)):
+        return
+    pattern, regex = (SERVER_ID_PATTERN, _SERVER_ID_RE) if server else (ID_PATTERN, _ID_RE)
+    if not regex.fullmatch(value):
+        ctx.error((*loc, key), f"String should match pattern '{pattern}'", (*tapi, key))
+
+
+def _tool_use(ctx: Ctx, block: dict, where: str, loc: tuple, api: tuple, tapi: tuple) -> None:
+    server = block["type"] == "server_tool_use"
+    _id(ctx, block, "id", loc, tapi, server=server)
+    if "name" in block and check_type(ctx, block["name"], "str", (*loc, "name"), (*tapi, "name")):
+        if server:
+            check_literal(ctx, block["name"], SERVER_TOOL_NAMES, (*loc, "name"), (*tapi, "name"))
+        elif not block["name"]:
+            ctx.error((*loc, "name"), "String should have at least 1 character", (*tapi, "name"))
+    if "input" in block:
+        check_type(ctx, block["input"], "dict", (*loc, "input"), (*tapi, "input"))
+    if block.get("caller") is not None:
+        check_type(ctx, block["caller"], "dict", (*loc, "caller"), (*tapi, "caller"))
+
+
+def _tool_result(ctx: Ctx, block: dict, where: str, loc: tuple, api: tuple, tapi: tuple) -> None:
+    _id(ctx, block, "tool_use_id", loc, tapi)
+    if block.get("is_error") is not None:
+        check_type(ctx, block["is_error"], "bool", (*loc, "is_error"), (*tapi, "is_error"))
+    content = block.get("content")
+    if content is None or isinstance(content, str):
+        return
+    if check_type(ctx, content, "list", (*loc, "content"), (*tapi, "content")):
+        for k, inner in enumerate(content):
+            check_block(ctx, inner, "tool_result", (*loc, "content", k), (*tapi, "content", k))
+
+
+def _server_result(ctx: Ctx, block: dict, where: str, loc: tuple, api: tuple, tapi: tuple) -> None:
+    _id(ctx, block, "tool_use_id", loc, tapi, server=True)
+
+
+def _thinking(ctx: Ctx, block: dict, where: str, loc: tuple, api: tuple, tapi: tuple) -> None:
+    thinking = block.get("thinking")
+    if ("thinking" in block and check_type(ctx, thinking, "str", (*loc, "thinking"),
+                                           (*tapi, "thinking"))
+            and not thinking and ctx.thinking_display != "omitted"):
+        # with display "omitted" the API returns thinking blocks with empty text
+        ctx.error((*loc, "thinking"), "each thinking block must contain thinking",
+                      (*api, "thinking"))
+    signature = block.get("signature")
+    if "signature" in block and check_type(ctx, signature, "str", (*loc, "signature"),
+                                           (*tapi, "signature")) and not signature:
+        ctx.error((*loc, "signature"), "Invalid `signature` in `thinking` block", api)
+
+
+def _redacted(ctx: Ctx, block: dict, where: str, loc: tuple, api: tuple, tapi: tuple) -> None:
+    data = block.get("data")
+    if "data" in block and check_type(ctx, data, "str", (*loc, "data"), (*tapi, "data")) and not data:
+        ctx.error((*loc, "data"), "Invalid `data` in `redacted_thinking` block", api)
+
+
+def _image(ctx: Ctx, block: dict, where: str, loc: tuple, api: tuple, tapi: tuple) -> None:
+    if "source" in block:
+        check_image_source(ctx, block["source"], (*loc, "source"), (*tapi, "source"))
+
+
+def _document(ctx: Ctx, block: dict, where: str, loc: tuple, api: tuple, tapi: tuple) -> None:
+    if "source" in block:
+        check_document_source(ctx, block["source"], (*loc, "source"), (*tapi, "source"),
+                              check_block)
+    for key in ("title", "context"):
+        if block.get(key) is not None:
+            check_type(ctx, block[key], "str", (*loc, key), (*tapi, key))
+    _citations_config(ctx, block, loc, tapi)
+
+
+def _citations_config(ctx: Ctx, block: dict, loc: tuple, tapi: tuple) -> None:
+    config = block.get("citations")
+    if config is None or not check_type(ctx, config, "dict", (*loc, "citations"),
+                                        (*tapi, "citations")):
+        return
+    check_keys(ctx, config, frozenset({"enabled"}), (*loc, "citations"), (*tapi, "citations"))
+    if config.get("enabled") is not None:
+        check_type(ctx, config["enabled"], "bool", (*loc, "citations", "enabled"),
+                   (*tapi, "citations", "enabled"))
+
+
+def _search_result(ctx: Ctx, block: dict, where: str, loc: tuple, api: tuple, tapi: tuple) -> None:
+    for key in ("source", "title"):
+        if key in block:
+            check_type(ctx, block[key], "str", (*loc, key), (*tapi, key))
+    _citations_config(ctx, block, loc, tapi)
+    content = block.get("content")
+    if "content" in block and check_type(ctx, content, "list", (*loc, "content"),
+                                         (*tapi, "content")):
+        for k, inner in enumerate(content):
+            check_block(ctx, inner, "search_result", (*loc, "content", k), (*tapi, "content", k))
+
+
+def _string_field(key: str):
+    def check(ctx: Ctx, block: dict, where: str, loc: tuple, api: tuple, tapi: tuple) -> None:
+        if key in block:
+            check_type(ctx, block[key], "str", (*loc, key), (*tapi, key))
+    return check
+
+
+def _mid_conv_system(ctx: Ctx, block: dict, where: str, loc: tuple, api: tuple, tapi: tuple) -> None:
+    content = block.get("content")
+    if "content" in block and check_type(ctx, content, "list", (*loc, "content"),
+                                         (*tapi, "content")):
+        for k, inner in enumerate(content):
+            check_block(ctx, inner, "mid_conv_system", (*loc, "content", k), (*tapi, "content", k))
+
+
+_HANDLERS = {
+    "text": _text,
+    "tool_use": _tool_use,
+    "server_tool_use": _tool_use,
+    "tool_result": _tool_result,
+    "thinking": _thinking,
+    "redacted_thinking": _redacted,
+    "image": _image,
+    "document": _document,
+    "search_result": _search_result,
+    "container_upload": _string_field("file_id"),
+    "tool_reference": _string_field("tool_name"),
+    "mid_conv_system": _mid_conv_system,
+    **{kind: _server_result for kind in SERVER_RESULTS if BLOCKS[kind][0] is not None},
+}
