@@ -1,0 +1,408 @@
+"""Benchmark: what the recording proxy adds to a stream, against the simulator called directly.
+
+    .venv/bin/python bench/bench_proxy.py [--quick] [--no-litellm]
+
+Everything runs on loopback, in separate processes started and stopped here:
+
+* the standalone simulator (`manage.py simulator`), the upstream of every arm;
+* the app (uvicorn serving `playground.asgi:application`, one worker) with a throwaway
+  SQLite database, a provider `benchsim` pointing at the standalone simulator
+  (`addprovider --allow-private-network`) and a proxy key pinned to it, so each proxied
+  call really crosses process boundaries and is recorded;
+* LiteLLM's proxy (`/tmp/litellm-venv/bin/litellm`, if installed; offline settings) with
+  `anthropic/sim-1` pointed at the same simulator, as the peer.
+
+Arms per concurrency level, in this order: direct (A), proxy, LiteLLM, direct again (B).
+The two direct runs give the A/A spread, the noise floor of the machine. "Added" figures are
+arm minus the mean of the two direct runs. Each stream is ~1,000 SSE events; the client is a
+raw asyncio HTTP/1.1 reader (one connection per stream) that checks each relayed body
+against the direct one byte for byte (lost or reordered events would show), except for
+LiteLLM, whose re-encoded events are only counted.
+
+Also measured: CPU time of the proxy process per relayed event (from /proc), and the
+proxy's RSS growth while relaying one 300,000-token stream.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+LITELLM = Path("/tmp/litellm-venv/bin/litellm")
+EVENTS_TARGET = 1000
+BIG_STREAM_TOKENS = 300_000
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_port(port: int, proc: subprocess.Popen, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"process exited early with {proc.returncode}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"port {port} did not open in {timeout} s")
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLK_TCK
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def dechunk(data: bytes) -> bytes:
+    out = bytearray()
+    i = 0
+    while True:
+        j = data.find(b"\r\n", i)
+        if j < 0:
+            break
+        size = int(data[i:j].split(b";")[0], 16)
+        if size == 0:
+            break
+        out += data[j + 2 : j + 2 + size]
+        i = j + 2 + size + 2
+    return bytes(out)
+
+
+async def one_stream(port: int, path: str, headers: dict, body: bytes) -> tuple[float, float, bytes, int]:
+    """(time to first body byte, total time, de-chunked body, status) for one request."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    head = [f"POST {path} HTTP/1.1", f"host: 127.0.0.1:{port}", f"content-length: {len(body)}",
+            "connection: close", "content-type: application/json"]
+    head += [f"{k}: {v}" for k, v in headers.items()]
+    request = ("\r\n".join(head) + "\r\n\r\n").encode() + body
+    t0 = time.perf_counter()
+    writer.write(request)
+    buf = bytearray()
+    header_end = -1
+    ttfb = None
+    while True:
+        chunk = await reader.read(262144)
+        if not chunk:
+            break
+        buf += chunk
+        if header_end < 0:
+            i = buf.find(b"\r\n\r\n")
+            if i >= 0:
+                header_end = i + 4
+        if header_end >= 0 and ttfb is None and len(buf) > header_end:
+            ttfb = time.perf_counter() - t0
+        if header_end >= 0 and buf.endswith(b"\r\n0\r\n\r\n"):
+            break
+    total = time.perf_counter() - t0
+    writer.close()
+    try:
+        await writer.wait_closed()
+    except OSError:
+        pass
+    status = int(bytes(buf[:20]).split(b" ")[1]) if buf else 0
+    chunked = b"transfer-encoding: chunked" in bytes(buf[:header_end]).lower()
+    payload = dechunk(bytes(buf[header_end:])) if chunked else bytes(buf[header_end:])
+    return ttfb if ttfb is not None else total, total, payload, status
+
+
+class Arm:
+    def __init__(self, name: str, port: int, path: str, headers: dict, body: bytes) -> None:
+        self.name, self.port, self.path, self.headers, self.body = name, port, path, headers, body
+
+    async def run(self, concurrency: int, rounds: int) -> dict:
+        ttfb, total, bodies, statuses = [], [], [], []
+        for _ in range(rounds):
+            results = await asyncio.gather(
+                *(one_stream(self.port, self.path, self.headers, self.body) for _ in range(concurrency))
+            )
+            for t1, tt, payload, status in results:
+                ttfb.append(t1 * 1000)
+                total.append(tt * 1000)
+                bodies.append(payload)
+                statuses.append(status)
+        return {"ttfb": ttfb, "total": total, "bodies": bodies, "statuses": statuses}
+
+
+def start_processes(tmp: Path, use_litellm: bool) -> dict:
+    env = dict(os.environ)
+    env.update(
+        {
+            "DATABASE_URL": f"sqlite:///{tmp / 'bench.sqlite3'}",
+            "PLAYGROUND_DEBUG": "0",
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "LOG_LEVEL": "WARNING",
+        }
+    )
+    env.pop("REDIS_URL", None)
+    sim_port, app_port = free_port(), free_port()
+    procs: dict = {"env": env}
+    procs["sim"] = subprocess.Popen(
+        [PY, "manage.py", "simulator", "--port", str(sim_port)], cwd=ROOT, env=env,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    wait_port(sim_port, procs["sim"])
+    subprocess.run([PY, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+    subprocess.run(
+        [PY, "manage.py", "addprovider", "benchsim", "--base-url", f"http://127.0.0.1:{sim_port}",
+         "--models", "bench-*", "--auth", "none", "--allow-private-network"],
+        cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL,
+    )
+    out = subprocess.run(
+        [PY, "manage.py", "createproxykey", "bench", "--provider", "benchsim"],
+        cwd=ROOT, env=env, check=True, capture_output=True, text=True,
+    ).stdout
+    procs["key"] = out.strip().splitlines()[-1]
+    procs["app"] = subprocess.Popen(
+        [PY, "-m", "uvicorn", "playground.asgi:application", "--host", "127.0.0.1",
+         "--port", str(app_port), "--no-access-log", "--log-level", "warning", "--lifespan", "off"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=open(tmp / "app.log", "w"),
+    )
+    wait_port(app_port, procs["app"])
+    procs["ports"] = {"sim": sim_port, "app": app_port}
+    if use_litellm and LITELLM.exists():
+        lite_port = free_port()
+        config = tmp / "litellm.yaml"
+        config.write_text(
+            "model_list:\n"
+            "  - model_name: sim-1\n"
+            "    litellm_params:\n"
+            "      model: anthropic/sim-1\n"
+            f"      api_base: http://127.0.0.1:{sim_port}\n"
+            "      api_key: fake-upstream-key\n"
+            "litellm_settings:\n"
+            "  num_retries: 0\n"
+            "  request_timeout: 120\n"
+            "  callbacks: []\n"
+        )
+        lenv = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+        procs["litellm_key"] = "sk-bench-" + os.urandom(16).hex()
+        lenv.update(
+            {
+                "LITELLM_MASTER_KEY": procs["litellm_key"],
+                "LITELLM_OFFLINE_MODE": "true",
+                "LITELLM_LOCAL_MODEL_COST_MAP": "True",
+                "LITELLM_LOCAL_ANTHROPIC_BETA_HEADERS": "True",
+                "LITELLM_LOCAL_BLOG_POSTS": "True",
+                "LITELLM_LOCAL_POLICY_TEMPLATES": "True",
+                "LITELLM_LOCAL_AUTOROUTER_PRESETS": "True",
+                "LITELLM_TELEMETRY_DISABLED": "true",
+                "ANTHROPIC_API_BASE": f"http://127.0.0.1:{sim_port}",
+                "ANTHROPIC_API_KEY": "fake-upstream-key",
+                "LITELLM_LOG": "ERROR",
+            }
+        )
+        procs["litellm"] = subprocess.Popen(
+            [str(LITELLM), "--config", str(config), "--host", "127.0.0.1", "--port", str(lite_port),
+             "--num_workers", "1"],
+            cwd=tmp, env=lenv, stdout=open(tmp / "litellm.log", "w"), stderr=subprocess.STDOUT,
+        )
+        try:
+            wait_port(lite_port, procs["litellm"], timeout=180)
+            procs["ports"]["litellm"] = lite_port
+        except RuntimeError as exc:
+            procs["litellm_error"] = f"{exc}; log tail: {(tmp / 'litellm.log').read_text()[-800:]}"
+    return procs
+
+
+def stop_processes(procs: dict) -> None:
+    for name in ("litellm", "app", "sim"):
+        proc = procs.get(name)
+        if proc is None or proc.poll() is not None:
+            continue
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
+
+
+def calibrate_tokens(events: int) -> int:
+    """Output tokens for a stream of about `events` SSE events (the simulator's chunking)."""
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "playground.settings")
+    import django
+
+    django.setup()
+    from playground.simulator.engine import handle
+
+    async def count(tokens: int) -> int:
+        body = json.dumps(
+            {"model": "sim-1", "max_tokens": 1_000_000, "stream": True,
+             "messages": [{"role": "user", "content": "bench"}]}
+        ).encode()
+        resp = await handle("POST", "/v1/messages", "", {"x-sim-output-tokens": str(tokens)}, body)
+        n = 0
+        async for chunk in resp.body:
+            n += chunk.count(b"event: ")
+        return n
+
+    low, high = 1, events * 10
+    while low < high:
+        mid = (low + high) // 2
+        if asyncio.run(count(mid)) < events:
+            low = mid + 1
+        else:
+            high = mid
+    return low
+
+
+def fmt(values: list[float]) -> str:
+    return f"p50 {pct(values, 50):8.2f}  p99 {pct(values, 99):8.2f}"
+
+
+async def bench(procs: dict, tokens: int, quick: bool) -> dict:
+    ports = procs["ports"]
+    body = json.dumps(
+        {"model": "sim-1", "max_tokens": 1_000_000, "stream": True,
+         "messages": [{"role": "user", "content": "bench"}]}
+    ).encode()
+    sim_headers = {"x-sim-output-tokens": str(tokens), "anthropic-version": "2023-06-01",
+                   "x-api-key": "unused"}
+    direct = Arm("direct", ports["sim"], "/v1/messages", sim_headers, body)
+    proxy = Arm("proxy", ports["app"], "/v1/messages", {**sim_headers, "x-api-key": procs["key"]}, body)
+    arms = [direct, proxy]
+    if "litellm" in ports:
+        arms.append(Arm("litellm", ports["litellm"], "/v1/messages",
+                        {**sim_headers, "x-api-key": procs["litellm_key"]}, body))
+    # Warm-up: connection pools, imports, the recorder's writer, LiteLLM's first-call work.
+    for arm in arms:
+        await arm.run(1, 3)
+    reference = (await direct.run(1, 1))["bodies"][0]
+    events = reference.count(b"event: ")
+    levels = [(1, 10 if quick else 30), (10, 2 if quick else 5), (100, 1)]
+    report: dict = {"events_per_stream": events, "levels": {}}
+    app_pid = procs["app"].pid
+    for concurrency, rounds in levels:
+        row: dict = {}
+        order = [direct, *arms[1:], Arm("direct-B", direct.port, direct.path, direct.headers, body)]
+        for arm in order:
+            cpu0 = cpu_seconds(app_pid)
+            started = time.perf_counter()
+            result = await asyncio.wait_for(arm.run(concurrency, rounds), timeout=900)
+            elapsed = time.perf_counter() - started
+            cpu = cpu_seconds(app_pid) - cpu0
+            ok = [s == 200 for s in result["statuses"]]
+            if arm.name == "litellm":
+                intact = sum(b.count(b"event: ") >= events - 2 for b in result["bodies"])
+            else:
+                intact = sum(b == reference for b in result["bodies"])
+            row[arm.name] = {
+                "ttfb": result["ttfb"], "total": result["total"], "streams": len(ok),
+                "ok": sum(ok), "intact": intact, "elapsed": elapsed,
+                "proxy_cpu_per_event_us": cpu / (len(ok) * events) * 1e6 if arm.name == "proxy" else None,
+            }
+        report["levels"][concurrency] = row
+    return report
+
+
+async def big_stream(procs: dict) -> dict:
+    body = json.dumps(
+        {"model": "sim-1", "max_tokens": 1_000_000, "stream": True,
+         "messages": [{"role": "user", "content": "a long one"}]}
+    ).encode()
+    headers = {"x-sim-output-tokens": str(BIG_STREAM_TOKENS), "anthropic-version": "2023-06-01",
+               "x-api-key": procs["key"]}
+    pid = procs["app"].pid
+    before = rss_mb(pid)
+    peak = before
+    task = asyncio.ensure_future(one_stream(procs["ports"]["app"], "/v1/messages", headers, body))
+    while not task.done():
+        peak = max(peak, rss_mb(pid))
+        await asyncio.sleep(0.05)
+    _ttfb, total, payload, status = task.result()
+    await asyncio.sleep(1.0)  # let the recorder write the finished exchange
+    after = rss_mb(pid)
+    return {"status": status, "events": payload.count(b"event: "), "seconds": total,
+            "rss_before": before, "rss_peak": peak, "rss_after": after}
+
+
+def print_report(report: dict, big: dict, procs: dict) -> None:
+    print(f"\nstreams of {report['events_per_stream']} events; times in ms; "
+          "added = arm - mean(direct A, direct B)\n")
+    for concurrency, row in report["levels"].items():
+        a, b = row["direct"], row["direct-B"]
+        print(f"== {concurrency} concurrent stream(s)")
+        for name, res in row.items():
+            print(f"  {name:9s} TTFB {fmt(res['ttfb'])} | total {fmt(res['total'])} | "
+                  f"{res['ok']}/{res['streams']} ok, {res['intact']} intact, {res['elapsed']:.1f} s")
+        for q in (50, 99):
+            base_ttfb = (pct(a["ttfb"], q) + pct(b["ttfb"], q)) / 2
+            base_total = (pct(a["total"], q) + pct(b["total"], q)) / 2
+            spread_ttfb = abs(pct(a["ttfb"], q) - pct(b["ttfb"], q))
+            spread_total = abs(pct(a["total"], q) - pct(b["total"], q))
+            line = f"  p{q}: A/A spread TTFB {spread_ttfb:7.2f} total {spread_total:8.2f}"
+            for name in ("proxy", "litellm"):
+                if name in row:
+                    add_t = pct(row[name]["ttfb"], q) - base_ttfb
+                    add_total = pct(row[name]["total"], q) - base_total
+                    line += f" | {name} added TTFB {add_t:7.2f} total {add_total:8.2f}"
+            if "litellm" in row:
+                lt = pct(row["litellm"]["ttfb"], q) - base_ttfb
+                pt = pct(row["proxy"]["ttfb"], q) - base_ttfb
+                if lt > 0:
+                    line += f" | proxy/litellm added TTFB {pt / lt:.3f}"
+            print(line)
+        cpu = row["proxy"]["proxy_cpu_per_event_us"]
+        print(f"  proxy CPU per relayed event: {cpu:.1f} us (whole server process: relay + recording)")
+    if "litellm_error" in procs:
+        print(f"\nLiteLLM did not run: {procs['litellm_error']}")
+    elif "litellm" not in procs["ports"]:
+        print("\nLiteLLM not run (not installed in /tmp/litellm-venv, or --no-litellm)")
+    print(f"\n300,000-token stream through the proxy: status {big['status']}, {big['events']} events, "
+          f"{big['seconds']:.1f} s; proxy RSS {big['rss_before']:.1f} MB before, "
+          f"peak {big['rss_peak']:.1f} MB (+{big['rss_peak'] - big['rss_before']:.1f}), "
+          f"{big['rss_after']:.1f} MB after")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer rounds")
+    parser.add_argument("--no-litellm", action="store_true")
+    args = parser.parse_args()
+    tokens = calibrate_tokens(EVENTS_TARGET)
+    tmp = Path(tempfile.mkdtemp(prefix="bench-proxy-"))
+    procs = start_processes(tmp, use_litellm=not args.no_litellm)
+    try:
+        report = asyncio.run(bench(procs, tokens, args.quick))
+        big = asyncio.run(big_stream(procs))
+        print_report(report, big, procs)
+    finally:
+        stop_processes(procs)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
