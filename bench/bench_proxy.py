@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import shutil
@@ -127,10 +128,8 @@ async def one_stream(port: int, path: str, headers: dict, body: bytes) -> tuple[
             break
     total = time.perf_counter() - t0
     writer.close()
-    try:
+    with contextlib.suppress(OSError):
         await writer.wait_closed()
-    except OSError:
-        pass
     status = int(bytes(buf[:20]).split(b" ")[1]) if buf else 0
     chunked = b"transfer-encoding: chunked" in bytes(buf[:header_end]).lower()
     payload = dechunk(bytes(buf[header_end:])) if chunked else bytes(buf[header_end:])
@@ -184,10 +183,12 @@ def start_processes(tmp: Path, use_litellm: bool) -> dict:
         cwd=ROOT, env=env, check=True, capture_output=True, text=True,
     ).stdout
     procs["key"] = out.strip().splitlines()[-1]
+    app_log = (tmp / "app.log").open("w")  # noqa: SIM115 - closed in stop_processes
+    procs["logs"] = [app_log]
     procs["app"] = subprocess.Popen(
         [PY, "-m", "uvicorn", "playground.asgi:application", "--host", "127.0.0.1",
          "--port", str(app_port), "--no-access-log", "--log-level", "warning", "--lifespan", "off"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=open(tmp / "app.log", "w"),
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=app_log,
     )
     wait_port(app_port, procs["app"])
     procs["ports"] = {"sim": sim_port, "app": app_port}
@@ -223,10 +224,12 @@ def start_processes(tmp: Path, use_litellm: bool) -> dict:
                 "LITELLM_LOG": "ERROR",
             }
         )
+        lite_log = (tmp / "litellm.log").open("w")  # noqa: SIM115 - closed in stop_processes
+        procs["logs"].append(lite_log)
         procs["litellm"] = subprocess.Popen(
             [str(LITELLM), "--config", str(config), "--host", "127.0.0.1", "--port", str(lite_port),
              "--num_workers", "1"],
-            cwd=tmp, env=lenv, stdout=open(tmp / "litellm.log", "w"), stderr=subprocess.STDOUT,
+            cwd=tmp, env=lenv, stdout=lite_log, stderr=subprocess.STDOUT,
         )
         try:
             wait_port(lite_port, procs["litellm"], timeout=180)
@@ -247,6 +250,8 @@ def stop_processes(procs: dict) -> None:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(5)
+    for log in procs.get("logs", []):
+        log.close()
 
 
 def calibrate_tokens(events: int) -> int:
