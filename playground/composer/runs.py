@@ -136,18 +136,29 @@ def _findings(body: dict, betas: tuple[str, ...]) -> list:
         return []
 
 
-def _resolve(model: Any, provider: str | None):
+def _resolve_sync(model: str, provider: str | None, team_id: int | None):
+    from playground import providers
+    from playground.teams.models import Team
+
+    team = Team.objects.filter(pk=team_id).first() if team_id is not None else None
+    return providers.resolve(model, team=team, provider_name=provider)
+
+
+async def _resolve(model: Any, provider: str | None, team_id: int | None):
+    """The provider for this run, from the team's configuration (never from the caller)."""
     from playground import providers
 
     if not isinstance(model, str) or not model:
         raise RunRefused("invalid_request_error", "model: Field required")
+    provider = provider or None
     try:
-        return providers.resolve(model, provider_name=provider or None)
-    except Exception as exc:  # unknown model or provider: the API's 404 wording
-        log.info("resolve refused %s/%s: %s", provider, model, exc)
-        if provider:
-            raise RunRefused("not_found_error", f"provider: {provider} (model: {model})") from exc
+        if provider is None and model.startswith("sim"):
+            return providers.resolve(model)  # the built-in simulator: no database needed
+        return await database_sync_to_async(_resolve_sync)(model, provider, team_id)
+    except providers.UnknownModel as exc:
         raise RunRefused("not_found_error", f"model: {model}") from exc
+    except (providers.ProviderUnavailable, providers.URLRefused) as exc:
+        raise RunRefused("not_found_error", str(exc) or f"provider: {provider}") from exc
 
 
 def _is_timeout(exc: BaseException) -> bool:
@@ -312,7 +323,7 @@ async def run_request(
     findings = _findings(body, _betas(sent_headers))
     raw_body = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
     model = body.get("model") if isinstance(body.get("model"), str) else None
-    cfg = _resolve(model, provider)
+    cfg = await _resolve(model, provider, team_id)
     provider_name = getattr(cfg, "name", provider)
 
     rec = recording.start_exchange(

@@ -1,0 +1,211 @@
+"""Relay latency of the run socket: from the server's receipt of an upstream event to the
+WebSocket client's receipt of the frame carrying it, p50 and p99, with 1 and 50 concurrent runs.
+
+Target: p99 under 5 ms at 50 concurrent runs on this machine.
+
+Setup (all loopback, all stopped at the end): a fresh SQLite database in a temporary folder,
+one real server process (uvicorn serving playground.asgi:application) with
+PLAYGROUND_BENCH_STAMPS=1, so each relayed event carries the CLOCK_MONOTONIC time the server
+received it from the upstream client (monotonic time is shared by processes on Linux), and
+real WebSocket clients (the `websockets` package) in this process. The upstream is the
+built-in simulator, paced with x-sim-delay-ms like a real model.
+
+Baseline, same run: the time from sending a run to its first event frame, against the time from
+sending the same request straight to the standalone simulator (`manage.py simulator`, its own
+process) to its first SSE event.
+
+    .venv/bin/python bench/bench_relay.py [--events-per-run 300] [--delay-ms 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+import websockets
+
+ROOT = Path(__file__).resolve().parents[1]
+SETUP = """
+import json
+import django
+django.setup()
+from django.core.management import call_command
+call_command("migrate", verbosity=0, interactive=False)
+from django.contrib.auth import get_user_model
+from django.contrib.sessions.backends.db import SessionStore
+from playground.teams.ops import add_member, ensure_team
+user = get_user_model().objects.create_user("bench", password="bench-password-1")
+add_member(ensure_team("bench"), user)
+s = SessionStore()
+s["_auth_user_id"] = str(user.pk)
+s["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
+s["_auth_user_hash"] = user.get_session_auth_hash()
+s.create()
+print(s.session_key)
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_port(port: int, proc: subprocess.Popen, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"server exited with {proc.returncode}")
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.05)
+    raise SystemExit("server did not start")
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def body(tokens: int) -> dict:
+    return {
+        "model": "sim-1",
+        "max_tokens": tokens + 100,
+        "messages": [{"role": "user", "content": "Tell me a long story about otters."}],
+    }
+
+
+async def one_run(port: int, session: str, run_id: str, headers: dict, tokens: int) -> tuple[list[float], float]:
+    """Relay latencies (ms) of every event of one run, and its first-frame latency (ms)."""
+    lat: list[float] = []
+    first = None
+    async with websockets.connect(
+        f"ws://127.0.0.1:{port}/ws/runs/",
+        additional_headers={"Cookie": f"sessionid={session}", "Origin": f"http://127.0.0.1:{port}"},
+        max_size=None,
+    ) as ws:
+        sent = time.monotonic()
+        await ws.send(json.dumps({"action": "run", "run_id": run_id, "request": body(tokens), "headers": headers}))
+        async with asyncio.timeout(120):
+            while True:
+                frame = json.loads(await ws.recv())
+                now = time.monotonic()
+                if frame["type"] == "run.events":
+                    if first is None:
+                        first = (now - sent) * 1000
+                    lat.extend((now - e["rx"]) * 1000 for e in frame["events"])
+                elif frame["type"] == "run.finished":
+                    if frame["outcome"] != "completed":
+                        raise SystemExit(f"run ended {frame['outcome']}: {frame['error']}")
+                    return lat, first or 0.0
+                elif frame["type"] == "run.rejected":
+                    raise SystemExit(f"run rejected: {frame['error']}")
+
+
+async def direct_first_event(sim_port: int, tokens: int) -> float:
+    """Time (ms) from sending the request straight to the simulator to its first SSE event."""
+    async with httpx.AsyncClient(trust_env=False, timeout=30) as client:
+        sent = time.monotonic()
+        async with client.stream(
+            "POST", f"http://127.0.0.1:{sim_port}/v1/messages",
+            json={**body(tokens), "stream": True},
+            headers={"anthropic-version": "2023-06-01", "x-api-key": "bench"},
+        ) as resp:
+            async for chunk in resp.aiter_raw():
+                if b"\n\n" in chunk:
+                    return (time.monotonic() - sent) * 1000
+    return float("nan")
+
+
+async def scenario(port: int, session: str, runs: int, headers: dict, tokens: int) -> tuple[list[float], list[float]]:
+    results = await asyncio.gather(
+        *(one_run(port, session, f"bench-{runs}-{i}", headers, tokens) for i in range(runs))
+    )
+    lat = [x for r in results for x in r[0]]
+    firsts = [r[1] for r in results]
+    return lat, firsts
+
+
+async def main_async(args, port: int, sim_port: int, session: str) -> None:
+    headers = {"x-sim-output-tokens": str(args.events_per_run), "x-sim-delay-ms": str(args.delay_ms)}
+    # Warm up: imports, the first DB connection, the simulator's first answer.
+    await scenario(port, session, 2, headers, 20)
+    await direct_first_event(sim_port, 20)
+
+    print(f"relay latency, server receipt of an upstream event -> client receipt of its frame "
+          f"({args.events_per_run} tokens per run, x-sim-delay-ms {args.delay_ms})")
+    for runs in (1, 50):
+        t0 = time.monotonic()
+        lat, _ = await scenario(port, session, runs, headers, args.events_per_run)
+        took = time.monotonic() - t0
+        print(f"  {runs:>3} concurrent runs: {len(lat):>6} events  p50 {pct(lat, 50):6.3f} ms  "
+              f"p99 {pct(lat, 99):6.3f} ms  max {max(lat):7.3f} ms  ({len(lat) / took:,.0f} events/s)")
+
+    firsts, directs = [], []
+    for _ in range(args.first_frame_samples):
+        _, f = await scenario(port, session, 1, {"x-sim-output-tokens": "20"}, 20)
+        firsts.append(f[0])
+        directs.append(await direct_first_event(sim_port, 20))
+    p50_run, p50_direct = statistics.median(firsts), statistics.median(directs)
+    print(f"first event, {args.first_frame_samples} sequential runs:")
+    print(f"  direct simulator stream (baseline): p50 {p50_direct:6.2f} ms  p99 {pct(directs, 99):6.2f} ms")
+    print(f"  through the run socket:             p50 {p50_run:6.2f} ms  p99 {pct(firsts, 99):6.2f} ms"
+          f"  ratio p50 {p50_run / p50_direct:4.2f}x")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events-per-run", type=int, default=300)
+    parser.add_argument("--delay-ms", type=int, default=5)
+    parser.add_argument("--first-frame-samples", type=int, default=30)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "DATABASE_URL"}}
+        env.update(
+            DJANGO_SETTINGS_MODULE="playground.settings",
+            DATABASE_URL=f"sqlite:///{tmp}/bench.sqlite3",
+            PLAYGROUND_AUTO_LOGIN_USER="",
+            PLAYGROUND_BENCH_STAMPS="1",
+            LOG_LEVEL="WARNING",
+        )
+        session = subprocess.run(
+            [sys.executable, "-c", SETUP], env=env, cwd=ROOT, capture_output=True, text=True, check=True
+        ).stdout.strip().splitlines()[-1]
+        port, sim_port = free_port(), free_port()
+        server = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "playground.asgi:application", "--host", "127.0.0.1",
+             "--port", str(port), "--log-level", "warning"],
+            env=env, cwd=ROOT,
+        )
+        sim = subprocess.Popen(
+            [sys.executable, "manage.py", "simulator", "--host", "127.0.0.1", "--port", str(sim_port)],
+            env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
+        )
+        try:
+            wait_for_port(port, server)
+            wait_for_port(sim_port, sim)
+            asyncio.run(main_async(args, port, sim_port, session))
+        finally:
+            for proc in (server, sim):
+                proc.terminate()
+            for proc in (server, sim):
+                try:
+                    proc.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+
+
+if __name__ == "__main__":
+    main()
