@@ -113,7 +113,8 @@ def to_python(
     body = body if isinstance(body, dict) else {}
     kwargs = {k: v for k, v in body.items() if k in PY_KWARGS and k.isidentifier()}
     extra = {k: v for k, v in body.items() if k not in kwargs}
-    extra_headers = {k: v for k, v in kept_headers(headers).items() if k != "anthropic-version"}
+    # The recorded anthropic-version is pinned too: SDK releases move their default.
+    extra_headers = kept_headers(headers)
     method = "count_tokens" if path.endswith("/count_tokens") else "create"
 
     client_args = [f'api_key=os.environ["{API_KEY_ENV}"]']
@@ -151,7 +152,8 @@ def to_typescript(
 ) -> str:
     """An ES module using the official `@anthropic-ai/sdk` TypeScript SDK."""
     body = body if isinstance(body, dict) else {}
-    extra_headers = {k: v for k, v in kept_headers(headers).items() if k != "anthropic-version"}
+    # The recorded anthropic-version is pinned too: SDK releases move their default.
+    extra_headers = kept_headers(headers)
     method = "countTokens" if path.endswith("/count_tokens") else "create"
     client_args = [f"apiKey: process.env[{json.dumps(API_KEY_ENV)}]"]
     if base_url:
