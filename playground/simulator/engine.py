@@ -158,23 +158,36 @@ def _fault_index(events: list[tuple[str, dict]], after: int | None) -> int:
     return deltas[min(count, len(deltas)) - 1] + 1
 
 
+class _Gauge:
+    """How many simulated streams are generating right now (tests and benchmarks read it)."""
+
+    active = 0
+
+
+streams = _Gauge()
+
+
 async def _sse_body(message: dict, controls: Controls, fault: str | None) -> AsyncIterator[bytes]:
-    events = message_to_events(message)
-    delay = controls.delay_ms / 1000
-    strike = _fault_index(events, controls.fault_after) if fault else -1
-    for i, (name, data) in enumerate(events):
-        if i and delay:
-            await asyncio.sleep(delay)
-        if i == strike:
-            if fault == "error_mid_stream":
-                overloaded = {"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}}
-                yield encode_event("error", overloaded)
-                return
-            if fault == "cut_mid_stream":
-                raise SimulatedCut("cut_mid_stream")
-            if fault == "stall":
-                await asyncio.sleep(controls.stall_ms / 1000)
-        yield encode_event(name, data)
+    streams.active += 1
+    try:
+        events = message_to_events(message)
+        delay = controls.delay_ms / 1000
+        strike = _fault_index(events, controls.fault_after) if fault else -1
+        for i, (name, data) in enumerate(events):
+            if i and delay:
+                await asyncio.sleep(delay)
+            if i == strike:
+                if fault == "error_mid_stream":
+                    overloaded = {"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}}
+                    yield encode_event("error", overloaded)
+                    return
+                if fault == "cut_mid_stream":
+                    raise SimulatedCut("cut_mid_stream")
+                if fault == "stall":
+                    await asyncio.sleep(controls.stall_ms / 1000)
+            yield encode_event(name, data)
+    finally:
+        streams.active -= 1
 
 
 def _betas(headers: Mapping[str, str]) -> tuple[str, ...]:
