@@ -52,7 +52,7 @@ def test_it_shows_snippets_with_this_servers_address(alice_client):
     page = alice_client.get("/proxy/", HTTP_HOST="localhost").content.decode()
     for snippet in ("python", "typescript", "curl", "env"):
         assert f'data-testid="snippet-{snippet}"' in page
-    assert 'base_url="http://localhost"' in page
+    assert "base_url=&quot;http://localhost&quot;" in page
     assert "baseURL: &quot;http://localhost&quot;" in page
     assert "export ANTHROPIC_BASE_URL=http://localhost" in page
 
@@ -67,12 +67,12 @@ def test_it_explains_a_bad_name_inline(alice_client):
 def test_it_revokes_and_switches_replay_for_the_own_team_only(alice_client, client_factory, bob):
     from playground.proxy.models import ProxyKey
 
-    alice_client.post("/proxy/keys/", {"name": "agent"})
-    key = ProxyKey.objects.get(name="agent")
+    alice_client.post("/proxy/keys/", {"name": "acme-nightly"})
+    key = ProxyKey.objects.get(name="acme-nightly")
     bob_client = client_factory(bob)
     assert bob_client.post(f"/proxy/keys/{key.pk}/revoke/").status_code == 404
     assert bob_client.post(f"/proxy/keys/{key.pk}/mode/", {"mode": "replay"}).status_code == 404
-    assert "agent" not in bob_client.get("/proxy/").content.decode()
+    assert "acme-nightly" not in bob_client.get("/proxy/").content.decode()
 
     response = alice_client.post(
         f"/proxy/keys/{key.pk}/mode/",
