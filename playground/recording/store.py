@@ -55,6 +55,14 @@ def _parse_request(raw: bytes, path: str, headers: list) -> tuple[object, list[d
         except ValueError as exc:
             return None, [{"path": "", "message": f"invalid JSON: {exc}", "severity": "error"}]
     body, findings = validate.parse_body(raw)
+    if body is None and raw:
+        # The API would refuse it (lone surrogates, too deep...), but the inspector still
+        # shows what was sent whenever Python can read it.
+        try:
+            body = json.loads(raw)
+        except (ValueError, RecursionError):
+            body = None
+        return body, [dataclasses.asdict(f) for f in findings]
     if body is not None and not findings:
         endpoint = "count_tokens" if path.rstrip("/").endswith("count_tokens") else "messages"
         betas = tuple(
