@@ -4,7 +4,7 @@
 
 import { store, readJSONScript, postJSON } from "./state.js";
 import { h, clear, option } from "./dom.js";
-import { refreshFields } from "./bind.js";
+import { refreshFields, bindField } from "./bind.js";
 import { initBlocks, renderConversation, updateBreakpoints } from "./blocks.js";
 import { initPanels, renderParams, renderTools, renderHeaders } from "./panels.js";
 import { initRaw, refreshRaw } from "./raw.js";
@@ -61,6 +61,7 @@ function updateTopbar() {
 store.subscribe((source, detail) => {
   if (source === "structure" || source === "raw" || source === "load") {
     renderAll();
+    if (source === "load") renderHeaders();
     if (source !== "raw") refreshRaw(source === "load");
   } else if (source === "form") {
     refreshFields(document, detail.el);
@@ -95,6 +96,7 @@ initRun({
   },
   autorun,
 });
+for (const el of document.querySelectorAll("#topbar [data-bind]")) bindField(el);
 renderParams();
 renderHeaders();
 renderAll();

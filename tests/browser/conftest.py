@@ -1,0 +1,97 @@
+"""Browser fixtures: the real ASGI app served by uvicorn on a random loopback port, in this
+process (so the in-memory channel layer and the test database are shared), driven by
+Debian's Chromium through Playwright. Never downloads a browser.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+
+import pytest
+
+# Playwright's sync API keeps an event loop running in the test thread, which makes Django
+# refuse the test's own (synchronous) database calls; this is Playwright's documented
+# workaround and only affects this test process.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+@pytest.fixture(scope="session")
+def asgi_server(django_db_setup, django_db_blocker):
+    import uvicorn
+
+    from playground.asgi import application
+
+    config = uvicorn.Config(
+        application, host="127.0.0.1", port=0, log_level="warning", lifespan="off", ws="websockets"
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    with django_db_blocker.unblock():
+        thread.start()
+        deadline = time.monotonic() + 20
+        while not server.started:
+            if time.monotonic() > deadline or not thread.is_alive():
+                raise RuntimeError("the ASGI server did not start")
+            time.sleep(0.02)
+        port = server.servers[0].sockets[0].getsockname()[1]
+        yield f"http://127.0.0.1:{port}"
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser(django_db_setup):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page_for(browser, asgi_server, transactional_db):
+    """page_for(user) -> a Playwright page logged in as `user`, console errors collected."""
+    from django.test import Client
+
+    contexts = []
+
+    def make(user, viewport=(1280, 900)):
+        client = Client()
+        client.force_login(user)
+        context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]}, base_url=asgi_server)
+        context.add_cookies(
+            [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": asgi_server}]
+        )
+        contexts.append(context)
+        page = context.new_page()
+        page.errors = []
+        page.on("pageerror", lambda exc: page.errors.append(str(exc)))
+        page.set_default_timeout(15_000)
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def open_composer(page, path: str = "/"):
+    """Open the composer and wait until its script has drawn the form."""
+    page.goto(path)
+    page.wait_for_selector("#conversation .turn")
+    return page
+
+
+def raw_request(page) -> dict:
+    """The request the page holds, read from its Raw view."""
+    import json
+
+    page.click('[data-tab="raw"]')
+    text = page.input_value("#raw-json")
+    page.click('[data-tab="params"]')
+    return json.loads(text)
