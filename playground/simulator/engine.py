@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs
 
+from playground.contract import validate
 from playground.contract.errors import error_body, new_request_id
 from playground.contract.events import message_to_events
 from playground.contract.sse import encode_event
@@ -46,11 +47,6 @@ from playground.simulator.controls import (
     parse_controls,
 )
 from playground.simulator.thinking import tampered_block
-
-try:  # The contract validator; until it is importable, requests are not validated.
-    from playground.contract import validate as _validate
-except ImportError:  # pragma: no cover - transitional
-    _validate = None
 
 # Rate-limit buckets, shaped like CAP 02's headers.
 _LIMITS = {"requests": 20_000, "input-tokens": 4_000_000, "output-tokens": 800_000, "tokens": 4_800_000}
@@ -198,19 +194,11 @@ def _betas(headers: Mapping[str, str]) -> tuple[str, ...]:
 def _check_body(raw: bytes, endpoint: str, headers: Mapping[str, str], request_id: str
                 ) -> tuple[dict | None, SimResponse | None]:
     """The parsed body, or the error response the API would give for it."""
-    if _validate is None:  # pragma: no cover - transitional
-        try:
-            body = json.loads(raw)
-        except ValueError:
-            return None, error_response(400, "invalid_request_error", "There was an error parsing the body of your request", request_id)
-        if not isinstance(body, dict):
-            return None, error_response(400, "invalid_request_error", "Input should be an object", request_id)
-        return body, None
-    body, findings = _validate.parse_body(raw)
-    answer = _validate.api_error(findings, request_id)
+    body, findings = validate.parse_body(raw)
+    answer = validate.api_error(findings, request_id)
     if answer is None:
-        findings = _validate.validate_request(body, endpoint=endpoint, betas=_betas(headers))
-        answer = _validate.api_error(findings, request_id)
+        findings = validate.validate_request(body, endpoint=endpoint, betas=_betas(headers))
+        answer = validate.api_error(findings, request_id)
     if answer is not None:
         status, payload = answer
         return None, _json_response(status, payload, request_id)
