@@ -370,7 +370,7 @@ async def run_request(
         if exc is not None and run.outcome != "client_cancelled":
             if _is_timeout(exc):
                 run.outcome = "timeout"
-                run.error = {"type": "timeout_error", "message": "upstream timed out"}
+                run.error = {"type": "timeout_error", "message": str(exc) or "upstream timed out"}
             else:
                 log.info("upstream failed: %r", exc)
                 # Before any event it is an upstream failure; after some, a cut stream

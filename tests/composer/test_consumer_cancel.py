@@ -44,20 +44,25 @@ async def test_it_stops_mid_stream_and_records_the_partial_answer(alice):
     assert exchange.message["stop_reason"] is None  # it never finished
 
 
-async def test_it_cancels_before_the_first_byte(alice):
+async def test_it_cancels_while_the_upstream_is_silent_before_any_content(alice):
+    from playground.simulator import engine
+
     comm = await connect(alice)
-    stall = {"x-sim-fault": "stall", "x-sim-stall-ms": "30000"}
+    # The simulator answers 200, sends message_start, then stays silent for 30 s.
+    stall = {"x-sim-fault": "stall", "x-sim-fault-after": "0", "x-sim-stall-ms": "30000"}
     await comm.send_json_to({"action": "run", "run_id": "stall-1", "request": simple_request(), "headers": stall})
     started = await comm.receive_json_from(timeout=5)
     assert started["type"] == "run.started"
-    await asyncio.sleep(0.2)  # the upstream is waiting for its first byte
+    await asyncio.sleep(0.3)
+    assert engine.streams.active == 1  # generating (stalled) upstream
     await comm.send_json_to({"action": "stop", "run_id": "stall-1"})
     t0 = time.monotonic()
     frames = await frames_until(comm, finished, timeout=5)
     assert time.monotonic() - t0 < 1.0
+    assert engine.streams.active == 0  # the upstream stopped generating
     await comm.disconnect()
     assert frames[-1]["outcome"] == "client_cancelled"
-    assert events_of(frames) == []
+    assert [e["event"] for e in events_of(frames)] == ["message_start"]
     exchange = await recorded(started["exchange_id"])
     assert exchange.outcome == "client_cancelled"
 

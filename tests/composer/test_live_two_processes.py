@@ -118,7 +118,7 @@ async def test_a_run_on_one_server_is_watched_live_from_another(two_servers):
     async with ws_connect(port_a, "/ws/runs/", keys["alice"]) as runner:
         await runner.send(json.dumps({
             "action": "run", "run_id": "two-proc", "request": request,
-            "headers": {"x-sim-delay-ms": "15", "x-sim-output-tokens": "150"},
+            "headers": {"x-sim-delay-ms": "20", "x-sim-output-tokens": "400"},
         }))
         run_frames = []
         async with asyncio.timeout(30):
@@ -139,6 +139,7 @@ async def test_a_run_on_one_server_is_watched_live_from_another(two_servers):
 
     ran = [e["seq"] for f in run_frames if f["type"] == "run.events" for e in f["events"]]
     watched = [e for f in live_frames if f["type"] == "live.events" for e in f["events"]]
+    assert len(ran) > 40
     assert [e["seq"] for e in watched] == ran  # every event once, in order, none lost
     # Some of it arrived live through Redis, not only from the database replay.
     live_only = [f for f in live_frames if f["type"] == "live.events" and not f.get("replay")]
