@@ -43,17 +43,6 @@ def _content_type(headers) -> str:
     return ""
 
 
-def cut_event(request_id: str) -> bytes:
-    return encode_event(
-        "error",
-        error_body(
-            "api_error",
-            "The upstream connection closed before the stream finished.",
-            request_id,
-        ),
-    )
-
-
 async def relay(call: Call, provider, send) -> None:
     from playground import upstream
 
@@ -120,6 +109,7 @@ async def _relay_stream(call: Call, resp, rec, send) -> None:
         }
     )
     ended = False
+    timed_out = False
     try:
         async for ev in resp.events():
             rec.event(ev.raw, ev.t, ev.sse)
@@ -130,14 +120,29 @@ async def _relay_stream(call: Call, resp, rec, send) -> None:
             await send({"type": "http.response.body", "body": ev.raw, "more_body": True})
             if ev.sse.event in END_EVENTS:
                 ended = True
+    except TimeoutError:
+        timed_out = True
     except (httpx.HTTPError, OSError):
         # The upstream cut the connection: the client gets an error event below.
         pass
     if not ended:
-        await send({"type": "http.response.body", "body": cut_event(call.request_id), "more_body": True})
+        # Never a clean close that reads as complete: the SDK raises on this event.
+        error_type = "timeout_error" if timed_out else "api_error"
+        message = (
+            "The upstream went silent mid-stream."
+            if timed_out
+            else "The upstream connection closed before the stream finished."
+        )
+        await send(
+            {
+                "type": "http.response.body",
+                "body": encode_event("error", error_body(error_type, message, call.request_id)),
+                "more_body": True,
+            }
+        )
         rec.finish(
-            outcome="incomplete",
-            error={"type": "api_error", "message": "upstream closed the stream early"},
+            outcome="timeout" if timed_out else "incomplete",
+            error={"type": error_type, "message": message},
         )
     else:
         rec.finish()

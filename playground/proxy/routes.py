@@ -20,6 +20,7 @@ from playground.proxy.call import Call
 log = logging.getLogger("playground.proxy")
 
 PROVIDER_TTL = 2.0
+LISTING_PROBE = "claude-sonnet-4-5"
 
 
 class RouteError(Exception):
@@ -70,6 +71,13 @@ def _resolve_sync(team_id: int, pinned: str, model: str):
     team = Team.objects.filter(pk=team_id).first()
     if pinned:
         return providers.get(pinned, team=team)
+    if not model:
+        # GET /v1/models names no model: list what serves Claude ids for this team (the
+        # API the SDK believes it talks to), else the simulator's models.
+        try:
+            return providers.resolve(LISTING_PROBE, team=team)
+        except providers.UnknownModel:
+            return providers.SIMULATOR
     return providers.resolve(model, team=team)
 
 
