@@ -5,16 +5,11 @@ always listed), parameter defaults and ranges (from the contract reference), the
 types each role may carry, the server tool types and known beta names. The contract's
 model catalogue and the providers app are read when they are present; the simulator's
 models are always offered so the page works offline.
-
-Also the composer's one check beyond the shared validator: each custom tool's
-`input_schema` against its JSON Schema meta-schema, reported in the validator's shape.
 """
 
 from __future__ import annotations
 
 import logging
-
-import jsonschema
 
 log = logging.getLogger(__name__)
 
@@ -135,38 +130,3 @@ def finding_json(finding) -> dict:
         "error_type": finding.error_type,
         "status": finding.status,
     }
-
-
-class SchemaFinding:
-    """A meta-schema failure in the validator's Finding shape."""
-
-    def __init__(self, index: int, message: str):
-        self.path = f"tools[{index}].input_schema"
-        self.api_path = f"tools.{index}.custom.input_schema"
-        self.message = message
-        self.severity = "error"
-        self.error_type = "invalid_request_error"
-        self.status = 400
-
-
-def schema_findings(body: dict, existing: list) -> list[SchemaFinding]:
-    """Custom tools whose input_schema is not a valid JSON Schema (meta-schema check)."""
-    tools = body.get("tools")
-    if not isinstance(tools, list):
-        return []
-    reported = {f.path for f in existing}
-    found = []
-    for index, tool in enumerate(tools):
-        if not isinstance(tool, dict) or tool.get("type") not in (None, "custom"):
-            continue
-        schema = tool.get("input_schema")
-        path = f"tools[{index}].input_schema"
-        if not isinstance(schema, dict) or any(p.startswith(path) for p in reported):
-            continue
-        validator = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
-        try:
-            validator.check_schema(schema)
-        except jsonschema.SchemaError as exc:
-            where = "/".join(str(p) for p in exc.absolute_path) or "(root)"
-            found.append(SchemaFinding(index, f"input_schema is not a valid JSON Schema at {where}: {exc.message}"))
-    return found
