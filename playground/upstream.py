@@ -1,0 +1,434 @@
+"""The one outbound HTTP client: every call to a provider or to the simulator goes here.
+
+    async with upstream.open(provider, "POST", "/v1/messages", headers=..., body=raw) as resp:
+        resp.status, resp.headers, resp.request_id
+        async for ev in resp.events():     # StreamedEvent(raw, t, sse), bytes exactly as received
+            ...
+
+Policy:
+
+* One pooled `httpx.AsyncClient` per provider and per event loop (a daphne server has one
+  loop; tests make many, and a client must never cross loops). `aclose()` closes the
+  current loop's clients. The built-in simulator's client uses the in-process
+  `SimulatorTransport`: no socket.
+* Environment proxies are ignored (`trust_env=False`): a provider key must never go to a
+  proxy the operator did not name. Redirects are never followed: a 3xx comes back as is.
+  No retries here; the SDKs retry, and the proxy must not double their attempts.
+* Headers: hop-by-hop, framing, cookies and the caller's credentials are dropped; the
+  provider's key is added as `x-api-key` or `Authorization: Bearer` (in `passthrough` mode
+  the caller's own key is forwarded instead and the stored one is not sent);
+  `anthropic-version` defaults to the provider's (2023-06-01); `anthropic-beta` values of
+  the caller and the provider are merged; the provider's extra headers win over the
+  caller's. `accept-encoding: identity`, so the bytes relayed and recorded are the bytes
+  the provider produced.
+* Timeouts: connect (TCP+TLS), first byte (until the response headers) and idle (between
+  two body chunks). No total deadline: a healthy stream may run for many minutes. Any of
+  them raises `UpstreamTimeout` (a TimeoutError), which callers record as outcome `timeout`.
+* The URL guard (playground.providers.urlguard) runs on every send, and, unless the
+  provider allows private networks, connections go through a network backend that
+  resolves the host, refuses it when any address is loopback/private/link-local, and
+  connects to the address it checked (no DNS rebinding between check and connect).
+* Failures are typed: `UpstreamRefused` (the guard; nothing was sent), `UpstreamTimeout`,
+  `UpstreamUnavailable` (a ConnectionError: could not connect, or the body was cut while
+  reading a non-stream body). A stream cut mid-way ends the iteration instead, with
+  `resp.transport_error` set, so the accumulator reports what arrived as `incomplete`.
+  `error_for_exception` and `UpstreamResponse.api_error` put each in the API's error shape.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import socket
+import time
+import weakref
+from collections.abc import AsyncIterator, Iterable, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+import httpcore
+import httpx
+
+from playground.contract.errors import error_body
+from playground.contract.sse import SSEEvent, SSEParser
+from playground.providers.config import ProviderConfig
+from playground.providers.urlguard import URLRefused, check_base_url, check_resolved
+
+log = logging.getLogger("playground.upstream")
+
+USER_AGENT = "messages-playground/0.1"
+WRITE_TIMEOUT = 60.0
+MAX_BODY_BYTES = 64 * 1024 * 1024  # a non-streaming body; the API caps requests at 32 MB
+# Never forwarded: hop-by-hop, framing (httpx sets its own), cookies and encodings.
+_DROP_HEADERS = frozenset(
+    {
+        "host", "content-length", "transfer-encoding", "connection", "keep-alive",
+        "proxy-authorization", "proxy-connection", "proxy-authenticate", "te", "trailer",
+        "upgrade", "cookie", "accept-encoding", "expect", "x-playground-key",
+    }
+)
+_AUTH_HEADERS = frozenset({"x-api-key", "authorization"})
+_STATUS_ERROR_TYPES = {
+    400: "invalid_request_error",
+    401: "authentication_error",
+    402: "billing_error",
+    403: "permission_error",
+    404: "not_found_error",
+    413: "request_too_large",
+    429: "rate_limit_error",
+    504: "timeout_error",
+    529: "overloaded_error",
+}
+
+
+class UpstreamError(Exception):
+    """Base of the upstream failures; `error_type` and `status` are the API's."""
+
+    error_type = "api_error"
+    status = 502
+
+
+class UpstreamRefused(UpstreamError, URLRefused):
+    """The URL guard refused the provider's address; nothing left the server."""
+
+    error_type = "invalid_request_error"
+    status = 400
+
+
+class UpstreamTimeout(UpstreamError, TimeoutError):
+    """`phase` is "connect", "first_byte" or "idle"."""
+
+    error_type = "timeout_error"
+    status = 504
+
+    def __init__(self, message: str, phase: str) -> None:
+        super().__init__(message)
+        self.phase = phase
+
+
+class UpstreamUnavailable(UpstreamError, ConnectionError):
+    """Could not connect, or a non-stream body was cut."""
+
+
+@dataclass(slots=True)
+class StreamedEvent:
+    raw: bytes  # the event's bytes exactly as received (comments and padding included)
+    t: float  # time.monotonic() when the chunk completing the event arrived
+    sse: SSEEvent
+
+
+# -- the guarded network backend ------------------------------------------------------------
+
+
+class _GuardedBackend(httpcore.AsyncNetworkBackend):
+    """Resolves, checks every address, then connects to a checked address itself."""
+
+    def __init__(self, inner: httpcore.AsyncNetworkBackend) -> None:
+        self._inner = inner
+
+    async def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):  # noqa: ASYNC109 - httpcore's signature
+        loop = asyncio.get_running_loop()
+        try:
+            async with asyncio.timeout(timeout):
+                infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except TimeoutError:
+            raise httpcore.ConnectTimeout(f"resolving {host} timed out") from None
+        except OSError as exc:
+            raise httpcore.ConnectError(f"resolving {host} failed: {exc}") from None
+        addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
+        try:
+            check_resolved(addresses, host)
+        except URLRefused as exc:
+            raise UpstreamRefused(str(exc)) from None
+        last: Exception | None = None
+        for address in addresses:
+            try:
+                return await self._inner.connect_tcp(
+                    address, port, timeout=timeout, local_address=local_address, socket_options=socket_options
+                )
+            except httpcore.ConnectError as exc:
+                last = exc
+        raise last or httpcore.ConnectError(f"could not connect to {host}")
+
+    async def connect_unix_socket(self, path, timeout=None, socket_options=None):  # noqa: ASYNC109
+        raise httpcore.ConnectError("unix sockets are not allowed for providers")
+
+    async def sleep(self, seconds: float) -> None:
+        await self._inner.sleep(seconds)
+
+
+def _guard(transport: httpx.AsyncHTTPTransport) -> None:
+    pool = getattr(transport, "_pool", None)
+    inner = getattr(pool, "_network_backend", None)
+    if inner is None:
+        # httpx changed its internals: fail closed rather than connect unchecked.
+        raise RuntimeError("cannot install the upstream address guard on this httpx version")
+    pool._network_backend = _GuardedBackend(inner)
+
+
+# -- the client pool ------------------------------------------------------------------------
+
+_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[tuple, httpx.AsyncClient]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _new_client(provider: ProviderConfig) -> httpx.AsyncClient:
+    transport: httpx.AsyncBaseTransport
+    if provider.simulator:
+        from playground.simulator.transport import SimulatorTransport
+
+        transport = SimulatorTransport()
+    else:
+        transport = httpx.AsyncHTTPTransport(
+            retries=0,
+            limits=httpx.Limits(max_connections=200, max_keepalive_connections=20, keepalive_expiry=30),
+        )
+        if not provider.allow_private_network:
+            _guard(transport)
+    return httpx.AsyncClient(transport=transport, trust_env=False, follow_redirects=False)
+
+
+def _client(provider: ProviderConfig) -> httpx.AsyncClient:
+    loop = asyncio.get_running_loop()
+    per_loop = _clients.get(loop)
+    if per_loop is None:
+        per_loop = _clients[loop] = {}
+    key = (provider.name, provider.base_url, provider.allow_private_network, provider.simulator)
+    client = per_loop.get(key)
+    if client is None or client.is_closed:
+        client = per_loop[key] = _new_client(provider)
+    return client
+
+
+async def aclose() -> None:
+    """Close every pooled client of the running event loop (shutdown, test teardown)."""
+    per_loop = _clients.pop(asyncio.get_running_loop(), {})
+    for client in per_loop.values():
+        await client.aclose()
+
+
+# -- headers --------------------------------------------------------------------------------
+
+
+def request_headers(
+    provider: ProviderConfig,
+    headers: Mapping[str, str] | Iterable[tuple[str, str]] | None,
+    body: bytes,
+) -> list[tuple[str, str]]:
+    """The headers sent upstream for a caller's headers (see the module docstring)."""
+    items = headers.items() if isinstance(headers, Mapping) else (headers or ())
+    out: dict[str, str] = {}
+    betas: list[str] = []
+    for name, value in items:
+        if isinstance(name, bytes):
+            name = name.decode("latin-1")
+        if isinstance(value, bytes):
+            value = value.decode("latin-1")
+        lname = name.strip().lower()
+        if not lname or lname in _DROP_HEADERS or "\r" in value or "\n" in value:
+            continue
+        if lname in _AUTH_HEADERS and not provider.passthrough:
+            continue
+        if lname == "anthropic-beta":
+            betas.append(value)
+            continue
+        out[lname] = value
+    for name, value in provider.extra_headers:
+        lname = name.lower()
+        if lname == "anthropic-beta":
+            betas.append(value)
+        elif lname not in _DROP_HEADERS:
+            out[lname] = value
+    if not provider.passthrough and provider.api_key:
+        if provider.auth_style == "bearer":
+            out["authorization"] = f"Bearer {provider.api_key}"
+        elif provider.auth_style == "x-api-key":
+            out["x-api-key"] = provider.api_key
+    out.setdefault("anthropic-version", provider.anthropic_version)
+    merged = list(dict.fromkeys(b.strip() for v in betas for b in v.split(",") if b.strip()))
+    if merged:
+        out["anthropic-beta"] = ",".join(merged)
+    if body:
+        out.setdefault("content-type", "application/json")
+    out.setdefault("user-agent", USER_AGENT)
+    out["accept-encoding"] = "identity"
+    return list(out.items())
+
+
+# -- errors in the API's shape --------------------------------------------------------------
+
+
+def error_for_status(status: int, body: bytes, request_id: str | None = None) -> dict:
+    """The upstream's own error body when it has the API's shape, else one built for it."""
+    try:
+        parsed = json.loads(body)
+    except ValueError:
+        parsed = None
+    if (
+        isinstance(parsed, dict)
+        and parsed.get("type") == "error"
+        and isinstance(parsed.get("error"), dict)
+        and isinstance(parsed["error"].get("type"), str)
+    ):
+        return parsed
+    snippet = body[:200].decode("utf-8", errors="replace").strip()
+    message = f"The upstream answered HTTP {status}" + (f": {snippet}" if snippet else ".")
+    return error_body(_STATUS_ERROR_TYPES.get(status, "api_error"), message, request_id)
+
+
+def error_for_exception(exc: BaseException, request_id: str | None = None) -> tuple[int, dict]:
+    """(status, API error body) for a failure raised by `open` or a response read.
+
+    The exception text is only used for our own types: httpx messages may carry URLs.
+    """
+    if isinstance(exc, UpstreamError):
+        return exc.status, error_body(exc.error_type, str(exc), request_id)
+    if isinstance(exc, TimeoutError | httpx.TimeoutException):
+        return 504, error_body("timeout_error", "The upstream did not answer in time.", request_id)
+    return 502, error_body("api_error", f"The upstream could not be reached ({type(exc).__name__}).", request_id)
+
+
+# -- the response ---------------------------------------------------------------------------
+
+
+class UpstreamResponse:
+    """The upstream's answer: status and headers at once, the body as it arrives."""
+
+    def __init__(self, response: httpx.Response, provider: ProviderConfig, started: float) -> None:
+        self._response = response
+        self.provider = provider
+        self.status: int = response.status_code
+        # Order and repeats kept, as received.
+        self.headers: list[tuple[str, str]] = [
+            (k.decode("latin-1"), v.decode("latin-1")) for k, v in response.headers.raw
+        ]
+        self.request_id: str | None = response.headers.get("request-id") or response.headers.get("x-request-id")
+        self.started = started
+        self.first_byte = time.monotonic()
+        # Set when the connection broke mid-body; the iteration then simply ends.
+        self.transport_error: BaseException | None = None
+
+    async def aiter_raw(self) -> AsyncIterator[bytes]:
+        """The body's bytes as they arrive, with the idle timeout between chunks."""
+        iterator = self._response.aiter_bytes().__aiter__()
+        idle = self.provider.idle_timeout
+        try:
+            while True:
+                try:
+                    async with asyncio.timeout(idle):
+                        chunk = await iterator.__anext__()
+                except StopAsyncIteration:
+                    return
+                except (TimeoutError, httpx.TimeoutException):
+                    raise UpstreamTimeout(
+                        f"provider {self.provider.name}: no bytes for {idle:g} s", "idle"
+                    ) from None
+                except (httpx.TransportError, OSError) as exc:
+                    # httpx.StreamError (closed or consumed) is not a cut and propagates.
+                    log.info("upstream %s cut the body: %s", self.provider.name, type(exc).__name__)
+                    self.transport_error = exc
+                    return
+                if chunk:
+                    yield chunk
+        finally:
+            await iterator.aclose()
+
+    async def events(self) -> AsyncIterator[StreamedEvent]:
+        """Parsed SSE events with their raw bytes and arrival time; a cut or a timeout
+        still delivers the unterminated last event before ending or raising."""
+        parser = SSEParser()
+        try:
+            async for chunk in self.aiter_raw():
+                t = time.monotonic()
+                for ev in parser.feed(chunk):
+                    yield StreamedEvent(ev.raw, t, ev)
+        except UpstreamTimeout:
+            t = time.monotonic()
+            for ev in parser.close():
+                yield StreamedEvent(ev.raw, t, ev)
+            raise
+        t = time.monotonic()
+        for ev in parser.close():
+            yield StreamedEvent(ev.raw, t, ev)
+
+    async def aread(self) -> bytes:
+        """The whole body (non-streaming answers); a cut body raises UpstreamUnavailable."""
+        parts: list[bytes] = []
+        size = 0
+        async for chunk in self.aiter_raw():
+            size += len(chunk)
+            if size > MAX_BODY_BYTES:
+                raise UpstreamUnavailable(f"provider {self.provider.name}: response body over {MAX_BODY_BYTES} bytes")
+            parts.append(chunk)
+        if self.transport_error is not None:
+            raise UpstreamUnavailable(f"provider {self.provider.name}: the connection closed mid-body")
+        return b"".join(parts)
+
+    async def api_error(self) -> dict | None:
+        """For a 4xx/5xx: the error body in the API's shape (reads the body). Else None."""
+        if self.status < 400:
+            return None
+        return error_for_status(self.status, await self.aread(), self.request_id)
+
+
+# -- open -----------------------------------------------------------------------------------
+
+
+def _url(provider: ProviderConfig, path: str, query: str) -> str:
+    if not path.startswith("/"):
+        path = "/" + path
+    url = provider.base_url.rstrip("/") + path
+    return f"{url}?{query.lstrip('?')}" if query else url
+
+
+@asynccontextmanager
+async def open(
+    provider: ProviderConfig,
+    method: str,
+    path: str,
+    *,
+    query: str = "",
+    headers: Mapping[str, str] | Iterable[tuple[str, str]] | None = None,
+    body: bytes = b"",
+) -> AsyncIterator[UpstreamResponse]:
+    """Send one request; yield the response once its headers arrived; close it on exit."""
+    if not provider.simulator:
+        try:
+            check_base_url(provider.base_url, allow_private=provider.allow_private_network)
+        except URLRefused as exc:
+            raise UpstreamRefused(f"provider {provider.name}: {exc}") from None
+    client = _client(provider)
+    request = client.build_request(
+        method,
+        _url(provider, path, query),
+        headers=request_headers(provider, headers, body),
+        content=body or None,
+        timeout=httpx.Timeout(
+            connect=provider.connect_timeout, read=None, write=WRITE_TIMEOUT, pool=provider.connect_timeout
+        ),
+    )
+    started = time.monotonic()
+    try:
+        async with asyncio.timeout(provider.first_byte_timeout):
+            response = await client.send(request, stream=True)
+    except (httpx.ConnectTimeout, httpx.PoolTimeout):
+        raise UpstreamTimeout(
+            f"provider {provider.name}: no connection within {provider.connect_timeout:g} s", "connect"
+        ) from None
+    except (TimeoutError, httpx.TimeoutException):
+        raise UpstreamTimeout(
+            f"provider {provider.name}: no answer within {provider.first_byte_timeout:g} s", "first_byte"
+        ) from None
+    except UpstreamRefused as exc:
+        raise UpstreamRefused(f"provider {provider.name}: {exc}") from None
+    except (httpx.TransportError, OSError) as exc:
+        raise UpstreamUnavailable(
+            f"provider {provider.name}: could not connect ({type(exc).__name__})"
+        ) from None
+    try:
+        yield UpstreamResponse(response, provider, started)
+    finally:
+        await response.aclose()
+
