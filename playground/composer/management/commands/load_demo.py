@@ -120,4 +120,4 @@ class Command(BaseCommand):
             team,
             {"request": conversation, "provider": None, "headers": {}, "mocks": DEMO_MOCKS},
         )
-        self.stdout.write(f"Demo data ready: a {steps}-step tool loop recorded in thread {DEMO_THREAD}.")
+        self.stdout.write(f"Demo data ready: a tool loop of {steps} requests recorded in thread {DEMO_THREAD}.")

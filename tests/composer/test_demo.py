@@ -1,0 +1,67 @@
+"""load_demo: the first page is not empty, a real finished tool loop is recorded and drafted."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def demo_state():
+    from django.contrib.auth import get_user_model
+
+    from playground.composer.drafts import load_draft
+    from playground.recording.models import Exchange
+    from playground.teams.ops import current_team
+
+    user = get_user_model().objects.get(username="demo")
+    team = current_team(user)
+    exchanges = list(Exchange.objects.for_team(team).order_by("started_at", "id"))
+    return user, team, exchanges, load_draft(user, team)
+
+
+def test_it_records_a_finished_two_step_tool_loop_and_drafts_it():
+    call_command("load_demo", stdout=io.StringIO())
+    user, team, exchanges, draft = demo_state()
+
+    assert len(exchanges) >= 3
+    assert all(e.outcome == "completed" and e.user_id == user.pk for e in exchanges)
+    assert [e.stop_reason for e in exchanges] == ["tool_use"] * (len(exchanges) - 1) + ["end_turn"]
+    assert len({e.thread_id for e in exchanges}) == 1 and exchanges[0].thread_id is not None
+    tools_called = [
+        b["name"] for e in exchanges for b in e.message["content"] if b["type"] == "tool_use"
+    ]
+    assert tools_called == ["get_weather", "find_restaurants"]
+
+    messages = draft["request"]["messages"]
+    # The whole conversation: the last request's messages plus the final answer.
+    assert messages[:-1] == exchanges[-1].request_body["messages"]
+    assert messages[-1] == {"role": "assistant", "content": exchanges[-1].message["content"]}
+    results = [b for m in messages if m["role"] == "user" and isinstance(m["content"], list)
+               for b in m["content"] if b["type"] == "tool_result"]
+    assert len(results) == 2
+    assert '"temp_c": 19' in results[0]["content"]
+    assert set(draft["mocks"]) == {"get_weather", "find_restaurants"}
+    assert "stream" not in draft["request"]
+
+
+def test_its_draft_is_a_valid_request_to_continue_from():
+    from playground.contract.validate import validate_request
+
+    call_command("load_demo", stdout=io.StringIO())
+    _, _, _, draft = demo_state()
+    follow_up = {**draft["request"]}
+    follow_up["messages"] = [*follow_up["messages"], {"role": "user", "content": "And tomorrow?"}]
+    assert [f for f in validate_request(follow_up) if f.severity == "error"] == []
+
+
+def test_it_is_idempotent():
+    call_command("load_demo", stdout=io.StringIO())
+    _, _, first, draft = demo_state()
+    call_command("load_demo", stdout=io.StringIO())
+    _, _, again, draft_again = demo_state()
+    assert [e.pk for e in again] == [e.pk for e in first]
+    assert draft_again == draft
