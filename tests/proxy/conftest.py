@@ -106,3 +106,26 @@ def _complete(response: bytes) -> bool:
         if line.lower().startswith(b"content-length:"):
             return len(body) >= int(line.split(b":", 1)[1])
     return False
+
+
+def recorded(count: int, timeout: float = 10.0, **filters) -> list:
+    """The finished exchanges matching `filters`, oldest first, once there are `count`
+    (the writer is asynchronous and a call is finished just after its last byte is sent)."""
+    from playground import recording
+    from playground.recording.models import Exchange
+
+    deadline = time.monotonic() + timeout
+    while True:
+        recording.flush_sync()
+        rows = list(Exchange.objects.filter(**filters).exclude(outcome="streaming").order_by("id"))
+        if len(rows) >= count or time.monotonic() > deadline:
+            return rows
+        time.sleep(0.05)
+
+
+@pytest.fixture
+def sdk(proxy_url, acme_key):
+    import anthropic
+
+    with anthropic.Anthropic(base_url=proxy_url, api_key=acme_key, max_retries=0) as c:
+        yield c
