@@ -193,7 +193,7 @@ def _check_thinking(ctx: Ctx, body: dict) -> None:
     if kind is None:
         ctx.error(("thinking",), "Unable to extract tag using discriminator 'type'")
         return
-    if kind not in THINKING_KEYS:
+    if not isinstance(kind, str) or kind not in THINKING_KEYS:
         tags = ", ".join(f"'{t}'" for t in THINKING_KEYS)
         ctx.error(("thinking",), f"Input tag '{kind}' found using 'type' does not match any of "
                   f"the expected tags: {tags}")
@@ -252,7 +252,7 @@ def _check_tool_choice(ctx: Ctx, body: dict) -> None:
     if kind is None:
         ctx.error(("tool_choice",), "Unable to extract tag using discriminator 'type'")
         return
-    if kind not in TOOL_CHOICE_KEYS:
+    if not isinstance(kind, str) or kind not in TOOL_CHOICE_KEYS:
         tags = ", ".join(f"'{t}'" for t in TOOL_CHOICE_KEYS)
         ctx.error(("tool_choice",), f"Input tag '{kind}' found using 'type' does not match any "
                   f"of the expected tags: {tags}")
@@ -352,7 +352,7 @@ def check_system(ctx: Ctx, body: dict, check_block) -> None:
         ctx.error(("system",), "Input should be a valid string or a list of text blocks")
         return
     for i, block in enumerate(system):
-        check_block(ctx, block, "system", ("system", i), -1)
+        check_block(ctx, block, "system", ("system", i))
 
 
 __all__ = ["check_top", "check_system", "check_cache_control", "present", "get_int"]

@@ -52,8 +52,9 @@ def _entries(messages: list) -> list[tuple[int, str, object, list]]:
     return out
 
 
-def _btype(block: object) -> object:
-    return block.get("type") if isinstance(block, dict) else None
+def _btype(block: object) -> str | None:
+    kind = block.get("type") if isinstance(block, dict) else None
+    return kind if isinstance(kind, str) else None
 
 
 def check_conversation(ctx: Ctx, messages: list) -> None:
@@ -132,8 +133,8 @@ def _check_tools(ctx: Ctx, turns: list, last_index: int) -> None:
                                       "`tool_use` ids must be unique", ("messages", i, "content", j))
                         seen_ids.add(block_id)
                         (prev_ids if kind == "tool_use" else server)[block_id] = (i, j)
-                    elif kind in SERVER_RESULTS:
-                        answered.add(block.get("tool_use_id"))
+                    elif kind in SERVER_RESULTS and isinstance(block.get("tool_use_id"), str):
+                        answered.add(block["tool_use_id"])
             _check_server_pairs(ctx, msgs, server, answered, t == len(turns) - 1)
             next_turn = turns[t + 1] if t + 1 < len(turns) else None
             if prev_ids and next_turn is None and msgs[-1][0] == last_index:
