@@ -1,0 +1,117 @@
+"""Requests that resend the history group into threads, with no extra header."""
+
+from __future__ import annotations
+
+from playground.recording.models import Exchange, Thread
+from playground.recording.threads import canonical_message
+from tests.conftest import load_capture
+from tests.recording.helpers import record, record_capture, team_of
+
+MODEL = "claude-haiku-4-5"
+
+
+def _reply(*blocks) -> dict:
+    return {"type": "message", "role": "assistant", "model": MODEL, "content": list(blocks),
+            "stop_reason": "end_turn", "usage": {"input_tokens": 5, "output_tokens": 5}}
+
+
+def _text(text: str) -> dict:
+    return {"type": "text", "text": text}
+
+
+def _ask(team, messages, reply, **kwargs) -> Exchange:
+    rec = record({"model": MODEL, "max_tokens": 64, "messages": messages}, response=reply,
+                 team=team, **kwargs)
+    return Exchange.objects.get(public_id=rec.public_id)
+
+
+def test_it_chains_a_conversation_and_ignores_cosmetic_differences(alice):
+    team = team_of(alice)
+    one = _ask(team, [{"role": "user", "content": "What is 2+2?"}], _reply(_text("4")))
+    # The client resends the history with block-form content and a cache marker.
+    two = _ask(team, [
+        {"role": "user", "content": [{"type": "text", "text": "What is 2+2?",
+                                       "cache_control": {"type": "ephemeral"}}]},
+        {"role": "assistant", "content": "4"},
+        {"role": "user", "content": "And 3+3?"},
+    ], _reply(_text("6")))
+    three = _ask(team, [
+        {"role": "user", "content": "What is 2+2?"},
+        {"role": "assistant", "content": [_text("4")]},
+        {"role": "user", "content": "And 3+3?"},
+        {"role": "assistant", "content": [{"type": "text", "text": "6", "citations": None}]},
+        {"role": "user", "content": "Thanks"},
+    ], _reply(_text("You're welcome")))
+    assert one.thread_id == two.thread_id == three.thread_id
+    assert (one.step, two.step, three.step) == (0, 1, 2)
+    assert two.parent == one and three.parent == two
+    thread = Thread.objects.get(pk=one.thread_id)
+    assert thread.exchange_count == 3
+    assert thread.title == "What is 2+2?"
+
+
+def test_it_treats_a_resent_request_as_a_retry(alice):
+    team = team_of(alice)
+    messages = [{"role": "user", "content": "Tell me a joke"}]
+    first = _ask(team, messages, _reply(_text("A joke.")))
+    again = _ask(team, messages, _reply(_text("Another joke.")))
+    assert again.retry_of == first
+    assert again.thread_id == first.thread_id and again.step == first.step == 0
+
+
+def test_it_numbers_branches_of_one_turn(alice):
+    team = team_of(alice)
+    root = _ask(team, [{"role": "user", "content": "Pick a colour"}], _reply(_text("Blue")))
+    history = [{"role": "user", "content": "Pick a colour"}, {"role": "assistant", "content": "Blue"}]
+    left = _ask(team, [*history, {"role": "user", "content": "Why?"}], _reply(_text("Calm")))
+    right = _ask(team, [*history, {"role": "user", "content": "Another?"}], _reply(_text("Red")))
+    assert left.parent == root and right.parent == root
+    assert (left.branch, right.branch) == (0, 1)
+    assert left.thread_id == right.thread_id == root.thread_id
+    assert left.step == right.step == 1
+
+
+def test_it_continues_after_parallel_tool_calls(alice):
+    team = team_of(alice)
+    name = "08_stream_tool_result_followup_parallel.json"
+    messages = load_capture(name)["request"]["messages"]
+    # The turn that asked for both tools at once, as the API answered it (with `caller`,
+    # which clients drop when they resend the turn).
+    called = [
+        {**block, "caller": {"type": "direct"}} if block["type"] == "tool_use" else block
+        for block in messages[1]["content"]
+    ]
+    tools_turn = _ask(team, messages[:1], {**_reply(*called), "stop_reason": "tool_use"})
+    follow = Exchange.objects.get(public_id=record_capture(name, team=team).public_id)
+    assert follow.parent == tools_turn
+    assert follow.thread_id == tools_turn.thread_id
+    assert follow.step == 1
+    assert follow.tool_names == " pelican_name_generator "
+
+
+def test_it_keeps_teams_apart(alice, bob):
+    messages = [{"role": "user", "content": "Same question"}]
+    mine = _ask(team_of(alice), messages, _reply(_text("Same answer")))
+    theirs = _ask(team_of(bob), messages, _reply(_text("Same answer")))
+    assert mine.thread_id != theirs.thread_id
+    assert theirs.retry_of is None
+
+
+def test_it_follows_the_thread_header(alice):
+    team = team_of(alice)
+    a = _ask(team, [{"role": "user", "content": "first topic"}], _reply(_text("ok")),
+             headers={"x-playground-thread": "research-42"})
+    b = _ask(team, [{"role": "user", "content": "unrelated topic"}], _reply(_text("ok")),
+             headers={"x-playground-thread": "research-42"})
+    assert a.thread_id == b.thread_id
+    assert Thread.objects.get(pk=a.thread_id).hint == "research-42"
+
+
+def test_it_matches_string_and_block_content():
+    assert canonical_message({"role": "user", "content": "abc"}) == canonical_message(
+        {"role": "user", "content": [{"type": "text", "text": "abc",
+                                      "cache_control": {"type": "ephemeral", "ttl": "1h"}}]}
+    )
+    assert canonical_message({"role": "user", "content": "abc"}) != canonical_message(
+        {"role": "user", "content": "abd"}
+    )
