@@ -24,8 +24,10 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES = {"a": {"href", "title", "class"}, "span": {"class"}, "code": {"class"}}
 URL_SCHEMES = {"http", "https", "mailto"}
 
-# Rendering a 300 KB text block twice costs more than keeping the HTML around.
-MAX_MARKDOWN_CHARS = 400_000
+# Past this size a text block is shown as plain text, cut at MAX_SHOWN_CHARS: a page
+# stays light whatever the model or the client sent (the raw download has it all).
+MAX_MARKDOWN_CHARS = 200_000
+MAX_SHOWN_CHARS = 200_000
 
 
 def _image_as_link(self, tokens, idx, options, env) -> str:
@@ -60,5 +62,7 @@ def render_markdown(text: object) -> SafeString:
         return mark_safe(f"<pre>{escape(repr(text))}</pre>")  # noqa: S308 (escaped)
     if len(text) > MAX_MARKDOWN_CHARS:
         # Too long to be worth formatting: show it as plain, escaped text.
-        return mark_safe(f'<pre class="md-plain">{escape(text)}</pre>')
+        more = len(text) - MAX_SHOWN_CHARS
+        note = f'<span class="muted">… {more:,} more characters</span>' if more > 0 else ""
+        return mark_safe(f'<pre class="md-plain">{escape(text[:MAX_SHOWN_CHARS])}{note}</pre>')  # noqa: S308
     return mark_safe(clean_html(_parser().render(text)))  # noqa: S308 (sanitized by nh3)
