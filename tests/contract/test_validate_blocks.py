@@ -1,0 +1,135 @@
+"""Messages and content blocks: block types, roles, text rules, empty turns, prefill."""
+
+from __future__ import annotations
+
+from playground.contract.validate import validate_request
+
+
+def request(*messages, **fields) -> dict:
+    body = {"model": "claude-haiku-4-5", "max_tokens": 1024, "messages": list(messages)}
+    body.update(fields)
+    return body
+
+
+def user(*blocks) -> dict:
+    return {"role": "user", "content": list(blocks)}
+
+
+def text(value: str, **extra) -> dict:
+    return {"type": "text", "text": value, **extra}
+
+
+def errors(body) -> list:
+    return [f for f in validate_request(body) if f.severity == "error"]
+
+
+def test_it_rejects_an_unknown_block_type():
+    [finding] = errors(request(user({"type": "txt", "text": "hi"})))
+    assert finding.api_path == "messages.0.content.0"
+    assert finding.message.startswith("Input tag 'txt' found using 'type' does not match any of "
+                                      "the expected tags: 'text', 'image'")
+
+
+def test_it_rejects_a_block_without_a_type_and_a_block_that_is_not_an_object():
+    [finding] = errors(request(user({"text": "hi"})))
+    assert finding.message == "Unable to extract tag using discriminator 'type'"
+    [finding] = errors(request(user("hi")))
+    assert finding.message == "Input should be a valid dictionary or object to extract fields from"
+
+
+def test_it_rejects_unknown_fields_on_blocks():
+    [finding] = errors(request(user(text("hi", parsed_output={"a": 1}))))
+    assert finding.api_message() == ("messages.0.content.0.text.parsed_output: Extra inputs are "
+                                     "not permitted")
+
+
+def test_it_rejects_bad_roles():
+    [finding] = errors(request({"role": "human", "content": "hi"}))
+    assert finding.api_message() == "messages.0.role: Input should be 'user' or 'assistant'"
+    [finding] = errors(request({"role": "user"}))
+    assert finding.api_message() == "messages.0.content: Field required"
+
+
+def test_it_rejects_empty_text_blocks():
+    [finding] = errors(request(user(text(""))))
+    assert finding.api_message() == "messages: text content blocks must be non-empty"
+    assert finding.path == "messages[0].content[0].text"
+
+
+def test_it_rejects_cache_control_on_an_empty_text_block():
+    [finding] = errors(request(user(text("ok"), text("", cache_control={"type": "ephemeral"}))))
+    assert finding.api_message() == ("messages.0.content.1.text: cache_control cannot be set for "
+                                     "empty text blocks")
+
+
+def test_it_warns_about_whitespace_only_text_blocks():
+    findings = validate_request(request(user(text("hello"), text("  "))))
+    assert [(f.severity, f.path) for f in findings] == [("warning", "messages[0].content[1].text")]
+
+
+def test_it_rejects_empty_turns_except_a_final_assistant_one():
+    body = request(user(), {"role": "assistant", "content": ""})
+    [finding] = errors(body)
+    assert finding.api_message() == ("messages.0: all messages must have non-empty content "
+                                     "except for the optional final assistant message")
+
+
+def test_it_accepts_a_prefill_on_a_model_that_allows_it():
+    body = request(user(text("Write a haiku")), {"role": "assistant", "content": "```python"})
+    assert validate_request(body) == []
+
+
+def test_it_rejects_a_prefill_ending_in_whitespace():
+    body = request(user(text("Write")), {"role": "assistant", "content": [text("Sure:\n")]})
+    [finding] = errors(body)
+    assert finding.api_message() == "messages: final assistant content cannot end with trailing whitespace"
+    assert finding.path == "messages[1].content[0].text"
+
+
+def test_it_rejects_a_prefill_on_models_that_do_not_support_it():
+    body = request(user(text("Write")), {"role": "assistant", "content": "{"},
+                   model="claude-opus-4-6")
+    [finding] = errors(body)
+    assert finding.api_message() == ("This model does not support assistant message prefill. "
+                                     "The conversation must end with a user message.")
+    assert finding.path == "messages[1]"
+
+
+def test_it_warns_when_the_conversation_starts_with_the_assistant():
+    body = request({"role": "assistant", "content": "Hello!"}, user(text("Hi")))
+    findings = validate_request(body)
+    assert [(f.severity, f.path) for f in findings] == [("warning", "messages[0].role")]
+
+
+def test_it_checks_tool_result_content_blocks():
+    body = request(
+        user(text("go")),
+        {"role": "assistant", "content": [{"type": "tool_use", "id": "toolu_1", "name": "t",
+                                           "input": {}}]},
+        user({"type": "tool_result", "tool_use_id": "toolu_1", "is_error": "no",
+              "content": [text("fine"), {"type": "tool_use", "id": "x", "name": "t", "input": {}}]}),
+    )
+    found = sorted((f.path, f.message) for f in errors(body))
+    assert found == [
+        ("messages[2].content[0].content[1].type",
+         "`tool_use` blocks are not allowed in `tool_result` content"),
+        ("messages[2].content[0].is_error", "Input should be a valid boolean"),
+    ]
+
+
+def test_it_accepts_search_results_documents_and_citations():
+    body = request(user(
+        {"type": "search_result", "source": "https://example.com", "title": "Example",
+         "content": [text("Example text")], "citations": {"enabled": True}},
+        {"type": "document", "source": {"type": "text", "media_type": "text/plain",
+                                        "data": "Plain text"}, "title": "Doc",
+         "citations": {"enabled": True}},
+        {"type": "document", "source": {"type": "content", "content": [text("chunk")]}},
+        text("Summarise"),
+    ))
+    assert validate_request(body) == []
+
+
+def test_it_rejects_text_blocks_with_a_wrong_type_of_text():
+    [finding] = errors(request(user({"type": "text", "text": 5})))
+    assert finding.api_message() == "messages.0.content.0.text.text: Input should be a valid string"
