@@ -15,7 +15,8 @@ import uvicorn
 class ServerThread:
     def __init__(self, app) -> None:
         self.config = uvicorn.Config(
-            app, host="127.0.0.1", port=0, log_level="warning", lifespan="off", access_log=False
+            app, host="127.0.0.1", port=0, log_level="warning", lifespan="off", access_log=False,
+            loop="asyncio",
         )
         self.server = uvicorn.Server(self.config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
@@ -129,3 +130,38 @@ def sdk(proxy_url, acme_key):
 
     with anthropic.Anthropic(base_url=proxy_url, api_key=acme_key, max_retries=0) as c:
         yield c
+
+
+@pytest.fixture
+def upstream_server():
+    """Starts ASGI apps as loopback upstreams; yields a function app -> base URL."""
+    servers = []
+
+    def start(app) -> str:
+        server = ServerThread(app)
+        servers.append(server)
+        return server.start()
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+def pinned_key(team_name: str, key_name: str, base_url: str, provider: str) -> str:
+    """A key pinned to a new provider at `base_url` (a loopback test upstream)."""
+    from playground.providers.ops import save_provider
+    from playground.proxy.keys import create_key
+    from playground.teams.ops import ensure_team
+
+    save_provider(provider, base_url=base_url, model_patterns=["fake-*"], auth_style="none",
+                  allow_private_network=True)
+    _key, raw = create_key(ensure_team(team_name), key_name, provider=provider)
+    return raw
+
+
+@pytest.fixture
+def fake_key(upstream_server, proxy_url, alice) -> str:
+    from tests.proxy import fake_upstream
+
+    fake_upstream.SEEN.clear()
+    return pinned_key("acme", "acme-fake", upstream_server(fake_upstream.app), "fake")
