@@ -108,8 +108,9 @@ def _decode_cursor(cursor: str) -> tuple[dt.datetime, int] | None:
     return moment, int(pk)
 
 
-def page(qs: QuerySet[Exchange], cursor: str | None, size: int = PAGE_SIZE) -> tuple[list[Exchange], str | None]:
+def page(qs: QuerySet[Exchange], cursor: str | None, size: int | None = None) -> tuple[list[Exchange], str | None]:
     """One page, newest first, and the cursor of the next page (None at the end)."""
+    size = size or PAGE_SIZE
     qs = qs.select_related("user").only(*LIST_COLUMNS).order_by("-started_at", "-id")
     key = _decode_cursor(cursor) if cursor else None
     if key:
