@@ -21,7 +21,7 @@ export function h(tag, attrs = {}, ...children) {
 }
 
 export function clear(el) {
-  while (el.firstChild) el.removeChild(el.firstChild);
+  el.replaceChildren();
   return el;
 }
 

@@ -94,12 +94,18 @@ function renderTool(tool, k) {
     const name = h("input", { dataset: { bind: `${path}.name`, kind: "text", testid: `tool-name-${k}` }, "aria-label": "tool name", value: tool.name || "" });
     let oldName = tool.name;
     bindField(name);
+    let mockBox = tool.name ? mockEditor(tool.name) : h("div");
     name.addEventListener("change", () => {
-      // The mock follows its tool when the tool is renamed.
+      if (tool.name === oldName) return;
+      // The mock follows its tool when the tool is renamed; only the mock editor is redrawn,
+      // so focus stays wherever the user went next.
       const mocks = store.state.mocks;
       if (oldName && mocks[oldName] && !mocks[tool.name]) { mocks[tool.name] = mocks[oldName]; delete mocks[oldName]; }
       oldName = tool.name;
-      store.commit("structure");
+      const next = tool.name ? mockEditor(tool.name) : h("div");
+      mockBox.replaceWith(next);
+      mockBox = next;
+      store.commit("mocks");
     });
     const desc = h("textarea", { rows: 2, dataset: { bind: `${path}.description`, kind: "opt" }, "aria-label": "tool description" });
     desc.value = tool.description || "";
@@ -110,7 +116,7 @@ function renderTool(tool, k) {
     card.append(h("label", { class: "field" }, h("span", { class: "label" }, "name"), name),
       h("label", { class: "field" }, h("span", { class: "label" }, "description"), desc),
       h("label", { class: "field", dataset: { path: `${path}.input_schema` } }, h("span", { class: "label" }, "input_schema (JSON Schema)"), schema));
-    if (tool.name) card.append(mockEditor(tool.name));
+    card.append(mockBox);
   } else {
     const raw = h("textarea", { rows: 4, class: "mono", dataset: { bind: path, kind: "json" }, "aria-label": `${tool.type} definition` });
     raw.value = prettyJSON(tool);

@@ -76,6 +76,19 @@ def page_for(browser, asgi_server, transactional_db):
         return page
 
     yield make
+    settle(contexts)
+
+
+def settle(contexts) -> None:
+    """Leave the pages (their last autosave goes out), let the server's recording writer
+    drain, then close: the test database is flushed next and must not be written meanwhile."""
+    from playground import recording
+
+    for context in contexts:
+        for page in context.pages:
+            page.goto("about:blank")
+    time.sleep(0.2)
+    recording.flush_sync()
     for context in contexts:
         context.close()
 

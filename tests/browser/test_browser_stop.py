@@ -1,0 +1,45 @@
+"""Stop a run mid-stream (Esc) and find the partial exchange recorded as client_cancelled."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from playground import recording
+from playground.recording.models import Exchange
+from tests.browser.conftest import open_composer
+
+pytestmark = pytest.mark.browser
+
+
+def test_esc_stops_a_slow_stream_and_the_partial_exchange_is_recorded(page_for, alice):
+    page = open_composer(page_for(alice))
+    page.fill("[data-testid=turn-0] textarea.text-input", "Write a very long essay.")
+    page.click('[data-tab="headers"]')
+    page.click("[data-testid=add-header]")
+    page.fill(".header-row input[aria-label='header name']", "x-sim-delay-ms")
+    page.fill(".header-row input[aria-label='header value']", "40")
+    page.click("[data-testid=add-header]")
+    page.locator(".header-row input[aria-label='header name']").nth(1).fill("x-sim-output-tokens")
+    page.locator(".header-row input[aria-label='header value']").nth(1).fill("2000")
+    page.click("[data-testid=run]")
+    page.wait_for_selector("[data-testid=response] .streaming-block .text-out")
+    page.wait_for_selector("[data-testid=exchange-link]")
+    public_id = page.get_attribute("[data-testid=exchange-link]", "href").strip("/").split("/")[-1]
+    page.keyboard.press("Escape")
+    page.wait_for_selector("[data-testid=run-outcome]:text-is('client_cancelled')")
+    shown = page.text_content("[data-testid=response] .response-blocks")
+    assert shown.strip(), "what arrived stays on the page"
+    assert page.is_enabled("[data-testid=run]") and not page.is_enabled("[data-testid=stop]")
+
+    deadline = time.monotonic() + 10
+    while True:
+        recording.flush_sync()
+        exchange = Exchange.objects.get(public_id=public_id)
+        if exchange.outcome != "streaming" or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    assert exchange.outcome == "client_cancelled"
+    assert exchange.event_count > 0
+    assert exchange.output_tokens is None or exchange.output_tokens < 2000
