@@ -305,7 +305,7 @@ function renderTurn(i, msg) {
   const head = h("div", { class: "turn-head" }, h("span", { class: "turn-no muted" }, `#${i + 1}`), role,
     i === messages.length - 1 && msg.role === "assistant" ? h("span", { class: "chip prefill", title: "A final assistant turn is a prefill: the answer continues from it" }, "prefill") : null,
     h("span", { class: "spacer" }),
-    i < messages.length - 1 ? btn("⑂ run from here", "Branch: drop the turns after this one and run", () => hooks.branchFrom && hooks.branchFrom(i)) : null,
+    i < messages.length - 1 ? btn("run from here", "Branch: drop the turns after this one and run", () => hooks.branchFrom && hooks.branchFrom(i)) : null,
     btn("↑", "Move turn up", () => { moveItem(messages, i, i - 1); commitStructure(); }),
     btn("↓", "Move turn down", () => { moveItem(messages, i, i + 1); commitStructure(); }),
     btn("dup", "Duplicate turn", () => { messages.splice(i + 1, 0, structuredClone(msg)); commitStructure(); }),
