@@ -134,6 +134,10 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
+if not PRODUCTION:
+    # WhiteNoise scans STATIC_ROOT at start-up and warns when it is missing; in
+    # development the files come from the finders, so an empty folder is enough.
+    STATIC_ROOT.mkdir(exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
