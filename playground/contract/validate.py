@@ -89,6 +89,9 @@ def _validate(ctx: Ctx, body: object) -> None:
     ctx.cache_markers.extend(auto)
     check_cache(ctx, len(messages) if isinstance(messages, list) else 0)
     check_images(ctx)
+    if ctx.media_bytes > MAX_BODY_BYTES:
+        # a body built in memory (the composer) never went through parse_body's cap
+        ctx.error((), "Request exceeds the maximum size", "", error_type="request_too_large")
 
 
 def errors_only(findings: Iterable[Finding]) -> list[Finding]:

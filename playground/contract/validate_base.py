@@ -84,10 +84,12 @@ class Ctx:
         self.budget_tokens: int | None = None
         self.max_tokens: int | None = None
         self.tool_names: set[str] = set()
+        self.has_tools = False
         self.forced_tool = False
         # cache_control markers in processing order: (loc, ttl)
         self.cache_markers: list[tuple[Loc, str]] = []
         self.images: list[tuple[Loc, int | None, int | None]] = []  # loc, width, height
+        self.media_bytes = 0  # base64 payload characters seen, for the request size cap
 
     def has_beta(self, prefix: str) -> bool:
         return any(b.startswith(prefix) for b in self.betas)

@@ -21,6 +21,8 @@ from playground.contract.validate_base import (
 )
 
 MAX_MESSAGES = 100_000
+# The SDKs' guard: 3600 * max_tokens / 128000 > 600 seconds without streaming
+NON_STREAMING_MAX = 21_333
 
 MESSAGES_FIELDS = frozenset({
     "model", "max_tokens", "messages", "system", "metadata", "stop_sequences", "stream",
@@ -122,6 +124,11 @@ def _check_max_tokens(ctx: Ctx, body: dict, count: bool) -> None:
     if value < 0:
         ctx.error(("max_tokens",), "Input should be greater than or equal to 0")
         return
+    if value > NON_STREAMING_MAX and body.get("stream") is not True:
+        ctx.warn(("max_tokens",), f"non-streaming request with max_tokens over "
+                 f"{NON_STREAMING_MAX}: the official SDKs refuse to send it without an explicit "
+                 "timeout (`Streaming is required for operations that may take longer than 10 "
+                 "minutes`); stream it")
     if ctx.model_id is None:
         return
     _, limit = models.model_limits(ctx.model_id)

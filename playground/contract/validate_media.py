@@ -49,6 +49,7 @@ def check_base64(ctx: Ctx, data: object, loc: tuple, api: tuple) -> str | None:
         ctx.error(loc, "base64 data must not include a `data:` URL prefix; send only the "
                   "part after the comma", api)
         return None
+    ctx.media_bytes += len(data)
     if len(data) % 4 == 0 and _B64.fullmatch(data):
         return data
     stripped = _WS.sub("", data)

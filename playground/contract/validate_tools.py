@@ -79,6 +79,7 @@ _FAMILIES = {m.group(1) for t in SERVER_TOOLS if (m := _VERSIONED.fullmatch(t))}
 def check_tools(ctx: Ctx, tools: object) -> None:
     if tools is None or not check_type(ctx, tools, "list", ("tools",)):
         return
+    ctx.has_tools = bool(tools)
     seen: set[str] = set()
     for i, tool in enumerate(tools):
         loc = ("tools", i)

@@ -88,6 +88,15 @@ def check_conversation(ctx: Ctx, messages: list) -> None:
 
     _check_final(ctx, entries, last_index)
     _check_tools(ctx, turns, last_index)
+    if not ctx.tool_names and not ctx.has_tools:
+        for i, _role, _content, blocks in entries:
+            kinds = [_btype(b) for b in blocks]
+            if "tool_use" in kinds or "tool_result" in kinds:
+                ctx.warn(("messages", i), "the history has `tool_use`/`tool_result` blocks but "
+                         "`tools` is not defined: older API versions and Bedrock reject this "
+                         "(`Requests which include tool_use or tool_result blocks must define "
+                         "tools.`)")
+                break
     _check_thinking_first(ctx, turns, last_index)
 
 

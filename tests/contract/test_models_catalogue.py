@@ -56,7 +56,7 @@ def test_it_describes_effort_like_the_api():
 @pytest.mark.parametrize("entry", [m for m in MODELS if m["max_tokens"]], ids=lambda m: m["id"])
 def test_it_enforces_each_models_output_limit(entry):
     def body(max_tokens: int) -> dict:
-        return {"model": entry["id"], "max_tokens": max_tokens,
+        return {"model": entry["id"], "max_tokens": max_tokens, "stream": True,
                 "messages": [{"role": "user", "content": "Hi"}]}
     assert [f for f in validate_request(body(entry["max_tokens"])) if f.severity == "error"] == []
     [finding] = validate_request(body(entry["max_tokens"] + 1))
@@ -64,7 +64,7 @@ def test_it_enforces_each_models_output_limit(entry):
 
 
 def test_it_lets_simulator_models_accept_everything():
-    body = {"model": "sim-1", "max_tokens": 128_000, "temperature": 0.3, "top_p": 0.5,
+    body = {"model": "sim-1", "max_tokens": 128_000, "stream": True, "temperature": 0.3, "top_p": 0.5,
             "output_config": {"effort": "xhigh"},
             "messages": [{"role": "user", "content": "Hi"},
                          {"role": "assistant", "content": "Hello"}]}

@@ -55,7 +55,16 @@ def test_it_rejects_max_tokens_above_the_models_limit():
 
 def test_it_accepts_max_tokens_zero_and_any_limit_for_unknown_models():
     assert validate_request(request(max_tokens=0)) == []
-    assert validate_request(request(model="claude-from-the-future", max_tokens=500_000)) == []
+    assert validate_request(request(model="claude-from-the-future", max_tokens=500_000,
+                                    stream=True)) == []
+
+
+def test_it_warns_about_long_non_streaming_requests_the_sdks_refuse():
+    findings = validate_request(request(max_tokens=30_000))
+    assert [(f.severity, f.path) for f in findings] == [("warning", "max_tokens")]
+    assert "Streaming is required" in findings[0].message
+    assert validate_request(request(max_tokens=30_000, stream=True)) == []
+    assert validate_request(request(max_tokens=21_333)) == []
 
 
 def test_it_rejects_negative_max_tokens():

@@ -145,3 +145,13 @@ def test_it_rejects_images_in_assistant_turns():
     [finding] = errors(body)
     assert finding.api_message() == ("messages.1.content.0.type: `image` blocks are not allowed "
                                      "in `assistant` messages")
+
+
+def test_it_applies_the_32_mb_cap_to_bodies_built_in_memory():
+    # eight 4.5 MB images: each under the per-image cap, together over the request cap
+    data = base64.b64encode(png(100, 100) + b"\x00" * (3 * 1024 * 1024 + 300_000)).decode()
+    images = [image(data) for _ in range(8)]
+    findings = [f for f in validate_request(request(*images)) if f.severity == "error"]
+    assert [(f.status, f.error_type, f.message) for f in findings] == [
+        (413, "request_too_large", "Request exceeds the maximum size")]
+    assert errors(request(*images[:6])) == []

@@ -11,6 +11,7 @@ ENABLED = {"type": "enabled", "budget_tokens": 2048}
 
 def request(**fields) -> dict:
     body = {"model": "claude-haiku-4-5", "max_tokens": 4096, "thinking": ENABLED,
+            "tools": [{"name": "version", "input_schema": {"type": "object"}}],
             "messages": [{"role": "user", "content": "Think about it"}]}
     body.update(fields)
     return body

@@ -134,3 +134,11 @@ def test_it_rejects_tool_result_blocks_in_assistant_turns():
     [finding] = errors(body)
     assert finding.api_message() == ("messages.1.content.0.type: `tool_result` blocks are not "
                                      "allowed in `assistant` messages")
+
+
+def test_it_warns_when_tool_history_comes_without_tool_definitions():
+    body = request(assistant(use("toolu_a")), user(result("toolu_a")))
+    del body["tools"]
+    findings = validate_request(body)
+    assert [(f.severity, f.path) for f in findings] == [("warning", "messages[1]")]
+    assert "must define tools" in findings[0].message
