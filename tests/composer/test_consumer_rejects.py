@@ -28,15 +28,15 @@ BAD = [
 ]
 
 
-@pytest.mark.parametrize(("text", "needle"), BAD)
-async def test_it_rejects_bad_messages_clearly(alice, text, needle):
+async def test_it_rejects_bad_messages_clearly_and_keeps_working(alice):
     comm = await connect(alice)
-    await comm.send_to(text_data=text)
-    frame = await comm.receive_json_from(timeout=5)
-    assert frame["type"] == "run.rejected"
-    assert frame["error"]["type"] == "invalid_request_error"
-    if needle:
-        assert needle in frame["error"]["message"]
+    for text, needle in BAD:
+        await comm.send_to(text_data=text)
+        frame = await comm.receive_json_from(timeout=5)
+        assert frame["type"] == "run.rejected", text
+        assert frame["error"]["type"] == "invalid_request_error"
+        if needle:
+            assert needle in frame["error"]["message"], text
     # the socket is still usable
     await comm.send_json_to({"action": "run", "run_id": new_run_id(), "request": simple_request()})
     frames = await frames_until(comm, finished)
@@ -54,13 +54,3 @@ async def test_it_answers_an_unknown_model_in_the_api_words(alice):
     assert frame["type"] == "run.finished"
     assert frame["outcome"] == "rejected"
     assert frame["error"] == {"type": "not_found_error", "message": "model: nope-9"}
-
-
-async def test_it_never_forwards_credentials_from_the_page(alice):
-    from playground.composer.runs import upstream_headers
-
-    sent = upstream_headers(
-        {"x-api-key": "sk-ant-xyz", "Authorization": "Bearer t", "anthropic-beta": "a,b",
-         "X-Sim-Delay-Ms": "5", "x-sim-bad": "a\r\nb"}
-    )
-    assert sent == {"anthropic-beta": "a,b", "x-sim-delay-ms": "5", "anthropic-version": "2023-06-01"}

@@ -23,7 +23,7 @@ def demo_state():
     return user, team, exchanges, load_draft(user, team)
 
 
-def test_it_records_a_finished_two_step_tool_loop_and_drafts_it():
+def test_it_records_a_finished_two_step_tool_loop_and_drafts_it_once():
     call_command("load_demo", stdout=io.StringIO())
     user, team, exchanges, draft = demo_state()
 
@@ -47,21 +47,15 @@ def test_it_records_a_finished_two_step_tool_loop_and_drafts_it():
     assert set(draft["mocks"]) == {"get_weather", "find_restaurants"}
     assert "stream" not in draft["request"]
 
-
-def test_its_draft_is_a_valid_request_to_continue_from():
+    # The draft is a valid request to continue from.
     from playground.contract.validate import validate_request
 
-    call_command("load_demo", stdout=io.StringIO())
-    _, _, _, draft = demo_state()
     follow_up = {**draft["request"]}
-    follow_up["messages"] = [*follow_up["messages"], {"role": "user", "content": "And tomorrow?"}]
+    follow_up["messages"] = [*messages, {"role": "user", "content": "And tomorrow?"}]
     assert [f for f in validate_request(follow_up) if f.severity == "error"] == []
 
-
-def test_it_is_idempotent():
-    call_command("load_demo", stdout=io.StringIO())
-    _, _, first, draft = demo_state()
+    # Idempotent: a second load changes nothing.
     call_command("load_demo", stdout=io.StringIO())
     _, _, again, draft_again = demo_state()
-    assert [e.pk for e in again] == [e.pk for e in first]
+    assert [e.pk for e in again] == [e.pk for e in exchanges]
     assert draft_again == draft

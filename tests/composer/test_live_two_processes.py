@@ -118,14 +118,16 @@ async def test_a_run_on_one_server_is_watched_live_from_another(two_servers):
     async with ws_connect(port_a, "/ws/runs/", keys["alice"]) as runner:
         await runner.send(json.dumps({
             "action": "run", "run_id": "two-proc", "request": request,
-            "headers": {"x-sim-delay-ms": "20", "x-sim-output-tokens": "400"},
+            # Paced, with a 2 s pause after 5 deltas: the viewer joins while the run streams.
+            "headers": {"x-sim-delay-ms": "5", "x-sim-output-tokens": "400", "x-sim-fault": "stall",
+                        "x-sim-fault-after": "5", "x-sim-stall-ms": "2000"},
         }))
         run_frames = []
         async with asyncio.timeout(30):
             while True:  # wait until the run is well under way
                 frame = json.loads(await runner.recv())
                 run_frames.append(frame)
-                if frame["type"] == "run.events" and frame["events"][-1]["seq"] >= 10:
+                if frame["type"] == "run.events" and frame["events"][-1]["seq"] >= 5:
                     break
         exchange_id = run_frames[0]["exchange_id"]
         async with ws_connect(port_b, f"/ws/exchanges/{exchange_id}/live/", keys["carol"]) as viewer:
@@ -143,6 +145,6 @@ async def test_a_run_on_one_server_is_watched_live_from_another(two_servers):
     assert [e["seq"] for e in watched] == ran  # every event once, in order, none lost
     # Some of it arrived live through Redis, not only from the database replay.
     live_only = [f for f in live_frames if f["type"] == "live.events" and not f.get("replay")]
-    assert live_only, "nothing arrived through the channel layer"
+    assert live_only, f"nothing arrived through the channel layer: {[len(f.get('events', [])) for f in live_frames]}"
     assert live_frames[-1]["outcome"] == "completed"
     assert live_frames[-1]["message"] == run_frames[-1]["message"]
