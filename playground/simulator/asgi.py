@@ -2,11 +2,12 @@
 
 Policy: no Django request machinery and no database; only the engine. The request body is
 read up to the API's 32 MB cap plus one byte (the validator answers oversize with 413, and a
-huge body is never held in full). Each body chunk of the engine's response is sent as it is
-produced. A client disconnect cancels generation at once: a watcher task waits for
-`http.disconnect` and cancels the pump, and the engine's body iterator is always closed.
-`SimulatedCut` ends the response without its final chunk, so the server drops the
-connection mid-body, which is what `cut_mid_stream` asks for.
+huge body is never held in full). A paced stream is sent event by event as produced; an
+unpaced one (no `x-sim-delay-ms`, no stall) in writes of up to 64 KB, as a busy connection
+would deliver it; a JSON answer in one write. A client disconnect cancels generation at
+once: a watcher task waits for `http.disconnect` and cancels the pump, and the engine's body
+iterator is always closed. `SimulatedCut` ends the response without its final chunk, so the
+server drops the connection mid-body, which is what `cut_mid_stream` asks for.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from playground.simulator.engine import SimResponse, SimulatedCut, error_respons
 log = logging.getLogger(__name__)
 
 MAX_BODY = 32 * 1024 * 1024
+_COALESCE = 64 * 1024
 
 
 async def _read_body(receive) -> tuple[bytes, bool]:
@@ -46,13 +48,30 @@ async def _pump(send, response: SimResponse) -> None:
             "headers": [(k.encode("latin-1"), v.encode("latin-1")) for k, v in response.headers],
         }
     )
+    # A stream is sent chunk by chunk as produced (live), unless nothing paces it: then up to
+    # _COALESCE bytes go out per write, as a busy TCP connection would deliver them anyway.
+    # A JSON answer goes out in one write with `more_body: False`.
+    live = not response.coalesce and any(
+        k == "content-type" and v.startswith("text/event-stream") for k, v in response.headers
+    )
+    held: list[bytes] = []
+    size = 0
     try:
         async for chunk in response.body:
-            await send({"type": "http.response.body", "body": chunk, "more_body": True})
+            if live:
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+                continue
+            if size >= _COALESCE:
+                await send({"type": "http.response.body", "body": b"".join(held), "more_body": True})
+                held, size = [], 0
+            held.append(chunk)
+            size += len(chunk)
     except SimulatedCut:
+        if held:
+            await send({"type": "http.response.body", "body": b"".join(held), "more_body": True})
         # Return without the final body message: the server closes the connection mid-body.
         return
-    await send({"type": "http.response.body", "body": b"", "more_body": False})
+    await send({"type": "http.response.body", "body": b"".join(held), "more_body": False})
 
 
 async def _watch_disconnect(receive) -> None:

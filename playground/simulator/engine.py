@@ -74,6 +74,9 @@ class SimResponse:
     status: int
     headers: list[tuple[str, str]]
     body: AsyncIterator[bytes]
+    # True when nothing paces the body (no delay, no stall): a server may merge its chunks
+    # into larger writes. The in-process transport keeps one event per chunk regardless.
+    coalesce: bool = False
 
 
 async def _once(data: bytes) -> AsyncIterator[bytes]:
@@ -227,7 +230,8 @@ async def _messages(raw: bytes, headers: Mapping[str, str], controls: Controls, 
             ("request-id", request_id),
             *limits,
         ]
-        return SimResponse(200, headers_out, _sse_body(message, controls, fault))
+        unpaced = controls.delay_ms == 0 and fault != "stall"
+        return SimResponse(200, headers_out, _sse_body(message, controls, fault), coalesce=unpaced)
     if fault == "error_mid_stream":
         return error_response(529, "overloaded_error", "Overloaded", request_id, retry_after=controls.retry_after)
     if fault == "stall":

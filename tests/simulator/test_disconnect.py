@@ -38,8 +38,11 @@ def test_it_stops_a_stalled_stream_when_the_client_drops(sim_url):
         json={"model": "sim-1", "max_tokens": 500, "messages": [{"role": "user", "content": "hi"}], "stream": True},
         headers={"x-sim-fault": "stall", "x-sim-stall-ms": "60000", "x-sim-fault-after": "1"},
     ) as response:
-        for chunk in response.iter_raw():
+        # Keep the iterator referenced: dropping it would close the connection early.
+        chunks = response.iter_raw()
+        for chunk in chunks:
             if b"content_block_delta" in chunk:
                 break
-        assert engine.streams.active == 1
+        time.sleep(0.1)
+        assert engine.streams.active == 1, "the stream is stalled, still generating"
     assert _wait_idle() < 1.0
