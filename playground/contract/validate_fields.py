@@ -40,7 +40,8 @@ BETA_FIELDS = {
     "output_format": "structured-outputs-",
 }
 # Beta fields whose beta name we do not know: a warning when no beta is sent at all.
-LOOSE_BETA_FIELDS = frozenset({"fallbacks", "fallback_credit_token"})
+LOOSE_BETA_FIELDS = frozenset({"fallbacks", "fallback_credit_token", "billing_policy",
+                               "compaction", "thread"})
 
 THINKING_KEYS = {
     "enabled": frozenset({"type", "budget_tokens", "display"}),
