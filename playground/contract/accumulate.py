@@ -24,7 +24,9 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from dataclasses import dataclass, field
+from json.decoder import scanstring
 
 from playground.contract.sse import SSEEvent
 
@@ -39,6 +41,37 @@ _DELTA_TARGETS: dict[str, frozenset[str]] = {
     "compaction_delta": frozenset({"compaction"}),
 }
 _MAX_ANOMALIES = 200
+# A content_block_delta carrying a string, in the API's exact compact spelling, up to the
+# opening quote of the string; and what may follow the string: `}`, `}`, JSON whitespace.
+_QUICK_DELTA = re.compile(
+    r'\{"type":"content_block_delta","index":(0|[1-9][0-9]*),"delta":\{"type":"'
+    r'(text_delta","text|thinking_delta","thinking|input_json_delta","partial_json)":"'
+)
+_QUICK_TAIL = re.compile(r"\}[ \t\n\r]*\}[ \t\n\r]*\Z")
+_QUICK_KINDS = {
+    'text_delta","text': "text",
+    'thinking_delta","thinking': "thinking",
+    'input_json_delta","partial_json': "tool",
+}
+
+
+def _quick_delta(data: str) -> tuple[int, str, str] | None:
+    """(index, kind, string) for a string delta in the API's exact spelling, read without
+    building dicts; None for anything else (json.loads then reads it).
+
+    Equivalent to json.loads for what it accepts: the string goes through the json module's
+    own scanner (strict, escapes, surrogates) and only `}`, `}` and whitespace may follow.
+    """
+    m = _QUICK_DELTA.match(data)
+    if m is None:
+        return None
+    try:
+        value, end = scanstring(data, m.end(), True)
+    except ValueError:
+        return None
+    if data[end:] != "}}" and _QUICK_TAIL.match(data, end) is None:
+        return None
+    return int(m.group(1)), _QUICK_KINDS[m.group(2)], value
 
 
 @dataclass
@@ -51,14 +84,41 @@ class AccumulateResult:
     partial_json: dict[int, str] = field(default_factory=dict)
 
 
+_COMPACT_AT = 256
+
+
 class _Block:
-    __slots__ = ("data", "parts", "json_parts", "stopped")
+    """One content block and its pending string deltas (text, thinking or tool JSON)."""
+
+    __slots__ = ("data", "parts", "done", "is_json", "stopped")
 
     def __init__(self, data: dict) -> None:
         self.data = data
-        self.parts: list[str] = []  # text or thinking deltas, joined at the end
-        self.json_parts: list[str] | None = [] if data.get("type") in _JSON_INPUT_BLOCKS else None
+        self.parts: list[str] = []  # the latest deltas
+        # Earlier deltas joined in runs of _COMPACT_AT: memory follows the text's size, not
+        # the number of deltas, and every character is copied a bounded number of times.
+        self.done: list[str] = []
+        self.is_json = data.get("type") in _JSON_INPUT_BLOCKS
         self.stopped = False
+
+    def add(self, piece: str) -> None:
+        parts = self.parts
+        parts.append(piece)
+        if len(parts) >= _COMPACT_AT:
+            self.done.append("".join(parts))
+            parts.clear()
+
+    def has_parts(self) -> bool:
+        return bool(self.parts or self.done)
+
+    def peek(self, start: str = "") -> str:
+        # One join: the text is copied once, whatever the number of pieces.
+        return "".join([start, *self.done, *self.parts])
+
+    def take(self, start: str = "") -> str:
+        text = self.peek(start)
+        self.parts, self.done = [], []
+        return text
 
 
 class Accumulator:
@@ -80,6 +140,22 @@ class Accumulator:
     def add_sse(self, event: SSEEvent) -> None:
         """Add one parsed SSE event (its data is JSON-decoded here)."""
         self._count += 1
+        if (
+            event.event == "content_block_delta"
+            and not self._ended
+            and event.terminated
+            and not event.utf8_error
+            and self._message is not None
+        ):
+            # Hot path: most events of a long stream are string deltas.
+            quick = _quick_delta(event.data)
+            if quick is not None:
+                b = self._by_index.get(quick[0])
+                if b is not None and not b.stopped:
+                    kind, btype = quick[1], b.data.get("type")
+                    if kind == btype or (kind == "tool" and b.is_json):
+                        b.add(quick[2])
+                        return
         if event.utf8_error:
             self._flag(f"event {self._count}: bytes that are not UTF-8 in the data")
         if not event.data:
@@ -199,7 +275,7 @@ class Accumulator:
         elif dtype == "input_json_delta":
             part = delta.get("partial_json")
             if isinstance(part, str):
-                b.json_parts.append(part)  # type: ignore[union-attr]
+                b.add(part)
             else:
                 self._flag(f"{where}: partial_json is not a string")
         elif dtype == "signature_delta":
@@ -217,7 +293,7 @@ class Accumulator:
     def _append(self, b: _Block, delta: dict, key: str, where: str) -> None:
         piece = delta.get(key)
         if isinstance(piece, str):
-            b.parts.append(piece)
+            b.add(piece)
         else:
             self._flag(f"{where}: {key} is not a string")
 
@@ -234,10 +310,9 @@ class Accumulator:
         self._finish_input(index, b)  # type: ignore[arg-type]
 
     def _finish_input(self, index: int, b: _Block) -> None:
-        if not b.json_parts:
+        if not b.is_json or not b.has_parts():
             return
-        buf = "".join(b.json_parts)
-        b.json_parts = []
+        buf = b.take()
         if not buf:
             return  # an empty buffer means no arguments: keep the {} from the start
         try:
@@ -295,31 +370,26 @@ class Accumulator:
         content = []
         for b in self._blocks:
             data = copy.deepcopy(b.data)
-            self._fold(b, data)
+            if not b.is_json and b.has_parts():
+                key = _text_key(data)
+                data[key] = b.peek(_str(data.get(key)))
             content.append(data)
         msg["content"] = content
         return msg
-
-    @staticmethod
-    def _fold(b: _Block, data: dict) -> None:
-        if b.parts:
-            key = "text" if data.get("type") == "text" else "thinking"
-            start = data.get(key)
-            data[key] = (start if isinstance(start, str) else "") + "".join(b.parts)
 
     def finish(self) -> AccumulateResult:
         """The final (or partial) message and how the stream ended. Safe to call twice."""
         if self._message is None:
             return AccumulateResult(None, self._outcome, self._error, list(self.anomalies))
         for index, b in self._by_index.items():
-            if b.json_parts:
+            if b.is_json and b.has_parts():
                 self._finish_input(index, b)
         msg = dict(self._message)
         content = []
         for b in self._blocks:
-            if b.parts:
-                self._fold(b, b.data)
-                b.parts = []
+            if not b.is_json and b.has_parts():
+                key = _text_key(b.data)
+                b.data[key] = b.take(_str(b.data.get(key)))
             content.append(b.data)
         msg["content"] = content
         return AccumulateResult(
@@ -329,6 +399,14 @@ class Accumulator:
             list(self.anomalies),
             dict(self._partial_json),
         )
+
+
+def _text_key(block: dict) -> str:
+    return "text" if block.get("type") == "text" else "thinking"
+
+
+def _str(value: object) -> str:
+    return value if isinstance(value, str) else ""
 
 
 _HANDLERS = {

@@ -86,7 +86,7 @@ def _start_message(message: dict) -> dict:
     return start
 
 
-def _block_events(index: int, block: dict) -> list[tuple[str, dict]]:
+def _block_events(index: int, block: dict, words_per_chunk: int) -> list[tuple[str, dict]]:
     kind = block.get("type")
     events: list[tuple[str, dict]] = []
 
@@ -112,14 +112,14 @@ def _block_events(index: int, block: dict) -> list[tuple[str, dict]]:
         start(skeleton)
         for citation in citations if isinstance(citations, list) else ():
             delta({"type": "citations_delta", "citation": copy.deepcopy(citation)})
-        for piece in chunk_text(block["text"]):
+        for piece in chunk_text(block["text"], words_per_chunk):
             delta({"type": "text_delta", "text": piece})
     elif kind == "thinking" and isinstance(block.get("thinking"), str):
         skeleton = {k: copy.deepcopy(v) for k, v in block.items() if k not in ("thinking", "signature")}
         skeleton["thinking"] = ""
         skeleton["signature"] = ""
         start(skeleton)
-        for piece in chunk_text(block["thinking"]):
+        for piece in chunk_text(block["thinking"], words_per_chunk):
             delta({"type": "thinking_delta", "thinking": piece})
         if isinstance(block.get("signature"), str) and block["signature"]:
             # The API sends an empty thinking_delta right before the signature (CAP 04, 05, 09).
@@ -158,8 +158,11 @@ def _message_delta(message: dict) -> dict:
     return payload
 
 
-def message_to_events(message: dict) -> list[tuple[str, dict]]:
-    """The (name, data) events the API streams for `message`, in order."""
+def message_to_events(message: dict, *, words_per_chunk: int = 3) -> list[tuple[str, dict]]:
+    """The (name, data) events the API streams for `message`, in order.
+
+    `words_per_chunk` sets the size of text and thinking deltas (the API's vary; 3 words is
+    close to what real streams show)."""
     events: list[tuple[str, dict]] = [
         ("message_start", {"type": "message_start", "message": _start_message(message)})
     ]
@@ -167,7 +170,7 @@ def message_to_events(message: dict) -> list[tuple[str, dict]]:
     if not content:
         events.append(("ping", {"type": "ping"}))
     for index, block in enumerate(content):
-        block_events = _block_events(index, block)
+        block_events = _block_events(index, block, max(1, words_per_chunk))
         if index == 0:
             block_events.insert(1, ("ping", {"type": "ping"}))
         events.extend(block_events)
