@@ -23,7 +23,7 @@ import logging
 import threading
 from datetime import UTC, datetime
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from playground.recording import analyze, media, threads
 from playground.recording.models import Blob, Exchange, ExchangeEvent
@@ -94,15 +94,7 @@ def _create(op: dict, live: dict) -> tuple[int | None, str]:
         raw_sha = media.sha256(raw)
         blobs[raw_sha] = ("application/json", raw)
     if blobs:
-        existing = set(Blob.objects.filter(pk__in=list(blobs)).values_list("pk", flat=True))
-        Blob.objects.bulk_create(
-            [
-                Blob(sha256=sha, media_type=mt, size=len(data), data=data)
-                for sha, (mt, data) in blobs.items()
-                if sha not in existing
-            ],
-            ignore_conflicts=True,
-        )
+        _insert_blobs(blobs)
     exchange = Exchange.objects.create(
         public_id=op["public_id"],
         team_id=op.get("team_id"),
@@ -141,6 +133,31 @@ def _create(op: dict, live: dict) -> tuple[int | None, str]:
         "response_body": None,
     }
     return exchange.team_id, exchange.public_id
+
+
+def _insert_blobs(blobs: dict[str, tuple[str, bytes]]) -> None:
+    existing = set(Blob.objects.filter(pk__in=list(blobs)).values_list("pk", flat=True))
+    new = {sha: v for sha, v in blobs.items() if sha not in existing}
+    if not new:
+        return
+    if connection.vendor == "postgresql":
+        # Django's psycopg cursor binds on the client, turning 20 MB of bytes into 40 MB of
+        # hex SQL text (seconds per PDF); a server-binding cursor sends them as binary.
+        import psycopg
+
+        connection.ensure_connection()
+        with psycopg.Cursor(connection.connection) as cursor:
+            for sha, (media_type, data) in new.items():
+                cursor.execute(
+                    "INSERT INTO recording_blob (sha256, media_type, size, data, created_at) "
+                    "VALUES (%s, %s, %s, %b, now()) ON CONFLICT (sha256) DO NOTHING",
+                    (sha, media_type, len(data), data),
+                )
+        return
+    Blob.objects.bulk_create(
+        [Blob(sha256=sha, media_type=mt, size=len(data), data=data) for sha, (mt, data) in new.items()],
+        ignore_conflicts=True,
+    )
 
 
 def _state(public_id: str, live: dict) -> dict | None:
@@ -393,9 +410,27 @@ def write_batch(ops: list) -> BatchResult:
         except Exception as exc:
             log.warning("recording of %s failed: %s", public_id, type(exc).__name__)
             result.error = f"{type(exc).__name__}: {str(exc)[:300]}"
+            events = sum(1 for op in group if isinstance(op, tuple))
+            result.dropped_events += events
+            rest = [op for op in group if not isinstance(op, tuple)]
+            # Without its events the exchange can still be created and finished (the
+            # message is rebuilt from memory), so it never stays `streaming` forever.
+            if events and rest and _retry_without_events(rest, result):
+                result.failed_ops += events
+                continue
             result.failed_ops += len(group)
-            result.dropped_events += sum(1 for op in group if isinstance(op, tuple))
             with _live_lock:  # a finish that failed must not leak its state forever
-                if any(not isinstance(op, tuple) and op["op"] == "finish" for op in group):
+                if any(op["op"] == "finish" for op in rest):
                     _live.pop(public_id, None)
     return result
+
+
+def _retry_without_events(ops: list, result: BatchResult) -> bool:
+    live: dict = {}
+    try:
+        with transaction.atomic():
+            _apply(ops, live, result)
+    except Exception:
+        return False
+    _commit_live(live)
+    return True

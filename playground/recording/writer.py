@@ -183,7 +183,7 @@ class Writer:
                     self.done += len(ops)
                 if time.monotonic() - last_beat > HEARTBEAT_SECONDS:
                     last_beat = time.monotonic()
-                    await self.loop.run_in_executor(_executor, boot.heartbeat)
+                    await self.loop.run_in_executor(_executor, _heartbeat)
             except asyncio.CancelledError:
                 raise
             except Exception:  # the writer never dies: log, count, carry on
@@ -198,12 +198,23 @@ def _write_batch(ops: list) -> store.BatchResult:
     try:
         return store.write_batch(ops)
     finally:
-        # Idle: give the connection back, so tests can drop the database and a restarted
-        # PostgreSQL is reconnected to on the next batch.
-        if _writer is None or not _writer.pending:
-            from django.db import connection
+        _close_when_idle()
 
-            connection.close()
+
+def _heartbeat() -> None:
+    try:
+        boot.heartbeat()
+    finally:
+        _close_when_idle()
+
+
+def _close_when_idle() -> None:
+    # Idle: give the connection back, so tests can drop the database and a restarted
+    # PostgreSQL is reconnected to on the next batch.
+    if _writer is None or not _writer.pending:
+        from django.db import connection
+
+        connection.close()
 
 
 def _writer_for(loop: asyncio.AbstractEventLoop) -> Writer:

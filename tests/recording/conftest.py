@@ -1,0 +1,16 @@
+"""Async recording tests touch the database from several threads: close what they opened."""
+
+from __future__ import annotations
+
+import pytest
+from asgiref.sync import sync_to_async
+from django.db import connection
+
+
+@pytest.fixture(autouse=True)
+async def _close_thread_connections(request):
+    yield
+    if request.node.get_closest_marker("django_db") is not None:
+        # The async ORM's thread keeps a connection of its own; PostgreSQL would refuse to
+        # drop the test database while it is open.
+        await sync_to_async(lambda: connection.close())()

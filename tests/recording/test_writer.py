@@ -1,0 +1,141 @@
+"""The writer: off the hot path, batched, broadcast live, and never breaking a stream."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+
+import pytest
+from asgiref.sync import sync_to_async
+from channels.layers import get_channel_layer
+from django.db import connection
+
+from playground import recording
+from playground.recording.models import Exchange, ExchangeEvent
+from tests.conftest import load_capture
+from tests.recording.helpers import sse_events, team_of
+
+CAPTURE = load_capture("04_stream_thinking_enabled_then_text.json")
+
+
+def _start(team_id: int):
+    return recording.start_exchange(
+        source="playground",
+        method="POST",
+        path="/v1/messages",
+        request_headers={"content-type": "application/json"},
+        request_body=json.dumps(CAPTURE["request"]).encode(),
+        provider="simulator",
+        team_id=team_id,
+    )
+
+
+async def _receive_all(layer, channel: str) -> list[dict]:
+    got = []
+    wait = 2.0
+    while True:
+        try:
+            got.append(await asyncio.wait_for(layer.receive(channel), wait))
+        except TimeoutError:
+            return got
+        wait = 0.3
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_it_broadcasts_coalesced_events_and_changes(alice):
+    team = await sync_to_async(team_of)(alice)
+    layer = get_channel_layer()
+    team_channel = await layer.new_channel()
+    await layer.group_add(f"exchanges.team.{team.id}", team_channel)
+    rec = _start(team.id)
+    live = await layer.new_channel()
+    await layer.group_add(f"exchange.{rec.public_id}", live)
+    rec.response_started(200, [("request-id", "req_1")])
+    events = sse_events(CAPTURE["response_sse"].encode(), chunk=7)
+    for ev in events:
+        rec.event(ev.raw, time.monotonic(), ev)
+    rec.finish()
+    await recording.flush()
+
+    messages = [m for m in await _receive_all(layer, live) if m["type"] == "exchange.events"]
+    seqs = [e["seq"] for m in messages for e in m["events"]]
+    assert seqs == list(range(len(events)))
+    # Batched: far fewer channel messages than events, each starting where the last ended.
+    assert len(messages) < len(events) / 4
+    assert all(m["first_seq"] == m["events"][0]["seq"] for m in messages)
+    assert "".join(e["data"] for m in messages for e in m["events"]) == CAPTURE["response_sse"]
+    changed = await _receive_all(layer, team_channel)
+    assert [m["type"] for m in changed] == ["exchange.changed", "exchange.changed"]
+    assert {m["public_id"] for m in changed} == {rec.public_id}
+
+    exchange = await Exchange.objects.aget(public_id=rec.public_id)
+    assert exchange.outcome == "completed"
+    assert exchange.message["content"][0]["type"] == "thinking"
+    assert await ExchangeEvent.objects.filter(exchange=exchange).acount() == len(events)
+    assert recording.health()["ok"]
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_it_never_makes_the_caller_wait(alice):
+    team = await sync_to_async(team_of)(alice)
+    raw = CAPTURE["response_sse"].encode()
+    parsed = sse_events(raw)
+    rec = _start(team.id)
+    rec.response_started(200, [])
+    worst = 0.0
+    for i in range(2000):
+        ev = parsed[i % len(parsed)]
+        t = time.perf_counter()
+        rec.event(ev.raw, time.monotonic(), ev)
+        worst = max(worst, time.perf_counter() - t)
+        if i % 50 == 0:
+            await asyncio.sleep(0)  # let the writer run, as a real relay would between reads
+    rec.finish(outcome="client_cancelled")
+    await recording.flush()
+    assert worst < 0.005
+    exchange = await Exchange.objects.aget(public_id=rec.public_id)
+    assert exchange.event_count == 2000
+    assert exchange.outcome == "client_cancelled"
+
+
+def _break_events_table() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("ALTER TABLE recording_exchangeevent RENAME TO recording_exchangeevent_away")
+    connection.close()  # this runs on a pool thread: leave no connection behind
+
+
+def _restore_events_table() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("ALTER TABLE recording_exchangeevent_away RENAME TO recording_exchangeevent")
+    connection.close()
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_it_counts_a_database_failure_and_keeps_going(alice):
+    team = await sync_to_async(team_of)(alice)
+    before = recording.health()
+    rec = _start(team.id)
+    await recording.flush()  # the exchange row exists; now the events table goes away
+    await sync_to_async(_break_events_table, thread_sensitive=False)()
+    try:
+        rec.response_started(200, [])
+        for ev in sse_events(CAPTURE["response_sse"].encode()):
+            rec.event(ev.raw, time.monotonic(), ev)  # never raises for the stream
+        rec.finish()
+        await recording.flush()
+    finally:
+        await sync_to_async(_restore_events_table, thread_sensitive=False)()
+    health = recording.health()
+    assert health["failed_ops"] > before["failed_ops"]
+    assert health["dropped_events"] > before["dropped_events"]
+    assert not health["ok"] and health["last_error"]
+    # What could be written was: the exchange is finished, its message rebuilt from memory.
+    exchange = await Exchange.objects.aget(public_id=rec.public_id)
+    assert exchange.outcome == "completed" and exchange.message["content"]
+    # The next exchange records normally.
+    again = _start(team.id)
+    again.response_started(200, [])
+    again.finish(outcome="client_cancelled")
+    await recording.flush()
+    assert (await Exchange.objects.aget(public_id=again.public_id)).outcome == "client_cancelled"
