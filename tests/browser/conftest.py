@@ -108,3 +108,12 @@ def raw_request(page) -> dict:
     text = page.input_value("#raw-json")
     page.click('[data-tab="params"]')
     return json.loads(text)
+
+
+def screenshot(page, path, height: int = 1500) -> None:
+    """A screenshot at 1280 px wide, scrolled to the top: the sticky top bar and rail stay
+    where a user sees them (a full-page capture would paint them mid-page)."""
+    page.set_viewport_size({"width": 1280, "height": height})
+    page.evaluate("() => window.scrollTo(0, 0)")
+    page.wait_for_timeout(100)
+    page.screenshot(path=str(path))

@@ -5,11 +5,12 @@ from __future__ import annotations
 import base64
 import struct
 import zlib
+from pathlib import Path
 
 import pytest
 
 from playground.recording.models import Exchange
-from tests.browser.conftest import open_composer, raw_request
+from tests.browser.conftest import open_composer, raw_request, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -52,7 +53,11 @@ def test_it_composes_an_image_and_a_tool_and_streams_the_answer(page_for, alice)
     exchange = Exchange.objects.get(public_id=public_id)
     assert exchange.team.name == "acme" and exchange.outcome == "completed"
     assert exchange.request_body["tools"][0]["name"] == "get_weather"
+    # Works at 1280 px without horizontal scrolling.
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 1280
     assert page.errors == []
+    page.click('[data-tab="tools"]')
+    screenshot(page, Path(__file__).resolve().parents[2] / "docs" / "screenshots" / "composer.png", height=1000)
 
 
 def test_it_renders_deltas_as_they_arrive(page_for, alice):

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from playground.recording.models import Exchange
-from tests.browser.conftest import open_composer, raw_request
+from tests.browser.conftest import open_composer, raw_request, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -30,6 +30,10 @@ def compose_weather_question(page):
 def test_it_completes_a_two_step_tool_loop_with_a_mock(page_for, alice):
     page = open_composer(page_for(alice))
     compose_weather_question(page)
+    # Thinking on: the assistant turn must go back with its signed thinking block first.
+    page.fill("#top-max-tokens", "4096")
+    page.select_option("#top-thinking", "enabled")
+    assert page.input_value("#top-budget") == "2048"
     page.click("[data-testid=run]")
     page.wait_for_selector("[data-testid=tool-calls]")
     link = page.get_attribute("[data-testid=exchange-link]", "href")
@@ -46,10 +50,12 @@ def test_it_completes_a_two_step_tool_loop_with_a_mock(page_for, alice):
     request = raw_request(page)
     assistant, answer = request["messages"][1], request["messages"][2]
     assert assistant == {"role": "assistant", "content": first.message["content"]}  # exactly as returned
+    assert assistant["content"][0]["type"] == "thinking" and assistant["content"][0]["signature"]
     assert answer["role"] == "user"
     assert answer["content"] == [{"type": "tool_result", "tool_use_id": call["id"], "content": prefilled}]
     assert "21" in page.text_content("[data-testid=response] .response-blocks")  # the answer quotes the result
-    page.screenshot(path=str(SCREENSHOTS / "tool-loop.png"), full_page=True)
+    page.click('[data-tab="tools"]')
+    screenshot(page, SCREENSHOTS / "tool-loop.png", height=1560)
     assert page.errors == []
 
 
