@@ -96,3 +96,19 @@ def test_it_never_raises_on_random_bytes(raw):
         assert api_error(findings, None)[0] in (400, 413)
     else:
         _check(validate_request(body))
+
+
+def test_it_survives_10000_deep_values_built_in_memory():
+    deep: object = "leaf"
+    for _ in range(10_000):
+        deep = {"type": "object", "properties": {"x": deep}}
+    body = {"model": "claude-haiku-4-5", "max_tokens": 10, "stream": True,
+            "tools": [{"name": "t", "input_schema": deep}],
+            "messages": [{"role": "user", "content": "hi"},
+                         {"role": "assistant", "content": [
+                             {"type": "tool_use", "id": "toolu_1", "name": "t", "input": deep}]},
+                         {"role": "user", "content": [
+                             {"type": "tool_result", "tool_use_id": "toolu_1", "content": "ok"}]}]}
+    findings = validate_request(body)
+    _check(findings)
+    assert [f.path for f in findings if f.severity == "error"] == ["tools[0].input_schema"]

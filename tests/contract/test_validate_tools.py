@@ -67,6 +67,14 @@ def test_it_checks_the_structured_output_schema_too():
     assert finding.path == "output_config.format.schema.type"
 
 
+def test_it_warns_about_structured_outputs_on_models_without_them():
+    fmt = {"format": {"type": "json_schema", "schema": {"type": "object"}}}
+    findings = validate_request(request([tool()], model="claude-3-haiku-20240307",
+                                        output_config=fmt))
+    assert [(f.severity, f.path) for f in findings] == [("warning", "output_config.format")]
+    assert validate_request(request([tool()], output_config=fmt)) == []
+
+
 def test_it_rejects_duplicate_tool_names():
     [finding] = errors(request([tool(), tool()]))
     assert finding.api_message() == "tools: Tool names must be unique."
