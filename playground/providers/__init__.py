@@ -19,6 +19,7 @@ __all__ = [
     "ProviderUnavailable",
     "URLRefused",
     "UnknownModel",
+    "aresolve",
     "get",
     "names",
     "resolve",
@@ -30,6 +31,13 @@ def resolve(model: str, team=None, provider_name: str | None = None) -> Provider
     from playground.providers import registry
 
     return registry.resolve(model, team=team, provider_name=provider_name)
+
+
+async def aresolve(model: str, team=None, provider_name: str | None = None) -> ProviderConfig:
+    """`resolve` for async callers (the database query runs off the event loop)."""
+    from asgiref.sync import sync_to_async
+
+    return await sync_to_async(resolve)(model, team=team, provider_name=provider_name)
 
 
 def get(name: str, team=None) -> ProviderConfig:

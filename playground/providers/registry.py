@@ -12,9 +12,12 @@ otherwise `UnknownModel`, which the proxy answers as 404 `not_found_error` `mode
 
 from __future__ import annotations
 
+import asyncio
 import fnmatch
+from concurrent.futures import ThreadPoolExecutor
 
 from django.conf import settings
+from django.db import connections
 
 from playground.providers.config import (
     ANTHROPIC_BASE_URL,
@@ -36,13 +39,33 @@ def anthropic_from_env() -> ProviderConfig | None:
     return ProviderConfig(name=ANTHROPIC_NAME, base_url=ANTHROPIC_BASE_URL, auth_style="x-api-key", api_key=key)
 
 
-def _rows(team):
+_worker = ThreadPoolExecutor(max_workers=2, thread_name_prefix="providers")
+
+
+def _rows_sync(team) -> list:
     from playground.providers.models import Provider
 
     rows = list(Provider.objects.for_team(team).filter(enabled=True))
     # The team's own providers shadow shared ones.
     rows.sort(key=lambda p: (p.team_id is None, p.name))
     return rows
+
+
+def _rows_on_worker(team) -> list:
+    try:
+        return _rows_sync(team)
+    finally:
+        connections.close_all()  # this thread's connections; the worker may idle for long
+
+
+def _rows(team) -> list:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return _rows_sync(team)
+    # Called from async code: the ORM refuses to run on an event loop's thread, so the
+    # (small, indexed) query runs on a worker thread. Async callers should prefer aresolve.
+    return _worker.submit(_rows_on_worker, team).result(timeout=30)
 
 
 def get(name: str, team=None) -> ProviderConfig:
