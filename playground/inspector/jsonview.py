@@ -122,10 +122,21 @@ def _render(value: object, out: list[str], depth: int) -> None:
         out.append(_scalar(value))
 
 
+def _clip(value: object) -> object:
+    """A copy with long strings cut, the way the highlighter shows them (for sizing)."""
+    if isinstance(value, str):
+        return value if len(value) <= LONG_STRING else value[:LONG_STRING] + f"… {len(value) - LONG_STRING} more characters"
+    if isinstance(value, dict):
+        return {k: _clip(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_clip(v) for v in value]
+    return value
+
+
 def highlight_json(value: object) -> SafeString:
-    """Highlighted, foldable HTML for a JSON value (media summarized first)."""
+    """Highlighted, foldable HTML for a JSON value (media summarized, long strings cut)."""
     value = summarize_media(value)
-    text = json.dumps(value, ensure_ascii=False, indent=2)
+    text = json.dumps(_clip(value), ensure_ascii=False, indent=2)
     if len(text) > MAX_HIGHLIGHT_CHARS:
         cut = escape(text[:MAX_HIGHLIGHT_CHARS])
         more = human_size(len(text) - MAX_HIGHLIGHT_CHARS)

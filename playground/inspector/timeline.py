@@ -1,25 +1,35 @@
 """The SSE timeline of an exchange: paged events, flags, and stream statistics.
 
-Policy for big streams: a page never loads more than `PAGE_SIZE` events with their raw
-text; the statistics and the tokens-over-time chart read three narrow columns (offset,
-event name, raw length) for all events, computed in the database, so a 100,000-event
-stream costs one light query. Tokens over time are estimated from the size of each delta
-and scaled so the last point equals the recorded `output_tokens`.
+Policy for big streams (the page must stay fast for 100,000 events):
+
+- A page loads at most `PAGE_SIZE` events with their raw text, by the (exchange, seq)
+  index; nothing on the page reads every event.
+- The tokens-over-time chart reads about `MAX_POINTS` sampled events by seq (index
+  lookups) and estimates tokens as the recorded `output_tokens` spread evenly over the
+  events: a faithful shape at a fixed cost.
+- Gaps (a pause of at least `GAP_MIN_MS` and `GAP_FACTOR` times the typical spacing) are
+  flagged on every page row. The list of all gaps needs one pass over the stream: done
+  inline up to `INLINE_SCAN_LIMIT` events, else loaded as a separate partial
+  (`?tab=timeline&part=gaps`), so the page itself never pays for it.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from statistics import median
 
-from django.db.models.functions import Length
+from django.db import connection
 
+from playground.inspector.charts import MAX_POINTS
 from playground.recording.models import Exchange, ExchangeEvent
 
 PAGE_SIZE = 200
 GAP_MIN_MS = 1000.0  # a pause shorter than this is never called a gap
-GAP_FACTOR = 10.0  # ... and it must be this many times the median spacing
-DELTA_EVENTS = frozenset({"content_block_delta"})
+GAP_FACTOR = 10.0  # ... and it must be this many times the typical spacing
+INLINE_SCAN_LIMIT = 20_000
+MAX_GAPS_LISTED = 500
+DELTA_EVENT = "content_block_delta"
 
 
 @dataclass
@@ -28,10 +38,16 @@ class TimelineStats:
     first_token_ms: float | None = None
     last_ms: float | None = None
     tokens_per_second: float | None = None
-    median_gap_ms: float = 0.0
+    typical_spacing_ms: float = 0.0
+    gap_threshold_ms: float = GAP_MIN_MS
     gaps: list[tuple[int, float]] = field(default_factory=list)  # (seq, ms since previous)
+    gaps_deferred: bool = False
     points: list[tuple[float, float]] = field(default_factory=list)  # (seconds, tokens)
-    names: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def gap_links(self) -> list[tuple[int, float, int]]:
+        """(seq, pause ms, timeline page holding it)."""
+        return [(seq, d, seq // PAGE_SIZE + 1) for seq, d in self.gaps]
 
 
 @dataclass
@@ -44,47 +60,62 @@ class EventRow:
     flags: list[str]
 
 
-def stats_for(exchange: Exchange) -> TimelineStats:
-    rows = (
-        ExchangeEvent.objects.filter(exchange=exchange)
-        .order_by("seq")
-        .annotate(size=Length("raw"))
-        .values_list("seq", "offset_ms", "event", "size")
+def _q(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def _event_count(exchange: Exchange) -> int:
+    last = exchange.events.order_by("-seq").values_list("seq", flat=True).first()
+    return 0 if last is None else last + 1
+
+
+def _samples(exchange: Exchange, count: int) -> list[tuple[int, float]]:
+    """(seq, offset_ms) of about MAX_POINTS events spread evenly over the stream."""
+    step = max(1, count // MAX_POINTS)
+    seqs = sorted({*range(0, count, step), count - 1})
+    return list(exchange.events.filter(seq__in=seqs).order_by("seq").values_list("seq", "offset_ms"))
+
+
+def all_gaps(exchange: Exchange, threshold_ms: float) -> list[tuple[int, float]]:
+    """Every pause of at least `threshold_ms` between consecutive events, in one SQL pass.
+
+    Plain SQL with LAG() (SQLite 3.25+, PostgreSQL): the spacing is computed in the
+    database, so neither the raw text nor 100,000 Python rows leave it.
+    """
+    table = _q(ExchangeEvent._meta.db_table)
+    sql = (
+        f"SELECT s, d FROM (SELECT {_q('seq')} AS s, {_q('offset_ms')} - LAG({_q('offset_ms')}) "
+        f"OVER (ORDER BY {_q('seq')}) AS d FROM {table} WHERE {_q('exchange_id')} = %s) AS spaced "
+        f"WHERE d >= %s ORDER BY s LIMIT {MAX_GAPS_LISTED}"
     )
-    stats = TimelineStats()
-    offsets: list[float] = []
-    weights: list[tuple[float, int]] = []
-    prev = None
-    spacings: list[float] = []
-    seqs: list[int] = []
-    for seq, offset, name, size in rows.iterator(chunk_size=5000):
-        stats.count += 1
-        stats.names[name] = stats.names.get(name, 0) + 1
-        offsets.append(offset)
-        seqs.append(seq)
-        if prev is not None:
-            spacings.append(offset - prev)
-        prev = offset
-        if name in DELTA_EVENTS:
-            if stats.first_token_ms is None:
-                stats.first_token_ms = offset
-            weights.append((offset, size or 0))
-    if not stats.count:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [exchange.pk, threshold_ms])
+        return [(int(s), float(d)) for s, d in cursor.fetchall()]
+
+
+def stats_for(exchange: Exchange, *, gaps: str = "auto") -> TimelineStats:
+    """Statistics at a bounded cost; `gaps`: "auto" (inline when small), "all" or "none"."""
+    count = _event_count(exchange)
+    stats = TimelineStats(count=count)
+    if not count:
         return stats
-    stats.last_ms = offsets[-1]
-    if spacings:
-        ordered = sorted(spacings)
-        stats.median_gap_ms = ordered[len(ordered) // 2]
-        threshold = max(GAP_MIN_MS, stats.median_gap_ms * GAP_FACTOR)
-        stats.gaps = [(seqs[i + 1], s) for i, s in enumerate(spacings) if s >= threshold]
+    samples = _samples(exchange, count)
+    stats.last_ms = samples[-1][1]
+    stats.first_token_ms = exchange.first_token_ms
+    if stats.first_token_ms is None:
+        stats.first_token_ms = (
+            exchange.events.filter(event=DELTA_EVENT).order_by("seq").values_list("offset_ms", flat=True).first()
+        )
+    rates = [(b[1] - a[1]) / (b[0] - a[0]) for a, b in zip(samples, samples[1:], strict=False) if b[0] > a[0]]
+    stats.typical_spacing_ms = median(rates) if rates else 0.0
+    stats.gap_threshold_ms = max(GAP_MIN_MS, stats.typical_spacing_ms * GAP_FACTOR)
+    if gaps == "all" or (gaps == "auto" and count <= INLINE_SCAN_LIMIT):
+        stats.gaps = all_gaps(exchange, stats.gap_threshold_ms)
+    else:
+        stats.gaps_deferred = gaps != "none"
     output = exchange.output_tokens or 0
-    if exchange.first_token_ms is not None:
-        stats.first_token_ms = exchange.first_token_ms
-    total_weight = sum(w for _, w in weights) or 1
-    running = 0
-    for offset, w in weights:
-        running += w
-        stats.points.append((offset / 1000.0, output * running / total_weight if output else running))
+    last_seq = max(count - 1, 1)
+    stats.points = [(offset / 1000.0, (output or count) * seq / last_seq) for seq, offset in samples]
     if output and stats.first_token_ms is not None and stats.last_ms > stats.first_token_ms:
         stats.tokens_per_second = output / ((stats.last_ms - stats.first_token_ms) / 1000.0)
     return stats
@@ -98,7 +129,7 @@ def _flags(event: ExchangeEvent, data: str, after_stop: bool) -> list[str]:
         flags.append("unterminated")
     if after_stop:
         flags.append("after message_stop")
-    if data:
+    if data.strip():
         try:
             json.loads(data)
         except ValueError:
@@ -106,16 +137,18 @@ def _flags(event: ExchangeEvent, data: str, after_stop: bool) -> list[str]:
     return flags
 
 
-def page_of_events(exchange: Exchange, page: int, gaps: set[int]) -> tuple[list[EventRow], int]:
+def page_of_events(exchange: Exchange, page: int, stats: TimelineStats) -> tuple[list[EventRow], int]:
     """One page of events (1-based page number) and the number of pages."""
-    total = exchange.events.count()
-    pages = max(1, -(-total // PAGE_SIZE))
+    pages = max(1, -(-stats.count // PAGE_SIZE))
     page = min(max(1, page), pages)
     start = (page - 1) * PAGE_SIZE
-    stop_seq = (
-        exchange.events.filter(event="message_stop").order_by("seq").values_list("seq", flat=True).first()
-    )
-    events = list(exchange.events.filter(seq__gte=start - 1, seq__lt=start + PAGE_SIZE).order_by("seq"))
+    stop_seq = None
+    if "events_after_message_stop" in (exchange.anomalies or []):
+        # Only then is it worth finding the first message_stop (a walk over the stream).
+        stop_seq = (
+            exchange.events.filter(event="message_stop").order_by("seq").values_list("seq", flat=True).first()
+        )
+    events = exchange.events.filter(seq__gte=start - 1, seq__lt=start + PAGE_SIZE).order_by("seq")
     rows: list[EventRow] = []
     prev_offset = None
     for ev in events:
@@ -123,11 +156,10 @@ def page_of_events(exchange: Exchange, page: int, gaps: set[int]) -> tuple[list[
             prev_offset = ev.offset_ms
             continue
         data = ev.data
-        after_stop = stop_seq is not None and ev.seq > stop_seq
         since = ev.offset_ms - prev_offset if prev_offset is not None else ev.offset_ms
         prev_offset = ev.offset_ms
-        rows.append(EventRow(ev.seq, ev.offset_ms, since, ev.event, data, _flags(ev, data, after_stop)))
-    for row in rows:
-        if row.seq in gaps:
-            row.flags.append("gap")
+        flags = _flags(ev, data, stop_seq is not None and ev.seq > stop_seq)
+        if ev.seq > 0 and since >= stats.gap_threshold_ms:
+            flags.append("gap")
+        rows.append(EventRow(ev.seq, ev.offset_ms, since, ev.event, data, flags))
     return rows, pages

@@ -84,14 +84,18 @@ def _tab_context(request: HttpRequest, exchange: Exchange, tab: str) -> dict:
         ctx["message"] = message
         ctx["response_body"] = exchange.response_body
     elif tab == "timeline":
-        stats = stats_for(exchange)
+        part = request.GET.get("part", "")
+        stats = stats_for(exchange, gaps="all" if part == "gaps" else "auto")
+        if part == "gaps":
+            # The deferred partial: only the gap list, nothing else of the tab.
+            return {"stats": stats, "part": part}
         try:
             page = int(request.GET.get("page", "1"))
         except ValueError:
             page = 1
-        rows, pages = page_of_events(exchange, page, {seq for seq, _ in stats.gaps})
-        ctx.update(stats=stats, rows=rows, pages=pages, page=min(max(page, 1), pages),
-                   chart=line_chart(stats.points, title="output tokens over time"))
+        rows, pages = page_of_events(exchange, page, stats)
+        ctx.update(stats=stats, rows=rows, pages=pages, page=min(max(page, 1), pages), part=part,
+                   chart=line_chart(stats.points, title="output tokens over time (estimated)"))
     elif tab == "headers":
         ctx["request_headers"] = redact_headers(exchange.request_headers)
         ctx["response_headers"] = redact_headers(exchange.response_headers)
@@ -112,6 +116,8 @@ def exchange_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     tab = request.GET.get("tab", "conversation")
     if tab not in TABS:
         tab = "conversation"
+    if tab == "timeline" and request.GET.get("part") == "gaps":
+        return render(request, "inspector/exchange.html#gaps", _tab_context(request, exchange, tab))
     message = response_message(exchange)
     ctx = {
         "nav": "exchanges",
