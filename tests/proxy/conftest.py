@@ -36,6 +36,13 @@ class ServerThread:
         self.thread.join(10)
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashes(settings):
+    # The personas are created with passwords; the default hasher costs ~0.5 s per user,
+    # which would dominate these tests (no test here is about passwords).
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def _reset_caches() -> None:
     from playground.proxy import auth, routes
 
@@ -49,10 +56,16 @@ def proxy_url(transactional_db):
     from playground.asgi import application
 
     _reset_caches()
+    from playground import recording
+
     server = ServerThread(application)
     url = server.start()
     yield url
+    # Let the recorder finish its writes before the database is emptied for the next test
+    # (on PostgreSQL a write racing the TRUNCATE deadlocks).
+    recording.flush_sync()
     server.stop()
+    recording.flush_sync()
     _reset_caches()
 
 
