@@ -2,16 +2,14 @@
 
 The page's pickers and ranges come from here: the models per provider (the simulator
 always listed), parameter defaults and ranges (from the contract reference), the block
-types each role may carry, the server tool types and known beta names. The contract's
-model catalogue and the providers app are read when they are present; the simulator's
-models are always offered so the page works offline.
+types each role may carry, the server tool types and known beta names. Models come from
+the contract's model catalogue matched against the team's providers; the simulator's
+models are always offered, so the page works offline.
 """
 
 from __future__ import annotations
 
-import logging
-
-log = logging.getLogger(__name__)
+import fnmatch
 
 SIM_MODELS = ["sim-1", "sim-1-fast"]
 
@@ -60,26 +58,40 @@ BETAS = [
 ]
 
 
+def _catalogue_ids() -> list[str]:
+    """Real model ids from the contract catalogue, newest first, retired ones left out."""
+    from playground.contract import models as catalogue
+
+    return [
+        info["id"]
+        for info in catalogue.MODELS
+        if not catalogue.is_simulated(info["id"]) and info.get("lifecycle") != "retired"
+    ]
+
+
 def model_groups(team=None) -> list[dict]:
-    """[{"provider": name | None, "label": str, "models": [ids]}], the simulator first."""
+    """[{"provider": name | None, "label": str, "models": [ids]}], the simulator first.
+
+    A provider's models are the catalogue ids its patterns match, plus its literal
+    (wildcard-free) patterns; the Anthropic provider from ANTHROPIC_API_KEY serves claude-*.
+    Reads start from the team: shared providers and the team's own.
+    """
+    from django.conf import settings
+
+    from playground.providers.config import ANTHROPIC_NAME, ANTHROPIC_PATTERNS
+    from playground.providers.models import Provider
+
     groups = [{"provider": None, "label": "Simulator (offline)", "models": list(SIM_MODELS)}]
-    try:
-        from playground.providers import listing  # the providers app, when it offers a listing
-    except ImportError:
-        listing = None
-    if listing is not None:
-        try:
-            for group in listing.model_groups(team):
-                if group.get("models") and group.get("provider") != "simulator":
-                    groups.append(
-                        {
-                            "provider": group["provider"],
-                            "label": group.get("label") or group["provider"],
-                            "models": list(group["models"]),
-                        }
-                    )
-        except Exception:  # a broken provider row must not take the page down
-            log.exception("listing providers for the composer failed")
+    known = _catalogue_ids()
+    rows = Provider.objects.for_team(team).filter(enabled=True, builtin=False).order_by("name")
+    for row in rows:
+        literal = [p for p in row.patterns() if not any(c in p for c in "*?[")]
+        models = [m for m in known if row.serves(m)] + [m for m in literal if m not in known]
+        if models:
+            groups.append({"provider": row.name, "label": row.name, "models": models})
+    if getattr(settings, "ANTHROPIC_API_KEY", None) and all(g["provider"] != ANTHROPIC_NAME for g in groups):
+        models = [m for m in known if any(fnmatch.fnmatchcase(m, p) for p in ANTHROPIC_PATTERNS)]
+        groups.append({"provider": ANTHROPIC_NAME, "label": "Anthropic", "models": models})
     return groups
 
 

@@ -9,6 +9,7 @@ import { initBlocks, renderConversation, updateBreakpoints } from "./blocks.js";
 import { initPanels, renderParams, renderTools, renderHeaders } from "./panels.js";
 import { initRaw, refreshRaw } from "./raw.js";
 import { scheduleValidation, applyFindings } from "./findings.js";
+import { applyModelHints } from "./hints.js";
 import { initRun, run, stop, compare, autorun, isRunning } from "./run.js";
 
 const config = readJSONScript("composer-config");
@@ -50,6 +51,7 @@ function renderAll() {
   refreshFields(document, null);
   syncPicker();
   updateTopbar();
+  applyModelHints(config);
   applyFindings();
 }
 
@@ -66,6 +68,7 @@ store.subscribe((source, detail) => {
   } else if (source === "form") {
     refreshFields(document, detail.el);
     updateTopbar();
+    if (detail.el === picker) applyModelHints(config);
     updateBreakpoints();
     refreshRaw();
   }

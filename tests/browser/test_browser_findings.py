@@ -81,3 +81,28 @@ def test_an_invalid_schema_is_flagged_and_broken_json_is_kept_as_typed(page_for,
     page.wait_for_selector("[data-testid=tool-schema-0] + .field-error:not([hidden])")
     assert page.input_value("[data-testid=tool-schema-0]") == broken
     assert raw_request(page)["tools"][0]["input_schema"]["properties"] == {"a": {"type": 12}}
+
+
+def test_parameters_the_model_rejects_are_flagged(page_for, alice):
+    state = {
+        "request": {
+            "model": "claude-sonnet-5",
+            "max_tokens": 100,
+            "temperature": 0.5,
+            "messages": [
+                {"role": "user", "content": [{"type": "text", "text": "Hi"}]},
+                {"role": "assistant", "content": [{"type": "text", "text": "Sure"}]},
+            ],
+        },
+    }
+    drafts.save_draft(alice, Team.objects.get(name="acme"), state)
+    page = open_composer(page_for(alice))
+    assert "model-rejects" in page.get_attribute("#top-temperature", "class")
+    note = page.wait_for_selector('label[data-path="temperature"] .finding-error')
+    assert "deprecated for this model" in note.text_content()
+    prefill = page.text_content("[data-testid=turn-1] .chip.prefill")
+    assert "rejects a final assistant turn" in prefill
+    assert "(not for claude-sonnet-5)" in page.text_content("#top-thinking option[value=enabled]")
+    # Switching to the simulator clears the flags.
+    page.select_option("#model-picker", "|sim-1")
+    assert "model-rejects" not in page.get_attribute("#top-temperature", "class")
