@@ -109,6 +109,11 @@ def check_block(ctx: Ctx, block: object, where: str, loc: tuple, api: tuple | No
         ctx.error(loc, "Input should be a valid dictionary or object to extract fields from", api)
         return
     kind = block.get("type")
+    if where == "system" and kind != "text":
+        # `system` holds text blocks only: a plain model, not a tagged union, for the API
+        message = "Field required" if kind is None else "Input should be 'text'"
+        ctx.error((*loc, "type"), message, (*api, "type"))
+        return
     if kind is None:
         ctx.error(loc, "Unable to extract tag using discriminator 'type'", api)
         return
@@ -118,7 +123,14 @@ def check_block(ctx: Ctx, block: object, where: str, loc: tuple, api: tuple | No
         return
     keys, required = BLOCKS[kind]
     if kind not in ALLOWED[where]:
-        ctx.error((*loc, "type"), _misplaced(kind, where), (*api, "type"))
+        if where in ("user", "assistant") and kind in ALLOWED["user"] | ALLOWED["assistant"]:
+            # the API's wording, located at the message: `messages.0: `tool_use` blocks can
+            # only be in `assistant` messages`
+            other = "assistant" if where == "user" else "user"
+            ctx.error((*loc, "type"), f"`{kind}` blocks can only be in `{other}` messages",
+                      api[:2])
+        else:
+            ctx.error((*loc, "type"), _misplaced(kind, where), (*api, "type"))
         return
     if keys is None:
         return

@@ -133,3 +133,10 @@ def test_it_accepts_search_results_documents_and_citations():
 def test_it_rejects_text_blocks_with_a_wrong_type_of_text():
     [finding] = errors(request(user({"type": "text", "text": 5})))
     assert finding.api_message() == "messages.0.content.0.text.text: Input should be a valid string"
+
+
+def test_it_rejects_assistant_blocks_in_user_turns_with_the_apis_wording():
+    block = {"type": "tool_use", "id": "toolu_1", "name": "t", "input": {}}
+    [finding] = errors(request(user(block)))
+    assert finding.api_message() == "messages.0: `tool_use` blocks can only be in `assistant` messages"
+    assert finding.path == "messages[0].content[0].type"

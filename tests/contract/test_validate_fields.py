@@ -152,7 +152,9 @@ def test_it_rejects_a_whitespace_system_prompt_and_warns_on_an_empty_one():
     findings = validate_request(request(system=""))
     assert [f.severity for f in findings] == ["warning"]
     finding = only_error(validate_request(request(system=[{"type": "image", "source": {}}])))
-    assert finding.path == "system[0].type"
+    assert finding.api_message() == "system.0.type: Input should be 'text'"
+    finding = only_error(validate_request(request(system=[{"text": "Be brief"}])))
+    assert finding.api_message() == "system.0.type: Field required"
 
 
 def test_it_answers_the_first_error_as_the_api_would():

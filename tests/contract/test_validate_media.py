@@ -143,8 +143,7 @@ def test_it_rejects_images_in_assistant_turns():
     body = request(image(png(1, 1)))
     body["messages"].append({"role": "assistant", "content": [image(png(1, 1))]})
     [finding] = errors(body)
-    assert finding.api_message() == ("messages.1.content.0.type: `image` blocks are not allowed "
-                                     "in `assistant` messages")
+    assert finding.api_message() == "messages.1: `image` blocks can only be in `user` messages"
 
 
 def test_it_applies_the_32_mb_cap_to_bodies_built_in_memory():

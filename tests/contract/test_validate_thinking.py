@@ -171,5 +171,6 @@ def test_it_accepts_empty_thinking_text_when_display_is_omitted():
 def test_it_rejects_thinking_blocks_in_user_turns():
     body = request(messages=[{"role": "user", "content": [THINKING]}])
     [finding] = errors(validate_request(body))
-    assert finding.api_message() == ("messages.0.content.0.type: `thinking` blocks are not "
-                                     "allowed in `user` messages")
+    assert finding.api_message() == ("messages.0: `thinking` blocks can only be in `assistant` "
+                                     "messages")
+    assert finding.path == "messages[0].content[0].type"

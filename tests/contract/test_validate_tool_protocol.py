@@ -132,8 +132,7 @@ def test_it_accepts_a_paused_turn_resent_with_its_unfinished_server_tool_use():
 def test_it_rejects_tool_result_blocks_in_assistant_turns():
     body = request(assistant(result("toolu_a")))
     [finding] = errors(body)
-    assert finding.api_message() == ("messages.1.content.0.type: `tool_result` blocks are not "
-                                     "allowed in `assistant` messages")
+    assert finding.api_message() == "messages.1: `tool_result` blocks can only be in `user` messages"
 
 
 def test_it_warns_when_tool_history_comes_without_tool_definitions():
