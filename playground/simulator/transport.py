@@ -13,11 +13,15 @@ message httpx gives for a real dropped connection.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 
 import httpx
 
-from playground.simulator.engine import SimulatedCut, handle
+from playground.contract.errors import new_request_id
+from playground.simulator.engine import SimulatedCut, error_response, handle
+
+log = logging.getLogger(__name__)
 
 
 def _read_timeout(request: httpx.Request) -> float | None:
@@ -67,6 +71,9 @@ class SimulatorTransport(httpx.AsyncBaseTransport):
                 response = await handle(request.method, request.url.path, query, dict(request.headers), body)
         except TimeoutError:
             raise httpx.ReadTimeout("simulator sent no response within the read timeout", request=request) from None
+        except Exception:  # a simulator bug still answers in the API's shape, like the server would
+            log.exception("simulator failed on %s %s", request.method, request.url.path)
+            response = error_response(500, "api_error", "Internal server error", new_request_id())
         return httpx.Response(
             response.status,
             headers=response.headers,
