@@ -183,7 +183,9 @@ def _new_client(provider: ProviderConfig) -> httpx.AsyncClient:
     else:
         transport = httpx.AsyncHTTPTransport(
             retries=0,
-            limits=httpx.Limits(max_connections=200, max_keepalive_connections=20, keepalive_expiry=30),
+            # Every concurrent stream holds a connection for minutes: a small pool would make
+            # stream N+1 wait and fail with a pool timeout (the SDK's own limits: 1000/100).
+            limits=httpx.Limits(max_connections=1000, max_keepalive_connections=100, keepalive_expiry=30),
         )
         if not provider.allow_private_network:
             _guard(transport)

@@ -10,7 +10,8 @@ checked address itself, so a DNS answer cannot change between check and connect)
 `allow_private` (set by the operator per provider) lifts the address rules, never the
 scheme and userinfo rules.
 
-No Django here: the admin form, the model, the `addprovider` command and the upstream
+Both readings of the URL are checked: the standard library's and httpx's own (the host the
+client will really connect to). No Django here: the admin form, the model, the `addprovider` command and the upstream
 client all call the same functions.
 """
 
@@ -20,6 +21,8 @@ import ipaddress
 import re
 import socket
 from urllib.parse import urlsplit
+
+import httpx
 
 _NUMERIC_HOST = re.compile(r"[0-9a-fx.]+")
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
@@ -137,8 +140,16 @@ def check_base_url(url: str, *, allow_private: bool = False) -> str:
     host = parts.netloc.rsplit(":", 1)[0] if port is not None else parts.netloc
     if not host:
         raise URLRefused("the base URL has no host")
+    try:
+        # The host the HTTP client itself will use: two URL parsers that disagree are a
+        # classic guard bypass, so both readings must pass.
+        client_host = httpx.URL(url).host
+    except (httpx.InvalidURL, ValueError, TypeError) as exc:
+        raise URLRefused(f"the base URL does not parse: {exc}") from None
+    if not client_host:
+        raise URLRefused("the base URL has no host")
     if not allow_private:
-        reason = host_refusal(host)
+        reason = host_refusal(host) or host_refusal(client_host)
         if reason:
             raise URLRefused(f"{reason}; private networks are not allowed for this provider")
     return url.rstrip("/")

@@ -150,3 +150,10 @@ def test_it_refuses_feed_after_close():
     parser.close()
     with pytest.raises(ValueError):
         parser.feed(b"data: x\n\n")
+
+
+def test_it_splits_lines_only_on_cr_and_lf():
+    # JSON may carry raw U+2028/U+2029 and other "line breaks" str.splitlines would cut at.
+    data = '{"text":"a\u2028b\u2029c\x85d"}'.encode() + b"\x0b\x0c\x1c"
+    [ev] = parse_all(b"event: x\ndata: " + data + b"\n\n")
+    assert ev.data.encode() == data
