@@ -199,6 +199,12 @@ class _Conversation:
             and isinstance(content, list)
             and any(isinstance(b, dict) and b.get("type") == "tool_result" for b in content)
         )
+        # Images and documents in the last user turn, so the answer can acknowledge them.
+        self.media: dict[str, int] = {}
+        if last.get("role") == "user" and isinstance(content, list):
+            for block in content:
+                if isinstance(block, dict) and block.get("type") in ("image", "document"):
+                    self.media[block["type"]] = self.media.get(block["type"], 0) + 1
 
 
 def _choose_tools(body: dict, convo: _Conversation, tools: dict[str, dict]) -> list[str]:
@@ -228,8 +234,13 @@ def _answer(convo: _Conversation) -> str:
             verb = "failed with" if failed else "returned"
             parts.append(f'{name} {verb} "{_snippet(text)}"')
         return f'For "{quote}": ' + "; ".join(parts) + "."
+    media = " and ".join(f"{n} {kind}{'s' if n > 1 else ''}" for kind, n in sorted(convo.media.items()))
+    if quote and media:
+        return f'You sent {media} and said: "{quote}".'
     if quote:
         return f'You said: "{quote}".'
+    if media:
+        return f"You sent {media}."
     return "Hello from the offline simulator."
 
 

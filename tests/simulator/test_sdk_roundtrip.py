@@ -81,3 +81,18 @@ def test_it_answers_beta_paths_and_bearer_auth(sim_url):
         )
     assert message.model == "sim-1-fast"
     assert message.content[0].type == "text"
+
+
+PIXEL = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+
+
+def test_it_acknowledges_images_in_the_last_turn(client):
+    image = {"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": PIXEL}}
+    message = client.messages.create(
+        model="sim-1",
+        max_tokens=200,
+        messages=[{"role": "user", "content": [image, image, {"type": "text", "text": "What is this?"}]}],
+    )
+    assert message.content[0].text.startswith('You sent 2 images and said: "What is this?".')
+    counted = client.messages.count_tokens(model="sim-1", messages=[{"role": "user", "content": [image]}])
+    assert counted.input_tokens > 1000
