@@ -88,7 +88,8 @@ class Ctx:
         self.forced_tool = False
         # cache_control markers in processing order: (loc, ttl)
         self.cache_markers: list[tuple[Loc, str]] = []
-        self.images: list[tuple[Loc, int | None, int | None]] = []  # loc, width, height
+        # images seen: (loc, api loc of the data, width, height)
+        self.images: list[tuple[Loc, Loc, int | None, int | None]] = []
         self.media_bytes = 0  # base64 payload characters seen, for the request size cap
 
     def has_beta(self, prefix: str) -> bool:

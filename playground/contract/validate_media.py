@@ -155,19 +155,22 @@ def check_image_source(ctx: Ctx, source: object, loc: tuple, api: tuple) -> None
     data = check_base64(ctx, source["data"], dloc, dapi)
     if data is None:
         return
+    if not data:
+        ctx.error(dloc, "image cannot be empty", dapi)
+        return
     if len(data) > IMAGE_MAX_BYTES:
+        # real answers locate this at the source (`...image.source.base64: image exceeds`)
         ctx.error(dloc, f"image exceeds 5 MB maximum: {len(data)} bytes > {IMAGE_MAX_BYTES} "
-                  "bytes", dapi)
+                  "bytes", sapi)
         return
     actual = sniff_image(_decode_prefix(data, 16))
     if actual is None:
         ctx.error(dloc, "Could not process image", dapi)
         return
     if media_type is not None and actual != media_type:
-        ctx.error(loc, f"Image does not match the provided media type {media_type} (the data "
-                  f"is {actual})", sapi)
+        ctx.error(dloc, f"Image does not match the provided media type {media_type}", dapi)
     width, height = image_size(actual, data)
-    ctx.images.append((loc, width, height))
+    ctx.images.append((loc, dapi, width, height))
 
 
 def _check_url(ctx: Ctx, url: object, loc: tuple, api: tuple) -> None:
@@ -187,16 +190,16 @@ def check_images(ctx: Ctx) -> None:
         ctx.error(images[limit][0], f"Too many images: {len(images)} > {limit}, the maximum "
                   "for this model", "")
     many = len(images) > MANY_IMAGES
-    for loc, width, height in images:
+    for loc, api, width, height in images:
         if width is None or height is None:
             continue
         side = max(width, height)
         if side > MAX_SIDE:
             ctx.error(loc, "At least one of the image dimensions exceed max allowed size: "
-                      f"{MAX_SIDE} pixels", "")
+                      f"{MAX_SIDE} pixels", api)
         elif many and side > MANY_IMAGES_MAX_SIDE:
             ctx.error(loc, "At least one of the image dimensions exceed max allowed size for "
-                      f"many-image requests: {MANY_IMAGES_MAX_SIDE} pixels", "")
+                      f"many-image requests: {MANY_IMAGES_MAX_SIDE} pixels", api)
 
 
 def check_document_source(ctx: Ctx, source: object, loc: tuple, api: tuple, check_block) -> None:

@@ -62,8 +62,9 @@ def test_it_rejects_unknown_media_types():
 
 def test_it_rejects_a_media_type_that_does_not_match_the_bytes():
     [finding] = errors(request(image(png(8, 8), "image/jpeg")))
-    assert "Image does not match the provided media type image/jpeg" in finding.message
-    assert finding.path == "messages[0].content[0].source"
+    assert finding.api_message() == ("messages.0.content.0.image.source.base64.data: Image does "
+                                     "not match the provided media type image/jpeg")
+    assert finding.path == "messages[0].content[0].source.data"
 
 
 def test_it_rejects_invalid_base64():
@@ -78,9 +79,12 @@ def test_it_rejects_a_data_url_prefix():
     assert "`data:` URL prefix" in finding.message
 
 
-def test_it_rejects_bytes_that_are_no_image():
+def test_it_rejects_bytes_that_are_no_image_and_empty_images():
     [finding] = errors(request(image(b"hello world, not an image")))
     assert finding.message == "Could not process image"
+    [finding] = errors(request(image("")))
+    assert finding.api_message() == ("messages.0.content.0.image.source.base64.data: image "
+                                     "cannot be empty")
 
 
 def test_it_rejects_an_image_over_5_mb_measured_on_the_base64_payload():
@@ -88,7 +92,7 @@ def test_it_rejects_an_image_over_5_mb_measured_on_the_base64_payload():
     padding = b"\x00" * (4 * 1024 * 1024)  # base64 grows it past 5 MiB
     [finding] = errors(request(image(payload + padding)))
     size = len(base64.b64encode(payload + padding))
-    assert finding.api_message() == (f"messages.0.content.0.image.source.base64.data: image "
+    assert finding.api_message() == (f"messages.0.content.0.image.source.base64: image "
                                      f"exceeds 5 MB maximum: {size} bytes > 5242880 bytes")
 
 
@@ -103,7 +107,9 @@ def test_it_rejects_images_larger_than_8000_pixels():
 def test_it_lowers_the_limit_to_2000_pixels_past_20_images():
     images = [image(png(100, 100)) for _ in range(20)] + [image(png(2500, 100))]
     [finding] = errors(request(*images))
-    assert finding.message.endswith("for many-image requests: 2000 pixels")
+    assert finding.api_message() == (
+        "messages.0.content.20.image.source.base64.data: At least one of the image dimensions "
+        "exceed max allowed size for many-image requests: 2000 pixels")
     assert finding.path == "messages[0].content[20].source"
     assert errors(request(*images[1:])) == []
 
