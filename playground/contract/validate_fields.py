@@ -56,7 +56,6 @@ TOOL_CHOICE_KEYS = {
     "none": frozenset({"type"}),
 }
 CACHE_CONTROL_KEYS = frozenset({"type", "ttl"})
-THINKING_DOCS = "Please consult our documentation at https://docs.claude.com/en/docs/build-with-claude/extended-thinking"
 
 
 def present(body: dict, key: str) -> bool:
@@ -231,7 +230,7 @@ def _check_thinking(ctx: Ctx, body: dict) -> None:
                              "covers the whole turn")
                 else:
                     ctx.error(("thinking", "budget_tokens"), "`max_tokens` must be greater "
-                              f"than `thinking.budget_tokens`. {THINKING_DOCS}", "")
+                              "than `thinking.budget_tokens`.", "")
     rules = ctx.model
     if rules is None:
         return
@@ -340,7 +339,7 @@ def _check_sampling(ctx: Ctx, body: dict) -> None:
     if ctx.thinking in ("enabled", "adaptive"):
         if "temperature" in sent and body["temperature"] != 1:
             ctx.error(("temperature",), "`temperature` may only be set to 1 when thinking is "
-                      f"enabled or in adaptive mode. {THINKING_DOCS}", "")
+                      "enabled or in adaptive mode.", "")
         if "top_k" in sent:
             ctx.error(("top_k",), "`top_k` is not supported when thinking is enabled.", "")
         if "top_p" in sent and body["top_p"] < 0.95:

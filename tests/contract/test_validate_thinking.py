@@ -46,8 +46,7 @@ def test_it_rejects_a_budget_below_1024():
 
 def test_it_rejects_a_budget_not_below_max_tokens():
     [finding] = errors(validate_request(request(max_tokens=2048)))
-    assert finding.api_message().startswith(
-        "`max_tokens` must be greater than `thinking.budget_tokens`.")
+    assert finding.api_message() == "`max_tokens` must be greater than `thinking.budget_tokens`."
     assert finding.path == "thinking.budget_tokens"
 
 
@@ -75,8 +74,8 @@ def test_it_rejects_enabled_thinking_on_models_that_only_think_adaptively():
 
 def test_it_rejects_temperature_other_than_1_with_thinking():
     [finding] = errors(validate_request(request(temperature=0.7)))
-    assert finding.message.startswith("`temperature` may only be set to 1 when thinking is "
-                                      "enabled or in adaptive mode.")
+    assert finding.api_message() == ("`temperature` may only be set to 1 when thinking is "
+                                     "enabled or in adaptive mode.")
     assert validate_request(request(temperature=1.0)) == []
 
 
