@@ -89,21 +89,27 @@ def _bare_app(stream_chunks: list[bytes], json_body: bytes):
     return bare
 
 
+REPEAT = 3  # each lane keeps its best run: the machine is shared and noisy
+
+
 async def bench_engine(tokens: int) -> tuple[float, int]:
     raw = json.dumps(_request(tokens)).encode()
     headers = {"x-sim-output-tokens": str(tokens)}
-    started = time.perf_counter()
-    response = await engine.handle("POST", "/v1/messages", "", headers, raw)
+    elapsed = floor = float("inf")
     count = 0
-    async for _ in response.body:
-        count += 1
-    elapsed = time.perf_counter() - started
     message = plan_message(_request(tokens), seed="floor", output_tokens=tokens)
     events = message_to_events(message)
-    floor_start = time.perf_counter()
-    for name, data in events:
-        encode_event(name, data)
-    floor = time.perf_counter() - floor_start
+    for _ in range(REPEAT):
+        started = time.perf_counter()
+        response = await engine.handle("POST", "/v1/messages", "", headers, raw)
+        count = 0
+        async for _ in response.body:
+            count += 1
+        elapsed = min(elapsed, time.perf_counter() - started)
+        floor_start = time.perf_counter()
+        for name, data in events:
+            encode_event(name, data)
+        floor = min(floor, time.perf_counter() - floor_start)
     print(f"engine     {count:>7} events in {elapsed:.3f}s = {count / elapsed:>9,.0f} ev/s;"
           f" encode-only floor {len(events) / floor:>9,.0f} ev/s; ratio {elapsed / floor:.2f}x")
     return elapsed, count
@@ -111,30 +117,37 @@ async def bench_engine(tokens: int) -> tuple[float, int]:
 
 async def bench_transport(tokens: int, engine_elapsed: float) -> None:
     body = _request(tokens)
+    elapsed = float("inf")
+    count = 0
     async with httpx.AsyncClient(transport=SimulatorTransport(), base_url="http://sim", timeout=None) as http:
-        started = time.perf_counter()
-        count = 0
-        async with http.stream("POST", "/v1/messages", json=body,
-                               headers={"x-sim-output-tokens": str(tokens)}) as response:
-            async for _ in response.aiter_raw():
-                count += 1
-        elapsed = time.perf_counter() - started
+        for _ in range(REPEAT):
+            started = time.perf_counter()
+            count = 0
+            async with http.stream("POST", "/v1/messages", json=body,
+                                   headers={"x-sim-output-tokens": str(tokens)}) as response:
+                async for _ in response.aiter_raw():
+                    count += 1
+            elapsed = min(elapsed, time.perf_counter() - started)
     print(f"transport  {count:>7} events in {elapsed:.3f}s = {count / elapsed:>9,.0f} ev/s;"
           f" ratio to the engine alone {elapsed / engine_elapsed:.2f}x")
 
 
 async def bench_loopback(tokens: int, sim_url: str, bare_url: str) -> None:
     async def read(url: str, path: str, body: dict | None) -> tuple[float, int, int]:
+        best = (float("inf"), 0, 0)
         async with httpx.AsyncClient(base_url=url, timeout=None) as http:
-            started = time.perf_counter()
-            size = events = 0
-            kwargs = {"json": body, "headers": {"x-sim-output-tokens": str(tokens)}} if body else {}
-            async with http.stream("POST", path, **kwargs) as response:
-                async for chunk in response.aiter_raw():
-                    size += len(chunk)
-                    events += chunk.count(b"\n\n")
-            return time.perf_counter() - started, events, size
+            for _ in range(REPEAT):
+                started = time.perf_counter()
+                size = events = 0
+                kwargs = {"json": body, "headers": {"x-sim-output-tokens": str(tokens)}} if body else {}
+                async with http.stream("POST", path, **kwargs) as response:
+                    async for chunk in response.aiter_raw():
+                        size += len(chunk)
+                        events += chunk.count(b"\n\n")
+                best = min(best, (time.perf_counter() - started, events, size))
+        return best
 
+    # Best of REPEAT each, back to back, so both see about the same background load.
     sim_time, sim_events, sim_size = await read(sim_url, "/v1/messages", _request(tokens))
     bare_time, bare_events, _ = await read(bare_url, "/stream", None)
     print(f"loopback   {sim_events:>7} events in {sim_time:.3f}s = {sim_events / sim_time:>9,.0f} ev/s,"
