@@ -11,9 +11,19 @@ import { h, prettyJSON } from "./dom.js";
 // inserted JSON-escaped without quotes, other values as compact JSON; missing -> "".
 const PLACEHOLDER = /\{\{\s*input((?:\.[A-Za-z0-9_-]+)*)\s*\}\}/g;
 
+// JSON as Python's json.dumps writes it by default (", " and ": " separators), so a static
+// mock prefilled here is the same text the server's auto-run sends.
+export function pyDumps(value) {
+  if (Array.isArray(value)) return `[${value.map(pyDumps).join(", ")}]`;
+  if (value && typeof value === "object") {
+    return `{${Object.entries(value).map(([k, v]) => `${JSON.stringify(k)}: ${pyDumps(v)}`).join(", ")}}`;
+  }
+  return JSON.stringify(value);
+}
+
 export function renderMock(mock, input) {
   if (!mock) return "";
-  if (mock.type === "static") return typeof mock.value === "string" ? mock.value : JSON.stringify(mock.value);
+  if (mock.type === "static") return typeof mock.value === "string" ? mock.value : pyDumps(mock.value);
   return String(mock.template || "").replace(PLACEHOLDER, (_, path) => {
     let value = input;
     for (const key of path.split(".").slice(1)) {
