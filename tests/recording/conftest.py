@@ -14,3 +14,10 @@ async def _close_thread_connections(request):
         # The async ORM's thread keeps a connection of its own; PostgreSQL would refuse to
         # drop the test database while it is open.
         await sync_to_async(lambda: connection.close())()
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    # The personas' passwords are hashed with the production hasher (about a second for
+    # alice and bob together); these tests never log in.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

