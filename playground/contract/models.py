@@ -37,6 +37,7 @@ def _entry(
     prefill: bool = True,
     thinking: tuple[str, ...] = ("enabled",),
     thinking_always_on: bool = False,
+    thinking_default: bool = False,
     sampling: bool | None = True,
     sampling_exclusive: bool = False,
     effort: tuple[str, ...] | None = (),
@@ -58,6 +59,8 @@ def _entry(
             # thinking.type values accepted besides "disabled"
             "thinking": thinking,
             "thinking_always_on": thinking_always_on,
+            # thinks (adaptively) when the request has no `thinking` field
+            "thinking_default": thinking_default or thinking_always_on,
             # temperature / top_p / top_k accepted at all; None = unknown
             "sampling": sampling,
             # 4.5 generation: temperature and top_p cannot both be sent
@@ -91,7 +94,7 @@ _CATALOGUE: list[dict] = [
     _entry("claude-mythos-5", "Claude Mythos 5", "2026-08-01T00:00:00Z", _M, 128_000,
            thinking_always_on=True, **_NEW),
     _entry("claude-opus-5", "Claude Opus 5", "2026-07-24T00:00:00Z", _M, 128_000,
-           effort=None, **_NEW),
+           effort=None, thinking_default=True, **_NEW),
     _entry("claude-sonnet-5", "Claude Sonnet 5", "2026-06-30T00:00:00Z", _M, 128_000,
            effort=None, **_NEW),
     _entry("claude-opus-4-8", "Claude Opus 4.8", "2026-05-01T00:00:00Z", None, None,

@@ -192,6 +192,8 @@ def _check_simple(ctx: Ctx, body: dict) -> None:
 
 def _check_thinking(ctx: Ctx, body: dict) -> None:
     if not present(body, "thinking"):
+        if ctx.model is not None and ctx.model["thinking_default"]:
+            ctx.thinking = "adaptive"  # the model thinks unless told otherwise
         return
     thinking = body["thinking"]
     if not check_type(ctx, thinking, "dict", ("thinking",)):

@@ -151,9 +151,9 @@ def _check_tools(ctx: Ctx, turns: list, last_index: int) -> None:
                 ctx.error(("messages", first[0]), _MISSING.format(ids=", ".join(prev_ids)))
             continue
         # user turn: results must answer the previous assistant turn, and come first
-        found: dict[str, bool] = {}  # id -> at the beginning of its message
+        found: dict[str, bool] = {}  # id -> at the beginning of the (merged) turn
+        leading = True
         for i, blocks in msgs:
-            leading = True
             for j, block in enumerate(blocks):
                 if _btype(block) != "tool_result":
                     leading = False
@@ -167,7 +167,7 @@ def _check_tools(ctx: Ctx, turns: list, last_index: int) -> None:
                     ctx.warn(("messages", i, "content", j), f"second `tool_result` for "
                              f"{tool_use_id}; send exactly one result per `tool_use`")
                 else:
-                    found[tool_use_id] = leading and i == msgs[0][0]
+                    found[tool_use_id] = leading
         missing = [tid for tid in prev_ids if tid not in found]
         if missing:
             first = min(prev_ids[tid] for tid in missing)

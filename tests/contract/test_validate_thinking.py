@@ -173,3 +173,16 @@ def test_it_rejects_thinking_blocks_in_user_turns():
     assert finding.api_message() == ("messages.0: `thinking` blocks can only be in `assistant` "
                                      "messages")
     assert finding.path == "messages[0].content[0].type"
+
+
+def test_it_treats_models_that_think_by_default_as_thinking():
+    history = [{"role": "user", "content": "Hi"},
+               {"role": "assistant", "content": [THINKING, {"type": "text", "text": "Sure"}]}]
+    body = {"model": "claude-opus-5", "max_tokens": 1024, "messages": history}
+
+    def refused_for_thinking(body: dict) -> bool:
+        return any("When thinking is disabled" in f.message for f in validate_request(body))
+    # a final assistant turn with thinking is only refused when thinking is off
+    assert not refused_for_thinking(body)
+    assert refused_for_thinking({**body, "thinking": {"type": "disabled"}})
+    assert refused_for_thinking({**body, "model": "claude-sonnet-4-5"})

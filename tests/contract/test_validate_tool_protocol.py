@@ -141,3 +141,10 @@ def test_it_warns_when_tool_history_comes_without_tool_definitions():
     findings = validate_request(body)
     assert [(f.severity, f.path) for f in findings] == [("warning", "messages[1]")]
     assert "must define tools" in findings[0].message
+
+
+def test_it_accepts_results_split_over_consecutive_user_messages_the_api_merges():
+    body = request(assistant(use("toolu_a"), use("toolu_b")),
+                   user(result("toolu_a")), user(result("toolu_b"), {"type": "text", "text": "ok"}))
+    findings = validate_request(body)
+    assert [(f.severity, f.path) for f in findings] == [("warning", "messages[3]")]
