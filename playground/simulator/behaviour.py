@@ -297,6 +297,10 @@ def plan_message(body: dict, *, seed: str, output_tokens: int | None = None) -> 
         planned.append({"type": "text", "text": json.dumps(fill(schema, seed=seed, hints=hints), ensure_ascii=False)})
     else:
         text = _answer(convo)
+        choice = body.get("tool_choice") if isinstance(body.get("tool_choice"), dict) else {}
+        if tools and not convo.results and not convo.prefill and choice.get("type") != "none":
+            # A new user with tools but no call: say how to get one.
+            text += f" To see a tool call, name a tool in your message, for example {next(iter(tools))}."
         if convo.prefill:
             # Continue the prefill; an open code fence gets code and its closing fence.
             if convo.prefill.count("```") % 2 == 1:

@@ -36,6 +36,7 @@ def test_it_answers_in_text_when_no_tool_is_named(client):
         model="sim-1", max_tokens=500, messages=_ask("Tell me a joke"), tools=WEATHER_TOOLS
     )
     assert message.stop_reason == "end_turn" and _calls(message) == []
+    assert "name a tool in your message, for example get_weather." in message.content[0].text
 
 
 def test_it_calls_a_tool_when_tool_choice_is_any(client):
