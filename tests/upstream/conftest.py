@@ -32,6 +32,8 @@ class CaptureServer:
     port: int = 0
     requests: list[Seen] = field(default_factory=list)
     connections: int = 0
+    # Set when a slow stream's client went away while the server was still writing.
+    hung_up: asyncio.Event = field(default_factory=asyncio.Event)
 
     def base(self, mode: str) -> str:
         return f"http://127.0.0.1:{self.port}/{mode}"
@@ -68,7 +70,7 @@ async def _serve(server: CaptureServer, reader: asyncio.StreamReader, writer: as
             body = await reader.readexactly(int(headers.get("content-length", "0")))
             server.requests.append(Seen(method, path, headers, body))
             mode = path.strip("/").split("/", 1)[0]
-            if not await _answer(mode, headers, body, writer):
+            if not await _answer(server, mode, headers, body, writer):
                 return
     except (asyncio.IncompleteReadError, ConnectionError):
         pass
@@ -76,7 +78,7 @@ async def _serve(server: CaptureServer, reader: asyncio.StreamReader, writer: as
         writer.close()
 
 
-async def _answer(mode: str, headers: dict, body: bytes, writer: asyncio.StreamWriter) -> bool:
+async def _answer(server: CaptureServer, mode: str, headers: dict, body: bytes, writer: asyncio.StreamWriter) -> bool:
     """Write one response; False when the connection must close."""
     if mode.startswith("sse-") or mode == "cut":
         name = CAPTURE_FILES[mode[4:] if mode != "cut" else "11"]
@@ -95,6 +97,18 @@ async def _answer(mode: str, headers: dict, body: bytes, writer: asyncio.StreamW
         writer.write(b"0\r\n\r\n")
         await writer.drain()
         return True
+    if mode == "slow":
+        # One event every 20 ms for up to 10 s, until the client hangs up.
+        writer.write(b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n")
+        ping = b'event: ping\ndata: {"type": "ping"}\n\n'
+        try:
+            for _ in range(500):
+                writer.write(_chunked(ping))
+                await writer.drain()
+                await asyncio.sleep(0.02)
+        except ConnectionError:
+            server.hung_up.set()
+        return False
     if mode == "echo":
         payload = json.dumps({"headers": headers, "body": body.decode()}).encode()
         writer.write(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n"

@@ -56,3 +56,25 @@ async def test_it_reuses_one_pooled_connection(capture_server):
             await resp.aread()
     assert capture_server.connections == 1
     assert len(capture_server.requests) == 3
+
+
+async def test_it_hangs_up_on_the_upstream_when_the_reader_is_cancelled(capture_server):
+    import asyncio
+
+    seen = []
+    three = asyncio.Event()
+
+    async def read():
+        async with upstream.open(capture_server.provider("slow"), "POST", "/v1/messages", body=b"{}") as resp:
+            async for ev in resp.events():
+                seen.append(ev)
+                if len(seen) == 3:
+                    three.set()
+
+    task = asyncio.ensure_future(read())
+    await asyncio.wait_for(three.wait(), 2)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    # The provider sees the connection close, so generation (and billing) stops there.
+    await asyncio.wait_for(capture_server.hung_up.wait(), 2)
