@@ -313,7 +313,7 @@ def _check_output_config(ctx: Ctx, body: dict) -> None:
         if "schema" in fmt and check_type(ctx, fmt["schema"], "dict", (*loc, "schema")):
             from playground.contract.validate_tools import check_schema
 
-            check_schema(ctx, fmt["schema"], (*loc, "schema"), (*loc, "schema"))
+            check_schema(ctx, fmt["schema"], (*loc, "schema"), (*loc, "schema"), strict=True)
 
 
 def _check_sampling(ctx: Ctx, body: dict) -> None:

@@ -143,7 +143,7 @@ def _check_custom(ctx: Ctx, tool: dict, loc: tuple) -> object:
         elif schema["type"] != "object":
             ctx.error((*sloc, "type"), "Input should be 'object'", (*sapi, "type"))
         else:
-            check_schema(ctx, schema, sloc, sapi)
+            check_schema(ctx, schema, sloc, sapi, strict=tool.get("strict") is True)
     return name
 
 
@@ -181,15 +181,44 @@ def _check_builtin(ctx: Ctx, tool: dict, kind: object, loc: tuple) -> object:
 
 # -- JSON Schema meta-validation -------------------------------------------------------
 
-def check_schema(ctx: Ctx, schema: dict, loc: tuple, api: tuple) -> None:
-    """Check a JSON Schema against its meta-schema; one finding per problem (max 5)."""
+def check_schema(ctx: Ctx, schema: dict, loc: tuple, api: tuple, strict: bool = False) -> None:
+    """Check a JSON Schema against its meta-schema; one finding per problem (max 5).
+
+    strict: the schema constrains decoding (structured outputs, `strict` tools), where every
+    object must close itself with `additionalProperties: false`."""
     try:
         key = json.dumps(schema, sort_keys=True, allow_nan=False)
     except (TypeError, ValueError, RecursionError):
         ctx.error(loc, "Input should be a valid JSON Schema", api)
         return
-    for rel, message in _schema_problems(key):
+    problems = _schema_problems(key)
+    for rel, message in problems:
         ctx.error((*loc, *rel), message, (*api, *rel))
+    if strict and not problems:
+        for rel in _open_objects(key):
+            ctx.warn((*loc, *rel), "structured outputs need `additionalProperties: false` on "
+                     "every object schema; this one is open")
+
+
+@lru_cache(maxsize=512)
+def _open_objects(key: str) -> tuple[tuple, ...]:
+    """Locations of object schemas that do not set `additionalProperties: false` (max 5)."""
+    out: list[tuple] = []
+    stack: list[tuple[object, tuple]] = [(json.loads(key), ())]
+    while stack and len(out) < 5:
+        node, loc = stack.pop()
+        if isinstance(node, dict):
+            is_object = node.get("type") == "object" or (
+                isinstance(node.get("type"), list) and "object" in node["type"]
+            ) or "properties" in node
+            if is_object and node.get("additionalProperties") is not False:
+                out.append(loc)
+            stack.extend((v, (*loc, k)) for k, v in node.items()
+                         if isinstance(v, (dict, list)) and k not in ("enum", "const", "default",
+                                                                      "examples"))
+        elif isinstance(node, list):
+            stack.extend((v, (*loc, i)) for i, v in enumerate(node) if isinstance(v, (dict, list)))
+    return tuple(sorted(out, key=lambda loc: [str(p) for p in loc]))
 
 
 @lru_cache(maxsize=512)

@@ -25,7 +25,9 @@ def errors(body, **kw) -> list:
 
 
 def test_it_accepts_a_custom_tool():
-    assert validate_request(request([tool(), {**tool("other"), "type": "custom", "strict": True,
+    closed = tool("other", type="object", properties={"city": {"type": "string"}},
+                  additionalProperties=False)
+    assert validate_request(request([tool(), {**closed, "type": "custom", "strict": True,
                                               "cache_control": {"type": "ephemeral"}}])) == []
 
 
@@ -67,8 +69,22 @@ def test_it_checks_the_structured_output_schema_too():
     assert finding.path == "output_config.format.schema.type"
 
 
+def test_it_warns_about_open_objects_in_strict_schemas():
+    schema = {"type": "object", "additionalProperties": False,
+              "properties": {"dog": {"type": "object", "properties": {"name": {"type": "string"}}}}}
+    body = request([tool()], output_config={"format": {"type": "json_schema", "schema": schema}})
+    findings = validate_request(body)
+    assert [(f.severity, f.path) for f in findings] == [
+        ("warning", "output_config.format.schema.properties.dog")]
+    strict_tool = {**tool(), "strict": True}
+    findings = validate_request(request([strict_tool]))
+    assert [(f.severity, f.path) for f in findings] == [("warning", "tools[0].input_schema")]
+    assert validate_request(request([tool()])) == []
+
+
 def test_it_warns_about_structured_outputs_on_models_without_them():
-    fmt = {"format": {"type": "json_schema", "schema": {"type": "object"}}}
+    fmt = {"format": {"type": "json_schema",
+                      "schema": {"type": "object", "additionalProperties": False}}}
     findings = validate_request(request([tool()], model="claude-3-haiku-20240307",
                                         output_config=fmt))
     assert [(f.severity, f.path) for f in findings] == [("warning", "output_config.format")]
