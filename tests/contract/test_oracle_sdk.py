@@ -12,8 +12,12 @@ what was sent. `sdk_final` drops that one key when the stream never carried it.
 from __future__ import annotations
 
 import anthropic
-import httpx2  # the transport package the installed SDK is built on
 import pytest
+
+try:  # the HTTP package the installed SDK is built on: httpx2 since 2.x, httpx before
+    import httpx2
+except ImportError:  # pragma: no cover
+    import httpx as httpx2
 
 from playground.contract.accumulate import accumulate
 from playground.contract.events import message_to_sse
