@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 
 BATCH_SECONDS = 0.03
 HEARTBEAT_SECONDS = 30.0
+IDLE_CLOSE_SECONDS = 1.0
 MAX_PENDING = 200_000
 
 _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="recording-writer")
@@ -161,19 +162,26 @@ class Writer:
             self._wake.set()
             progress = self._progress
             await progress.wait()
+        # Drained: give the connection back now (tests drop their database right after).
+        await self.loop.run_in_executor(_executor, _close_connection)
 
     async def _run(self) -> None:
         last_beat = 0.0
+        connected = False
         while True:
             try:
                 try:
-                    await asyncio.wait_for(self._wake.wait(), timeout=HEARTBEAT_SECONDS)
+                    idle = IDLE_CLOSE_SECONDS if connected else HEARTBEAT_SECONDS
+                    await asyncio.wait_for(self._wake.wait(), timeout=idle)
                     await asyncio.sleep(BATCH_SECONDS)
                 except TimeoutError:
-                    pass
+                    if connected and not self.pending:
+                        await self.loop.run_in_executor(_executor, _close_connection)
+                        connected = False
                 self._wake.clear()
                 ops, self.pending = self.pending, []
                 if ops:
+                    connected = True
                     result = await self.loop.run_in_executor(_executor, _write_batch, ops)
                     _count(result, sum(1 for op in ops if isinstance(op, tuple)))
                     try:
@@ -183,7 +191,8 @@ class Writer:
                     self.done += len(ops)
                 if time.monotonic() - last_beat > HEARTBEAT_SECONDS:
                     last_beat = time.monotonic()
-                    await self.loop.run_in_executor(_executor, _heartbeat)
+                    connected = True
+                    await self.loop.run_in_executor(_executor, boot.heartbeat)
             except asyncio.CancelledError:
                 raise
             except Exception:  # the writer never dies: log, count, carry on
@@ -195,26 +204,16 @@ class Writer:
 
 def _write_batch(ops: list) -> store.BatchResult:
     boot.ensure_swept()
-    try:
-        return store.write_batch(ops)
-    finally:
-        _close_when_idle()
+    return store.write_batch(ops)
 
 
-def _heartbeat() -> None:
-    try:
-        boot.heartbeat()
-    finally:
-        _close_when_idle()
+def _close_connection() -> None:
+    # The writer keeps its connection while busy (reconnecting per batch costs more than
+    # the batch) and gives it back after IDLE_CLOSE_SECONDS without work, so a restarted
+    # PostgreSQL is reconnected to and a test database can be dropped.
+    from django.db import connection
 
-
-def _close_when_idle() -> None:
-    # Idle: give the connection back, so tests can drop the database and a restarted
-    # PostgreSQL is reconnected to on the next batch.
-    if _writer is None or not _writer.pending:
-        from django.db import connection
-
-        connection.close()
+    connection.close()
 
 
 def _writer_for(loop: asyncio.AbstractEventLoop) -> Writer:
