@@ -90,6 +90,7 @@ class Ctx:
         self.cache_markers: list[tuple[Loc, str]] = []
         # images seen: (loc, api loc of the data, width, height)
         self.images: list[tuple[Loc, Loc, int | None, int | None]] = []
+        self.pdf_pages: list[tuple[Loc, Loc, int]] = []  # loc, api loc, pages
         self.media_bytes = 0  # base64 payload characters seen, for the request size cap
 
     def has_beta(self, prefix: str) -> bool:

@@ -4,9 +4,10 @@ dimension limits.
 Policy (MESSAGES_API.md §3.3-3.4): an image's base64 payload may be at most 5 MB
 (5,242,880 bytes, measured on the base64 text as the API does); its first bytes must be
 the format its `media_type` names; its sides at most 8000 px, or 2000 px when the request
-carries more than 20 images. Only a short prefix of the payload is ever decoded (the
-header, or up to 64 KiB for a JPEG's frame marker), so a 5 MB image costs one regex scan
-for the base64 alphabet and no full decode. `file` sources need the Files API beta.
+carries more than 20 images. Only a short prefix of an image is ever decoded (the header,
+or up to 64 KiB for a JPEG's frame marker), so a 5 MB image costs one regex scan for the
+base64 alphabet and no full decode. PDFs are decoded once per distinct document to count
+their pages (at most 100 per request). `file` sources need the Files API beta.
 """
 
 from __future__ import annotations
@@ -16,9 +17,11 @@ import binascii
 import re
 import struct
 
+from playground.contract import models
 from playground.contract.validate_base import Ctx, check_keys, check_literal, check_type
 
 IMAGE_MAX_BYTES = 5 * 1024 * 1024
+MAX_PDF_PAGES = 100
 MAX_SIDE = 8000
 MANY_IMAGES = 20
 MANY_IMAGES_MAX_SIDE = 2000
@@ -180,6 +183,41 @@ def _check_url(ctx: Ctx, url: object, loc: tuple, api: tuple) -> None:
         ctx.warn(loc, "URL sources must be http(s) URLs the API can fetch")
 
 
+_PAGE = re.compile(rb"/Type\s*/Page(?![a-zA-Z])")
+_page_cache: dict[tuple, int] = {}
+
+
+def pdf_pages(data: str) -> int:
+    """Pages of a base64 PDF, counted from its `/Type /Page` objects.
+
+    Pages inside compressed object streams are not seen, so this can only under-count. The
+    payload is decoded once per distinct document: counts are cached by size and both ends."""
+    key = (len(data), data[:96], data[-96:])
+    if key not in _page_cache:
+        try:
+            count = len(_PAGE.findall(base64.b64decode(data)))
+        except (binascii.Error, ValueError):
+            count = 0
+        if len(_page_cache) > 64:
+            _page_cache.clear()
+        _page_cache[key] = count
+    return _page_cache[key]
+
+
+def check_pdfs(ctx: Ctx) -> None:
+    """At most 100 PDF pages per request (models with a 200K context; a warning for others)."""
+    total = sum(pages for _, _, pages in ctx.pdf_pages)
+    if total <= MAX_PDF_PAGES:
+        return
+    loc, api, _ = ctx.pdf_pages[-1]
+    context, _ = models.model_limits(ctx.model_id) if ctx.model_id else (None, None)
+    if context is not None and context <= 200_000:
+        ctx.error(loc, f"A maximum of {MAX_PDF_PAGES} PDF pages may be provided.", "")
+    else:
+        ctx.warn(loc, f"{total} PDF pages: more than the {MAX_PDF_PAGES} pages most models "
+                 "accept per request")
+
+
 def check_images(ctx: Ctx) -> None:
     """Request-wide image limits, once every block has been seen."""
     images = ctx.images
@@ -241,7 +279,11 @@ def check_document_source(ctx: Ctx, source: object, loc: tuple, api: tuple, chec
             check_type(ctx, source["data"], "str", dloc, dapi)
             return
         data = check_base64(ctx, source["data"], dloc, dapi)
+        if data is None:
+            return
         # PDF readers accept up to 1 KiB of junk before the `%PDF` header
-        if data is not None and b"%PDF" not in _decode_prefix(data, 1400)[:1024]:
+        if b"%PDF" not in _decode_prefix(data, 1400)[:1024]:
             ctx.warn(dloc, "the data does not start like a PDF (`%PDF`); the API may answer "
                      "that it could not process the document")
+            return
+        ctx.pdf_pages.append((dloc, dapi, pdf_pages(data)))

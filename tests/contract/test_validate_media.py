@@ -160,3 +160,39 @@ def test_it_applies_the_32_mb_cap_to_bodies_built_in_memory():
     assert [(f.status, f.error_type, f.message) for f in findings] == [
         (413, "request_too_large", "Request exceeds the maximum size")]
     assert errors(request(*images[:6])) == []
+
+
+def pdf(pages: int) -> str:
+    """A real (uncompressed) PDF with `pages` empty pages."""
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
+               b"<< /Type /Pages /Kids [" + b" ".join(b"%d 0 R" % (3 + i) for i in range(pages))
+               + b"] /Count %d >>" % pages]
+    objects += [b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>"] * pages
+    out, offsets = b"%PDF-1.4\n", []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return base64.b64encode(out).decode()
+
+
+def document(data: str) -> dict:
+    return {"type": "document", "source": {"type": "base64", "media_type": "application/pdf",
+                                           "data": data}}
+
+
+def test_it_counts_pdf_pages_across_the_request():
+    assert errors(request(document(pdf(100)))) == []
+    [finding] = errors(request(document(pdf(101))))
+    assert finding.api_message() == "A maximum of 100 PDF pages may be provided."
+    [finding] = errors(request(document(pdf(60)), document(pdf(41))))
+    assert finding.path == "messages[0].content[1].source.data"
+
+
+def test_it_only_warns_about_pdf_pages_for_large_context_models():
+    findings = validate_request(request(document(pdf(101)), model="claude-opus-4-6"))
+    assert [(f.severity, f.path) for f in findings] == [
+        ("warning", "messages[0].content[0].source.data")]
