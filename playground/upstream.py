@@ -60,6 +60,9 @@ log = logging.getLogger("playground.upstream")
 USER_AGENT = "messages-playground/0.1"
 WRITE_TIMEOUT = 60.0
 MAX_BODY_BYTES = 64 * 1024 * 1024  # a non-streaming body; the API caps requests at 32 MB
+# One SSE event (a web search result block is the largest seen, well under 1 MB): a stream
+# that never ends its event is stopped instead of filling memory.
+MAX_EVENT_BYTES = 32 * 1024 * 1024
 # Never forwarded: hop-by-hop, framing (httpx sets its own), cookies and encodings.
 _DROP_HEADERS = frozenset(
     {
@@ -341,12 +344,19 @@ class UpstreamResponse:
         """Parsed SSE events with their raw bytes and arrival time; a cut or a timeout
         still delivers the unterminated last event before ending or raising."""
         parser = SSEParser()
+        unfinished = 0  # bytes received since the last complete event
         try:
             async for chunk in self.aiter_raw():
                 t = time.monotonic()
-                for ev in parser.feed(chunk):
+                events = parser.feed(chunk)
+                unfinished = 0 if events else unfinished + len(chunk)
+                for ev in events:
                     yield StreamedEvent(ev.raw, t, ev)
-        except UpstreamTimeout:
+                if unfinished > MAX_EVENT_BYTES:
+                    raise UpstreamUnavailable(
+                        f"provider {self.provider.name}: an event over {MAX_EVENT_BYTES} bytes"
+                    )
+        except (UpstreamTimeout, UpstreamUnavailable):
             t = time.monotonic()
             for ev in parser.close():
                 yield StreamedEvent(ev.raw, t, ev)

@@ -109,6 +109,18 @@ async def _answer(server: CaptureServer, mode: str, headers: dict, body: bytes, 
         except ConnectionError:
             server.hung_up.set()
         return False
+    if mode == "endless-event":
+        # An event that never ends: data bytes with no line break, until the client leaves.
+        writer.write(b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n")
+        writer.write(_chunked(b"event: content_block_delta\ndata: "))
+        try:
+            for _ in range(2000):
+                writer.write(_chunked(b"a" * 4096))
+                await writer.drain()
+                await asyncio.sleep(0.001)
+        except ConnectionError:
+            server.hung_up.set()
+        return False
     if mode == "echo":
         payload = json.dumps({"headers": headers, "body": body.decode()}).encode()
         writer.write(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n"

@@ -100,3 +100,16 @@ async def test_it_refuses_a_private_address_before_sending(capture_server):
     assert "loopback" in str(info.value)
     assert capture_server.requests == []
     assert upstream.error_for_exception(info.value)[0] == 400
+
+
+async def test_it_stops_a_stream_whose_event_never_ends(capture_server, monkeypatch):
+    monkeypatch.setattr(upstream, "MAX_EVENT_BYTES", 64 * 1024)
+    events = []
+    with pytest.raises(upstream.UpstreamUnavailable) as info:
+        async with upstream.open(capture_server.provider("endless-event"), "POST", "/v1/messages", body=b"{}") as resp:
+            async for ev in resp.events():
+                events.append(ev)
+    assert "over 65536 bytes" in str(info.value)
+    # What arrived is still handed over, marked unterminated.
+    assert len(events) == 1 and events[0].sse.terminated is False
+    assert events[0].sse.event == "content_block_delta"
