@@ -4,25 +4,25 @@ One code path reads the key from `x-api-key` or `Authorization: Bearer` (both pr
 must agree). In passthrough mode the proxy key travels in `x-playground-key` instead and
 the caller's own key in the usual headers, to be forwarded upstream and never stored.
 Malformed keys are rejected before any lookup; the lookup goes by the indexed prefix and
-the hash is compared in constant time. Results are cached in-process for one second
-(revocation through this process clears the entry at once; other processes see it within
-the TTL), so the hot path normally does no database work.
+the hash is compared in constant time. Results are cached in-process and refreshed in the background (cache.py):
+revocation through this process clears the entry at once, other processes see it within
+CACHE_TTL + CACHE_GRACE seconds, and the hot path normally does no database work.
 """
 
 from __future__ import annotations
 
 import hmac
-import time
-from collections import OrderedDict
 from dataclasses import dataclass
 
 from channels.db import database_sync_to_async
 
+from playground.proxy.cache import RefreshingCache
 from playground.proxy.keys import KEY_PATTERN, PREFIX_LENGTH, hash_key
 from playground.proxy.models import ProxyKey
 
+# A revoked key stops working within CACHE_TTL + CACHE_GRACE seconds in every process.
 CACHE_TTL = 1.0
-CACHE_SIZE = 10_000
+CACHE_GRACE = 0.8
 PROXY_KEY_HEADER = b"x-playground-key"
 
 
@@ -97,14 +97,8 @@ def credentials(headers: list[tuple[bytes, bytes]]) -> Credentials:
     return Credentials(_checked(presented), None)
 
 
-_cache: OrderedDict[str, tuple[float, KeyInfo | None, str]] = OrderedDict()
-
-
 def invalidate(key_hash: str | None = None) -> None:
-    if key_hash is None:
-        _cache.clear()
-    else:
-        _cache.pop(key_hash, None)
+    _cache.forget(key_hash)
 
 
 def _lookup_sync(raw: str, digest: str) -> tuple[KeyInfo | None, str]:
@@ -125,22 +119,13 @@ def _lookup_sync(raw: str, digest: str) -> tuple[KeyInfo | None, str]:
     return info, ""
 
 
-_lookup = database_sync_to_async(_lookup_sync)
+_cache = RefreshingCache(database_sync_to_async(_lookup_sync), ttl=CACHE_TTL, grace=CACHE_GRACE)
 
 
 async def authenticate(raw: str) -> KeyInfo:
-    """The key's owner and settings, or AuthError. Cached for CACHE_TTL seconds."""
+    """The key's owner and settings, or AuthError (cached, see cache.py)."""
     digest = hash_key(raw)
-    now = time.monotonic()
-    hit = _cache.get(digest)
-    if hit is not None and hit[0] > now:
-        info, reason = hit[1], hit[2]
-    else:
-        info, reason = await _lookup(raw, digest)
-        _cache[digest] = (now + CACHE_TTL, info, reason)
-        _cache.move_to_end(digest)
-        while len(_cache) > CACHE_SIZE:
-            _cache.popitem(last=False)
+    info, reason = await _cache.get(digest, raw, digest)
     if info is None:
         raise AuthError(reason)
     return info

@@ -1,25 +1,26 @@
 """The proxy's edges to its neighbours: body parsing (contract), provider choice
 (providers) and recording (recording), each behind one small function.
 
-Provider lookups are cached in-process for two seconds per (team, pin, model): a model
-id resolves the same way on every call of a tool loop, and the provider table changes
-rarely. Recording calls are guarded: the recorder must never break a relay, and a call
+Provider lookups are cached in-process per (team, pin, model) and refreshed in the
+background (cache.py): a model id resolves the same way on every call of a tool loop, and
+the provider table changes rarely. Recording calls are guarded: the recorder must never break a relay, and a call
 is finished exactly once whatever path ends it.
 """
 
 from __future__ import annotations
 
 import logging
-import time
 
 from channels.db import database_sync_to_async
 
 from playground.contract.errors import error_body, status_for
+from playground.proxy.cache import RefreshingCache
 from playground.proxy.call import Call
 
 log = logging.getLogger("playground.proxy")
 
 PROVIDER_TTL = 2.0
+PROVIDER_GRACE = 2.0
 LISTING_PROBE = "claude-sonnet-4-5"
 
 
@@ -61,9 +62,6 @@ def _bad(call: Call, message: str) -> tuple[int, dict]:
     return 400, error_body("invalid_request_error", message, call.request_id)
 
 
-_providers: dict[tuple, tuple[float, object]] = {}
-
-
 def _resolve_sync(team_id: int, pinned: str, model: str):
     from playground import providers
     from playground.teams.models import Team
@@ -81,27 +79,29 @@ def _resolve_sync(team_id: int, pinned: str, model: str):
     return providers.resolve(model, team=team)
 
 
-_resolve = database_sync_to_async(_resolve_sync)
+def _outcome_sync(team_id: int, pinned: str, model: str) -> tuple[object | None, RouteError | None]:
+    # Refusals are cached like answers: a client retrying an unknown model costs nothing.
+    from playground.providers.config import ProviderUnavailable, UnknownModel
+
+    try:
+        return _resolve_sync(team_id, pinned, model), None
+    except UnknownModel:
+        return None, RouteError("not_found_error", f"model: {model}")
+    except ProviderUnavailable as exc:
+        return None, RouteError("invalid_request_error", str(exc) or "provider unavailable")
+
+
+_providers = RefreshingCache(
+    database_sync_to_async(_outcome_sync), ttl=PROVIDER_TTL, grace=PROVIDER_GRACE, size=2000
+)
 
 
 async def provider_for(call: Call):
     """The configured provider for this call (pin, else model), or RouteError."""
-    from playground.providers.config import ProviderUnavailable, UnknownModel
-
-    cache_key = (call.key.team_id, call.key.provider, call.model)
-    now = time.monotonic()
-    hit = _providers.get(cache_key)
-    if hit is not None and hit[0] > now:
-        return hit[1]
-    try:
-        provider = await _resolve(call.key.team_id, call.key.provider, call.model)
-    except UnknownModel:
-        raise RouteError("not_found_error", f"model: {call.model}") from None
-    except ProviderUnavailable as exc:
-        raise RouteError("invalid_request_error", str(exc) or "provider unavailable") from None
-    if len(_providers) > 1000:
-        _providers.clear()
-    _providers[cache_key] = (now + PROVIDER_TTL, provider)
+    key = (call.key.team_id, call.key.provider, call.model)
+    provider, error = await _providers.get(key, *key)
+    if error is not None:
+        raise RouteError(error.error_type, str(error), error.status)
     return provider
 
 

@@ -47,7 +47,7 @@ def _reset_caches() -> None:
     from playground.proxy import auth, routes
 
     auth.invalidate()
-    routes._providers.clear()
+    routes._providers.forget()
 
 
 @pytest.fixture
