@@ -147,6 +147,16 @@ async def _relay_once(port: int, record: bool, costs: list[float]) -> list[float
     return latencies
 
 
+_gc_pauses: list[float] = []
+
+
+def _gc_probe(phase: str, info: dict) -> None:
+    if phase == "start":
+        _gc_probe.t = time.perf_counter()
+    else:
+        _gc_pauses.append((time.perf_counter() - _gc_probe.t) * 1000)
+
+
 def _pct(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(int(len(ordered) * p), len(ordered) - 1)]
@@ -184,6 +194,9 @@ async def main() -> None:
           f"p99 {_pct(costs, .99) * 1000:.1f} us   mean {statistics.mean(costs) * 1000:.1f} us")
     print(f"loop stall (1 ms ticker) p99 baseline {_pct(stalls_base, .99):.3f} ms, "
           f"recording {_pct(stalls_rec, .99):.3f} ms; max recording {max(stalls_rec):.3f} ms")
+    print(f"garbage collector: {len(_gc_pauses)} runs, longest {max(_gc_pauses, default=0):.1f} ms")
+    load = os.getloadavg()[0]
+    print(f"machine: {os.cpu_count()} CPUs, load average {load:.1f} (figures are noisy above {os.cpu_count()})")
     health = recording.health()
     print(f"writer: {health['written_events']} events in {health['written_batches']} batches, "
           f"failed ops {health['failed_ops']}, dropped events {health['dropped_events']}")
@@ -194,4 +207,5 @@ if __name__ == "__main__":
     # Rendering migration states leaves thousands of model classes in reference cycles; a
     # server process never carries that, so collect it before measuring.
     gc.collect()
+    gc.callbacks.append(_gc_probe)
     asyncio.run(main())
