@@ -1,10 +1,11 @@
 """The exchange list: filters from the URL, keyset pagination, newest first.
 
 A filter is the query string itself (`?model=...&outcome=...&q=...`), so a URL can be
-shared. Pagination is by keyset on (started_at, id), never OFFSET: the cursor is the
-last row's `<started_at ISO>~<id>`, so "Load more" stays fast and stable while new
-exchanges arrive. Unknown or malformed parameters are ignored (reported back as
-`errors` for the page), never a 500.
+shared. The query is the recorder's `search_exchanges` (indexed filters, trigram text
+search); this module only translates the URL. Pagination is by keyset on
+(started_at, id), never OFFSET: the cursor is `<started_at ISO>~<id>`, so "Load more"
+stays fast and stable while new exchanges arrive. Unknown or malformed parameters are
+reported back as `errors` for the page and ignored, never a 500.
 """
 
 from __future__ import annotations
@@ -12,21 +13,17 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Q, QuerySet
+from django.contrib.auth import get_user_model
+from django.db.models.functions import Substr
 from django.utils.dateparse import parse_date, parse_datetime
 
 from playground.recording.models import OUTCOMES, SOURCES, Exchange
+from playground.recording.queries import search_exchanges
 
 PAGE_SIZE = 50
 FILTER_KEYS = ("model", "provider", "source", "outcome", "stop_reason", "tool", "has_error",
                "key", "since", "until", "q")
-ERROR_OUTCOMES = ("upstream_error", "error_mid_stream", "rejected", "timeout")
-LIST_COLUMNS = (
-    "id", "public_id", "started_at", "source", "model", "provider", "stop_reason", "outcome",
-    "input_tokens", "output_tokens", "cache_read", "cache_creation_5m", "cache_creation_1h",
-    "cost_usd", "first_token_ms", "duration_ms", "tool_names", "proxy_key_name", "user_id",
-    "status", "error_type", "thread_id", "search_text", "user__username",
-)
+SNIPPET_CHARS = 140
 
 
 @dataclass
@@ -72,28 +69,23 @@ def _when(text: str, *, end: bool = False) -> dt.datetime | None:
     return moment
 
 
-def apply_filters(qs: QuerySet[Exchange], filters: Filters) -> QuerySet[Exchange]:
+def _criteria(filters: Filters) -> tuple[dict, str]:
+    """The page's filters in `recording.queries.search_exchanges` terms."""
     v = filters.values
-    for key in ("model", "provider", "source", "outcome", "stop_reason"):
-        if v.get(key):
-            qs = qs.filter(**{key: v[key]})
+    crit: dict = {k: v[k] for k in ("model", "provider", "source", "outcome", "stop_reason", "tool") if v.get(k)}
     if v.get("key"):
-        qs = qs.filter(proxy_key_name=v["key"])
-    if v.get("tool"):
-        # tool_names is stored space-padded (" a b "), so a word match is a substring match.
-        qs = qs.filter(tool_names__contains=f" {v['tool']} ")
+        crit["proxy_key"] = v["key"]
     if v.get("has_error") in ("1", "yes", "true", "on"):
-        qs = qs.filter(Q(outcome__in=ERROR_OUTCOMES) | ~Q(error_type=""))
+        crit["has_error"] = True
     elif v.get("has_error") in ("0", "no", "false"):
-        qs = qs.exclude(outcome__in=ERROR_OUTCOMES).filter(error_type="")
+        crit["has_error"] = False
     if v.get("since"):
-        qs = qs.filter(started_at__gte=_when(v["since"]))
+        crit["since"] = _when(v["since"])
     if v.get("until"):
-        qs = qs.filter(started_at__lte=_when(v["until"], end=True))
-    if v.get("q"):
-        for word in v["q"].split()[:8]:
-            qs = qs.filter(search_text__icontains=word)
-    return qs
+        # A date means the whole day: before the next midnight.
+        end = _when(v["until"], end=True)
+        crit["until"] = end + dt.timedelta(microseconds=1) if end else None
+    return crit, v.get("q", "")
 
 
 def encode_cursor(exchange) -> str:
@@ -108,21 +100,46 @@ def _decode_cursor(cursor: str) -> tuple[dt.datetime, int] | None:
     return moment, int(pk)
 
 
-def page(qs: QuerySet[Exchange], cursor: str | None, size: int | None = None) -> tuple[list[Exchange], str | None]:
-    """One page, newest first, and the cursor of the next page (None at the end)."""
-    size = size or PAGE_SIZE
-    qs = qs.select_related("user").only(*LIST_COLUMNS).order_by("-started_at", "-id")
-    key = _decode_cursor(cursor) if cursor else None
-    if key:
-        when, pk = key
-        qs = qs.filter(Q(started_at__lt=when) | Q(started_at=when, id__lt=pk))
-    rows = list(qs[: size + 1])
-    more = len(rows) > size
-    rows = rows[:size]
-    return rows, (encode_cursor(rows[-1]) if more and rows else None)
+def page(team, filters: Filters, cursor: str | None, size: int | None = None) -> tuple[list[Exchange], str | None]:
+    """One page of the team's exchanges, newest first, and the next page's cursor."""
+    crit, query = _criteria(filters)
+    result = search_exchanges(team, crit, query, before=_decode_cursor(cursor) if cursor else None,
+                              limit=size or PAGE_SIZE)
+    rows = result.exchanges
+    _attach_display(rows)
+    nxt = f"{result.next_before[0].isoformat()}~{result.next_before[1]}" if result.next_before else None
+    return rows, nxt
 
 
-def snippet(exchange: Exchange, limit: int = 140) -> str:
-    """A one-line excerpt of the conversation (search_text holds the newest text first)."""
-    text = " ".join((exchange.search_text or "")[: limit * 2].split())
-    return text[:limit] + "…" if len(text) > limit else text
+def matching_row(team, filters: Filters, exchange: Exchange) -> Exchange | None:
+    """`exchange` as a list row when it matches the filters, else None.
+
+    The newest matching row at or before this exchange's own keyset position is the
+    exchange itself exactly when it matches: the same query as the page, so the live row
+    and the page can never disagree.
+    """
+    crit, query = _criteria(filters)
+    result = search_exchanges(team, crit, query, before=(exchange.started_at, exchange.id + 1), limit=1)
+    rows = [r for r in result.exchanges if r.id == exchange.id]
+    _attach_display(rows)
+    return rows[0] if rows else None
+
+
+def _attach_display(rows: list[Exchange]) -> None:
+    """Snippet and user name for each row in two queries (the list defers heavy columns)."""
+    if not rows:
+        return
+    ids = [r.id for r in rows]
+    snippets = dict(
+        Exchange.objects.filter(id__in=ids).annotate(snip=Substr("search_text", 1, SNIPPET_CHARS * 2))
+        .values_list("id", "snip")
+    )
+    user_ids = {r.user_id for r in rows if r.user_id}
+    names = dict(get_user_model().objects.filter(id__in=user_ids).values_list("id", "username")) if user_ids else {}
+    for r in rows:
+        text = " ".join((snippets.get(r.id) or "").split())
+        r.snippet = text[:SNIPPET_CHARS] + "…" if len(text) > SNIPPET_CHARS else text
+        r.username = names.get(r.user_id, "")
+        r.tool_list = (r.tool_names or "").split()
+
+

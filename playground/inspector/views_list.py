@@ -7,25 +7,18 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from playground.inspector.access import exchanges_for
-from playground.inspector.listing import apply_filters, page, parse_filters, snippet
+from playground.inspector.listing import matching_row, page, parse_filters
 from playground.recording.models import OUTCOMES, SOURCES
-
-
-def _decorate(rows: list) -> list:
-    for row in rows:
-        row.snippet = snippet(row)
-        row.tool_list = (row.tool_names or "").split()
-    return rows
+from playground.teams.ops import team_for_request
 
 
 @require_GET
 def exchange_list(request: HttpRequest) -> HttpResponse:
     filters = parse_filters(request.GET)
-    qs = apply_filters(exchanges_for(request), filters)
-    rows, next_cursor = page(qs, request.GET.get("cursor"))
+    rows, next_cursor = page(team_for_request(request), filters, request.GET.get("cursor"))
     ctx = {
         "nav": "exchanges",
-        "rows": _decorate(rows),
+        "rows": rows,
         "next_cursor": next_cursor,
         "filters": filters,
         "f": filters.values,
@@ -43,10 +36,10 @@ def exchange_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def exchange_row(request: HttpRequest, public_id: str) -> HttpResponse:
     """One row for the live list; empty when it does not match the page's filter."""
-    own = exchanges_for(request).filter(public_id=public_id)
-    if not own.exists():
+    exchange = exchanges_for(request).filter(public_id=public_id).only("id", "started_at").first()
+    if exchange is None:
         raise Http404("No such exchange.")
-    rows, _ = page(apply_filters(own, parse_filters(request.GET)), None, size=1)
-    if not rows:
+    row = matching_row(team_for_request(request), parse_filters(request.GET), exchange)
+    if row is None:
         return HttpResponse("", content_type="text/html; charset=utf-8")
-    return render(request, "inspector/list.html#row", {"row": _decorate(rows)[0]})
+    return render(request, "inspector/list.html#row", {"row": row})
