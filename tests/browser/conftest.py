@@ -6,15 +6,27 @@ Debian's Chromium through Playwright. Never downloads a browser.
 from __future__ import annotations
 
 import os
+import tempfile
 import threading
 import time
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 
 # Playwright's sync API keeps an event loop running in the test thread, which makes Django
 # refuse the test's own (synchronous) database calls; this is Playwright's documented
 # workaround and only affects this test process.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+# The server thread records while the test thread reads: on SQLite the test database is a
+# file (WAL, busy timeout), like the embedded default, rather than the shared-cache memory
+# database whose table locks fail at once instead of waiting.
+_default_db = settings.DATABASES["default"]
+if _default_db["ENGINE"] == "django.db.backends.sqlite3":
+    _default_db.setdefault("TEST", {})["NAME"] = str(
+        Path(tempfile.gettempdir()) / f"playground-test-{os.getpid()}.sqlite3"
+    )
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -98,6 +110,22 @@ def open_composer(page, path: str = "/"):
     page.goto(path)
     page.wait_for_selector("#conversation .turn")
     return page
+
+
+def recorded(public_id: str, *, settled: bool = True, timeout: float = 10.0):
+    """The Exchange row once the server's writer has written it (and finished it)."""
+    from playground import recording
+    from playground.recording.models import Exchange
+
+    deadline = time.monotonic() + timeout
+    while True:
+        recording.flush_sync()
+        exchange = Exchange.objects.filter(public_id=public_id).first()
+        if exchange is not None and (not settled or exchange.outcome != "streaming"):
+            return exchange
+        if time.monotonic() > deadline:
+            raise AssertionError(f"exchange {public_id} was not recorded in {timeout} s")
+        time.sleep(0.05)
 
 
 def raw_request(page) -> dict:

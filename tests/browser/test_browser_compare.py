@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from playground.recording.models import Exchange
-from tests.browser.conftest import open_composer
+from tests.browser.conftest import open_composer, recorded
 
 pytestmark = pytest.mark.browser
 
@@ -24,7 +23,7 @@ def test_it_runs_two_models_side_by_side(page_for, alice):
     assert [t.strip() for t in titles] == ["sim-1", "sim-1-fast"]
     links = page.locator(".compare-grid [data-testid=exchange-link]")
     ids = [links.nth(i).get_attribute("href").strip("/").split("/")[-1] for i in range(2)]
-    models = sorted(Exchange.objects.get(public_id=i).request_body["model"] for i in ids)
+    models = sorted(recorded(i).request_body["model"] for i in ids)
     assert models == ["sim-1", "sim-1-fast"]
 
 

@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from playground.recording.models import Exchange
-from tests.browser.conftest import open_composer, raw_request, screenshot
+from tests.browser.conftest import open_composer, raw_request, recorded, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -50,7 +49,7 @@ def test_it_composes_an_image_and_a_tool_and_streams_the_answer(page_for, alice)
     assert "TTFT" in status and "stop_reason end_turn" in status and "cost" in status
     href = page.get_attribute("[data-testid=exchange-link]", "href")
     public_id = href.strip("/").split("/")[-1]
-    exchange = Exchange.objects.get(public_id=public_id)
+    exchange = recorded(public_id)
     assert exchange.team.name == "acme" and exchange.outcome == "completed"
     assert exchange.request_body["tools"][0]["name"] == "get_weather"
     # Works at 1280 px without horizontal scrolling.

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
-from playground import recording
-from playground.recording.models import Exchange
-from tests.browser.conftest import open_composer
+from tests.browser.conftest import open_composer, recorded
 
 pytestmark = pytest.mark.browser
 
@@ -33,13 +29,7 @@ def test_esc_stops_a_slow_stream_and_the_partial_exchange_is_recorded(page_for, 
     assert shown.strip(), "what arrived stays on the page"
     assert page.is_enabled("[data-testid=run]") and not page.is_enabled("[data-testid=stop]")
 
-    deadline = time.monotonic() + 10
-    while True:
-        recording.flush_sync()
-        exchange = Exchange.objects.get(public_id=public_id)
-        if exchange.outcome != "streaming" or time.monotonic() > deadline:
-            break
-        time.sleep(0.1)
+    exchange = recorded(public_id)
     assert exchange.outcome == "client_cancelled"
     assert exchange.event_count > 0
     assert exchange.output_tokens is None or exchange.output_tokens < 2000

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from playground.recording.models import Exchange
-from tests.browser.conftest import open_composer, raw_request, screenshot
+from tests.browser.conftest import open_composer, raw_request, recorded, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -37,7 +36,7 @@ def test_it_completes_a_two_step_tool_loop_with_a_mock(page_for, alice):
     page.click("[data-testid=run]")
     page.wait_for_selector("[data-testid=tool-calls]")
     link = page.get_attribute("[data-testid=exchange-link]", "href")
-    first = Exchange.objects.get(public_id=link.strip("/").split("/")[-1])
+    first = recorded(link.strip("/").split("/")[-1])
     call = next(b for b in first.message["content"] if b["type"] == "tool_use")
     prefilled = page.input_value("[data-testid=tool-result-get_weather]")
     assert json.loads(prefilled) == {"city": call["input"]["city"], "temp_c": 21}
