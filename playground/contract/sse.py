@@ -6,7 +6,9 @@ Policy:
   lone CR all end a line; `data` lines of one event join with "\\n"; lines starting with ":"
   are comments; one leading space after the colon is dropped; an unknown field is ignored;
   an unknown event *name* is kept as is. Like the SDK's decoder, a blank line dispatches an
-  event when any field was seen (the spec's "no data, no event" rule would lose `event: x`).
+  event when it had a data line, a non-empty event name, id or a valid retry (the spec's
+  "no data, no event" rule would lose `event: x`); unlike it, an id only counts for the
+  event that carried it (the SDK then dispatches empty events at every later blank line).
 * Every byte fed in ends up in exactly one event's `raw`, so joining the `raw` of all events
   gives the input back byte for byte: the proxy relays and the recorder stores those bytes.
   Comment-only and blank-only runs (keep-alives) are carried into the next event's `raw`;
@@ -60,7 +62,7 @@ class SSEParser:
         self._raw: list[bytes] = []  # lines (with their endings) of the current event
         self._event: bytes | None = None
         self._data: list[bytes] = []
-        self._has_fields = False
+        self._id_seen = False
         self._last_id: str | None = None
         self._retry: int | None = None
         self._utf8_error = False
@@ -113,7 +115,7 @@ class SSEParser:
             if m is not None:
                 stop = m.end()
                 try:
-                    name = m.group(1).decode("utf-8")
+                    name = m.group(1).decode("utf-8") or None
                     data = m.group(2).decode("utf-8")
                 except UnicodeDecodeError:
                     pass
@@ -143,7 +145,8 @@ class SSEParser:
             self._field(line)
         if self._has_fields:
             return self._dispatch(terminated=True)
-        return None  # comments only: the bytes stay in _raw for the next event
+        self._event = None
+        return None  # nothing to dispatch: the bytes stay in _raw for the next event
 
     def _feed_lines(self, chunk: bytes) -> list[SSEEvent]:
         """General mode: line by line, any line ending."""
@@ -212,7 +215,9 @@ class SSEParser:
             self._field(content)
         elif self._has_fields:
             out.append(self._dispatch(terminated=True))
-        # A blank line with no fields seen: its bytes stay in _raw for the next event.
+        else:
+            # Nothing to dispatch: its bytes stay in _raw for the next event.
+            self._event = None
 
     def _field(self, content: bytes) -> None:
         if self._first_line:
@@ -231,26 +236,28 @@ class SSEParser:
                 value = value[1:]
         if name == b"data":
             self._data.append(value)
-            self._has_fields = True
         elif name == b"event":
             self._event = value
-            self._has_fields = True
         elif name == b"id":
             if b"\x00" not in value:
                 self._last_id, bad = _decode(value)
                 self._utf8_error |= bad
-            self._has_fields = True
-        elif name == b"retry":
-            if value.isdigit():
-                self._retry = int(value)
-            self._has_fields = True
+                self._id_seen = bool(value)
+        elif name == b"retry" and value.isdigit() and value.isascii():
+            self._retry = int(value)
         # Unknown field names are ignored, as the spec says.
+
+    @property
+    def _has_fields(self) -> bool:
+        """Whether a blank line now dispatches an event: a data line, a non-empty event
+        name, id or a valid retry was seen (the SDK's rule, with the id per event)."""
+        return bool(self._data or self._event or self._id_seen or self._retry is not None)
 
     def _dispatch(self, *, terminated: bool) -> SSEEvent:
         bad = self._utf8_error
         data, bad_data = _decode(b"\n".join(self._data)) if self._data else ("", False)
         event: str | None = None
-        if self._event is not None:
+        if self._event:  # an empty `event:` names nothing, as in the SDK
             event, bad_name = _decode(self._event)
             bad |= bad_name
         ev = SSEEvent(
@@ -266,7 +273,7 @@ class SSEParser:
         self._event = None
         self._data = []
         self._retry = None
-        self._has_fields = False
+        self._id_seen = False
         self._utf8_error = False
         return ev
 
