@@ -1,6 +1,7 @@
 """What the simulator answers: a valid request body in, the whole Message out (pure, no I/O).
 
-Policy, in the order the decisions are made (docs/simulator.md is the user-facing version):
+Policy, in the order the decisions are made (docs/simulator.md is the user-facing version;
+reading the request, what was asked and which tools to call, lives in conversation.py):
 
 * The "task" is the last user turn that carries text. Its first words are quoted in the
   answer and in the thinking, so a reply visibly refers to what was asked.
@@ -29,16 +30,15 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
-import re
 
 from playground.simulator import tokens
+from playground.simulator.conversation import Conversation, choose_tools, custom_tools, input_hints
 from playground.simulator.schema_fill import fill
 from playground.simulator.thinking import sign
 
 _BASE58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 _QUOTE_WORDS = 10
 _SNIPPET_CHARS = 60
-_CHAIN_RE = re.compile(r"\b(then|next|after that|afterwards|followed by|chain|chained)\b", re.IGNORECASE)
 _FILLER = (
     "This reply comes from the offline simulator, so no tokens were spent and no network "
     "was used. It has the same shape as a real answer: the same blocks, the same events and "
@@ -48,9 +48,6 @@ _FILLER = (
 _FILLER_PIECES = tokens.pieces(" " + _FILLER)
 # The default answer pads the quote with the filler's first sentence (about 20 tokens).
 _DEFAULT_FILLER_TOKENS = next(i + 1 for i, p in enumerate(_FILLER_PIECES) if p.endswith(".") and i >= 12)
-_NOT_HINTS = frozenset(
-    ["i", "a", "an", "the", "and", "or", "but", "if", "then", "next", "use", "call", "please", "what", "whats", "what's", "how", "why", "when", "where", "who", "which", "can", "could", "would", "should", "will", "do", "does", "tell", "give", "get", "show", "find", "make", "let", "me", "my", "you", "your", "it", "its", "is", "are", "was", "be", "to", "of", "in", "on", "at", "for", "with", "from", "by", "this", "that", "these", "those", "after", "chain", "followed", "say", "just"]
-)
 
 
 def id_from(seed: str, prefix: str, salt: str = "") -> str:
@@ -63,15 +60,6 @@ def id_from(seed: str, prefix: str, salt: str = "") -> str:
     return prefix + "".join(chars)
 
 
-def _text_of(content: object) -> str:
-    if isinstance(content, str):
-        return content
-    if not isinstance(content, list):
-        return ""
-    parts = [b.get("text", "") for b in content if isinstance(b, dict) and b.get("type") == "text"]
-    return " ".join(p for p in parts if isinstance(p, str))
-
-
 def _one_line(text: str) -> str:
     return " ".join(text.split())
 
@@ -82,51 +70,9 @@ def _quote(text: str) -> str:
     return quote + ("…" if len(words) > _QUOTE_WORDS else "")
 
 
-def _result_text(block: dict) -> str:
-    content = block.get("content")
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        parts = []
-        for item in content:
-            if isinstance(item, dict):
-                if item.get("type") == "text":
-                    parts.append(str(item.get("text", "")))
-                else:
-                    parts.append(f"[{item.get('type', 'block')}]")
-        return " ".join(parts)
-    return ""
-
-
 def _snippet(text: str) -> str:
     text = _one_line(text)
     return text if len(text) <= _SNIPPET_CHARS else text[: _SNIPPET_CHARS - 1] + "…"
-
-
-def _named_tools(text: str, names: list[str]) -> list[str]:
-    """Tools the text names, in the order they first appear."""
-    found: list[tuple[int, str]] = []
-    for name in names:
-        spellings = {name, name.replace("_", " "), name.replace("-", " ")}
-        positions = []
-        for spelling in spellings:
-            pattern = r"(?<![A-Za-z0-9_-])" + re.escape(spelling) + r"(?![A-Za-z0-9_-])"
-            match = re.search(pattern, text, re.IGNORECASE)
-            if match:
-                positions.append(match.start())
-        if positions:
-            found.append((min(positions), name))
-    return [name for _, name in sorted(found)]
-
-
-def _hints(text: str, tool_names: list[str]) -> list[str]:
-    """Words of the task for string inputs: capitalised ones first, then longer ones."""
-    lowered = {n.lower() for n in tool_names}
-    words = [w.strip(".,;:!?\"'()[]{}") for w in text.split()]
-    words = [w for w in words if w and w.lower() not in _NOT_HINTS and w.lower() not in lowered]
-    capital = [w for w in words if w[0].isupper()]
-    other = [w for w in words if not w[0].isupper() and len(w) > 3]
-    return list(dict.fromkeys(capital + other))
 
 
 def _filler(n: int) -> str:
@@ -147,86 +93,7 @@ def _sized(text: str, n: int | None) -> str:
     return text + _filler(n - len(parts))
 
 
-def _custom_tools(body: dict) -> dict[str, dict]:
-    tools = body.get("tools")
-    out: dict[str, dict] = {}
-    if isinstance(tools, list):
-        for tool in tools:
-            if (
-                isinstance(tool, dict)
-                and isinstance(tool.get("name"), str)
-                and isinstance(tool.get("input_schema"), dict)
-                and tool.get("type") in (None, "custom")
-            ):
-                out[tool["name"]] = tool
-    return out
-
-
-class _Conversation:
-    """The facts about the request the decisions need."""
-
-    def __init__(self, body: dict) -> None:
-        messages = [m for m in body.get("messages") or () if isinstance(m, dict)]
-        self.prefill = ""
-        if messages and messages[-1].get("role") == "assistant":
-            self.prefill = _text_of(messages[-1].get("content"))
-        self.task_index = -1
-        self.task = ""
-        for i, message in enumerate(messages):
-            if message.get("role") == "user" and _text_of(message.get("content")).strip():
-                self.task_index, self.task = i, _text_of(message.get("content"))
-        # Tool calls made since the task, and their results, in order.
-        self.called: list[str] = []
-        names_by_id: dict[str, str] = {}
-        self.results: list[tuple[str, str, bool]] = []
-        for message in messages[self.task_index + 1 :] if self.task_index >= 0 else messages:
-            content = message.get("content")
-            if not isinstance(content, list):
-                continue
-            for block in content:
-                if not isinstance(block, dict):
-                    continue
-                if block.get("type") == "tool_use" and message.get("role") == "assistant":
-                    self.called.append(str(block.get("name")))
-                    names_by_id[str(block.get("id"))] = str(block.get("name"))
-                elif block.get("type") == "tool_result":
-                    name = names_by_id.get(str(block.get("tool_use_id")), "the tool")
-                    self.results.append((name, _result_text(block), bool(block.get("is_error"))))
-        last = messages[-1] if messages else {}
-        content = last.get("content")
-        self.after_results = (
-            last.get("role") == "user"
-            and isinstance(content, list)
-            and any(isinstance(b, dict) and b.get("type") == "tool_result" for b in content)
-        )
-        # Images and documents in the last user turn, so the answer can acknowledge them.
-        self.media: dict[str, int] = {}
-        if last.get("role") == "user" and isinstance(content, list):
-            for block in content:
-                if isinstance(block, dict) and block.get("type") in ("image", "document"):
-                    self.media[block["type"]] = self.media.get(block["type"], 0) + 1
-
-
-def _choose_tools(body: dict, convo: _Conversation, tools: dict[str, dict]) -> list[str]:
-    if not tools or convo.prefill:
-        return []
-    choice = body.get("tool_choice") if isinstance(body.get("tool_choice"), dict) else {"type": "auto"}
-    kind = choice.get("type", "auto")
-    if kind == "none":
-        return []
-    if kind == "tool":
-        return [str(choice.get("name"))]
-    named = _named_tools(convo.task, list(tools))
-    remaining = [n for n in named if n not in convo.called]
-    one_at_a_time = bool(choice.get("disable_parallel_tool_use")) or bool(_CHAIN_RE.search(convo.task))
-    if kind == "any" and not remaining:
-        remaining = [named[0] if named else next(iter(tools))]
-    if kind not in ("any", "auto"):
-        return []
-    return remaining[:1] if one_at_a_time else remaining
-
-
-def _answer(convo: _Conversation) -> str:
+def _answer(convo: Conversation) -> str:
     quote = _quote(_one_line(convo.task))
     if convo.results:
         parts = []
@@ -244,7 +111,7 @@ def _answer(convo: _Conversation) -> str:
     return "Hello from the offline simulator."
 
 
-def _thinking_text(convo: _Conversation, calls: list[str]) -> str:
+def _thinking_text(convo: Conversation, calls: list[str]) -> str:
     quote = _quote(_one_line(convo.task))
     opening = f'The user wrote: "{quote}".' if quote else "There is no question yet."
     if calls:
@@ -277,10 +144,10 @@ def _first_stop(text: str, stops: list[str]) -> tuple[int, str] | None:
 
 def plan_message(body: dict, *, seed: str, output_tokens: int | None = None) -> dict:
     """The Message the simulator sends for a valid create body (`stream` does not matter)."""
-    convo = _Conversation(body)
-    tools = _custom_tools(body)
-    calls = _choose_tools(body, convo, tools)
-    hints = _hints(convo.task, list(tools))
+    convo = Conversation(body)
+    tools = custom_tools(body)
+    calls = choose_tools(body, convo, tools)
+    hints = input_hints(convo.task, list(tools))
     thinking_cfg = body.get("thinking") if isinstance(body.get("thinking"), dict) else {}
     thinking_on = thinking_cfg.get("type") in ("enabled", "adaptive")
 
