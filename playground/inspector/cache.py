@@ -85,6 +85,18 @@ def _short(text: str, limit: int = 300) -> str:
     return text if len(text) <= limit else text[:limit] + "…"
 
 
+def _around_difference(a: str, b: str, before: int = 60, after: int = 240) -> tuple[str, str]:
+    """Both texts cut to a window that starts just before their first differing character."""
+    common = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        common += 1
+    start = max(0, common - before)
+    lead = "…" if start else ""
+    return lead + _short(a[start:], before + after), lead + _short(b[start:], before + after)
+
+
 def _int(value: object) -> int:
     return value if isinstance(value, int) else 0
 
@@ -108,8 +120,8 @@ def explain_miss(body: object, previous: object) -> tuple[str, str, str, str]:
             # The previous request's prefix is fully contained: nothing differs before it.
             return "", "", "", ""
         if units[i].canon != before[i].canon or units[i].path != before[i].path:
-            return ("the cached prefix differs first here", units[i].path,
-                    _short(before[i].canon), _short(units[i].canon))
+            was, now = _around_difference(before[i].canon, units[i].canon)
+            return ("the cached prefix differs first here", units[i].path, was, now)
     return "", "", "", ""
 
 

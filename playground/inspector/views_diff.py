@@ -9,14 +9,27 @@ from django.views.decorators.http import require_GET
 from playground.inspector.access import exchanges_for
 from playground.inspector.conversation import response_text
 from playground.inspector.diff import diff_requests, side_by_side
+from playground.inspector.templatetags.inspector import ms, tokens, usd
 from playground.inspector.views_exchange import response_message
 
 USAGE_ROWS = (
     ("model", "model"), ("outcome", "outcome"), ("stop_reason", "stop_reason"),
     ("input tokens", "input_tokens"), ("cache read", "cache_read"),
     ("cache write", "cache_write_tokens"), ("output tokens", "output_tokens"),
-    ("cost (USD)", "cost_usd"), ("first token (ms)", "first_token_ms"), ("total (ms)", "duration_ms"),
+    ("cost", "cost_usd"), ("first token", "first_token_ms"), ("total time", "duration_ms"),
 )
+
+
+def _shown(attr: str, value: object) -> str:
+    if value is None or value == "":
+        return "–"
+    if attr.endswith("_ms"):
+        return ms(value)
+    if attr == "cost_usd":
+        return usd(value)
+    if isinstance(value, int):
+        return tokens(value)
+    return str(value)
 
 
 @require_GET
@@ -33,7 +46,7 @@ def exchange_diff(request: HttpRequest) -> HttpResponse:
         missing = [i for i, e in ((a_id, a), (b_id, b)) if e is None]
         ctx["error"] = "No exchange with id " + " or ".join(repr(m) for m in missing) + "."
         return render(request, "inspector/diff.html", ctx, status=404)
-    usage = [(label, getattr(a, attr), getattr(b, attr)) for label, attr in USAGE_ROWS]
+    usage = [(label, _shown(attr, getattr(a, attr)), _shown(attr, getattr(b, attr))) for label, attr in USAGE_ROWS]
     ctx.update(
         a=a, b=b,
         request_diff=diff_requests(a.request_body, b.request_body),

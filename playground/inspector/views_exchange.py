@@ -23,7 +23,8 @@ from playground.inspector.cache import cache_report
 from playground.inspector.charts import line_chart
 from playground.inspector.conversation import build_turns, tools_used
 from playground.inspector.timeline import page_of_events, stats_for
-from playground.recording.models import Blob, Exchange
+from playground.recording.models import Exchange
+from playground.recording.queries import get_request_body
 from playground.recording.redact import redact_headers
 
 TABS = ("conversation", "request", "response", "timeline", "headers", "cache", "findings")
@@ -139,13 +140,7 @@ def exchange_detail(request: HttpRequest, public_id: str) -> HttpResponse:
 
 def _full_request_body(exchange: Exchange) -> object:
     """The request as sent: media references replaced by the stored base64 again."""
-    from playground.recording.media import rehydrate
-
-    def load(shas: list[str]) -> dict[str, bytes]:
-        rows = Blob.objects.filter(sha256__in=shas, exchanges=exchange).values_list("sha256", "data")
-        return {sha: bytes(data) for sha, data in rows}
-
-    return rehydrate(exchange.request_body, load)
+    return get_request_body(exchange)
 
 
 def _header_pairs(exchange: Exchange) -> list[tuple[str, str]]:
