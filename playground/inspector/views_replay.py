@@ -36,6 +36,7 @@ def _load(request: HttpRequest, public_id: str):
 
 @require_POST
 async def exchange_replay(request: HttpRequest, public_id: str) -> HttpResponse:
+    from playground import recording
     from playground.composer.runs import RunRefused, run_request
 
     exchange, team, body, headers, user_id = await sync_to_async(_load)(request, public_id)
@@ -59,6 +60,8 @@ async def exchange_replay(request: HttpRequest, public_id: str) -> HttpResponse:
         except RunRefused as refused:
             error = f"{refused.error['type']}: {refused.error['message']}"
         else:
+            # The recorder writes in the background; the diff page must find the row.
+            await recording.flush()
             if result.public_id:
                 query = urlencode({"a": exchange.public_id, "b": result.public_id})
                 return HttpResponseRedirect(f"/exchanges/diff/?{query}")
