@@ -13,9 +13,9 @@ server drops the connection mid-body, which is what `cut_mid_stream` asks for.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 
+from playground.contract.errors import new_request_id
 from playground.simulator.engine import SimResponse, SimulatedCut, error_response, handle
 
 log = logging.getLogger(__name__)
@@ -81,32 +81,54 @@ async def _watch_disconnect(receive) -> None:
             return
 
 
+async def _answer(scope, body: bytes) -> SimResponse:
+    headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+    query = scope.get("query_string", b"").decode("latin-1")
+    try:
+        return await handle(scope["method"], scope["path"], query, headers, body)
+    except Exception:  # a bug must still answer in the API's shape, never a bare 500 page
+        log.exception("simulator failed on %s %s", scope["method"], scope["path"])
+        return error_response(500, "api_error", "Internal server error", new_request_id())
+
+
+class _Gauge:
+    """Requests being answered right now (tests and benchmarks read it)."""
+
+    active = 0
+
+
+inflight = _Gauge()
+
+
+async def _serve(scope, body: bytes, send) -> None:
+    inflight.active += 1
+    try:
+        response = await _answer(scope, body)
+        try:
+            await _pump(send, response)
+        finally:
+            # Always close the engine's iterator: that is what stops generation.
+            await response.body.aclose()
+    finally:
+        inflight.active -= 1
+
+
 async def _http(scope, receive, send) -> None:
     body, gone = await _read_body(receive)
     if gone:
         return
-    headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
-    query = scope.get("query_string", b"").decode("latin-1")
-    try:
-        response = await handle(scope["method"], scope["path"], query, headers, body)
-    except Exception:  # a bug must still answer in the API's shape, never a bare 500 page
-        log.exception("simulator failed on %s %s", scope["method"], scope["path"])
-        from playground.contract.errors import new_request_id
-
-        response = error_response(500, "api_error", "Internal server error", new_request_id())
-    pump = asyncio.ensure_future(_pump(send, response))
+    # The answer (a non-streaming stall included) and the stream race the client's
+    # disconnect: whichever ends first cancels the other.
+    work = asyncio.ensure_future(_serve(scope, body, send))
     watcher = asyncio.ensure_future(_watch_disconnect(receive))
     try:
-        await asyncio.wait({pump, watcher}, return_when=asyncio.FIRST_COMPLETED)
+        await asyncio.wait({work, watcher}, return_when=asyncio.FIRST_COMPLETED)
     finally:
-        for task in (pump, watcher):
-            task.cancel()
-        for task in (pump, watcher):
-            with contextlib.suppress(asyncio.CancelledError, OSError):
-                await task
-        await response.body.aclose()
-    if pump.done() and not pump.cancelled() and pump.exception() is not None:
-        log.warning("simulator response ended early: %r", pump.exception())
+        work.cancel()
+        watcher.cancel()
+        outcome, _ = await asyncio.gather(work, watcher, return_exceptions=True)
+    if isinstance(outcome, Exception):
+        log.warning("simulator response ended early: %r", outcome)
 
 
 async def _lifespan(receive, send) -> None:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import time
 
 import httpx
+import pytest
 
-from playground.simulator import engine
+from playground.simulator import asgi, engine
 
 
 def _wait_idle(limit: float = 1.0) -> float:
@@ -46,3 +47,17 @@ def test_it_stops_a_stalled_stream_when_the_client_drops(sim_url):
         time.sleep(0.1)
         assert engine.streams.active == 1, "the stream is stalled, still generating"
     assert _wait_idle() < 1.0
+
+
+def test_it_stops_waiting_on_a_non_streaming_stall_when_the_client_drops(sim_url):
+    before = asgi.inflight.active
+    with httpx.Client(base_url=sim_url, timeout=0.3) as http, pytest.raises(httpx.ReadTimeout):
+        http.post(
+            "/v1/messages",
+            json={"model": "sim-1", "max_tokens": 50, "messages": [{"role": "user", "content": "hi"}]},
+            headers={"x-sim-fault": "stall", "x-sim-stall-ms": "60000"},
+        )
+    started = time.monotonic()
+    while asgi.inflight.active > before and time.monotonic() - started < 1.0:
+        time.sleep(0.01)
+    assert asgi.inflight.active == before
