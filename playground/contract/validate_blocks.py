@@ -17,6 +17,8 @@ from playground.contract.validate_base import Ctx, check_keys, check_literal, ch
 from playground.contract.validate_fields import check_cache_control
 from playground.contract.validate_media import check_document_source, check_image_source
 
+NAME_PATTERN = "^[a-zA-Z0-9_-]{1,128}$"
+_NAME_RE = re.compile(r"[a-zA-Z0-9_-]{1,128}")
 ID_PATTERN = "^[a-zA-Z0-9_-]+$"
 _ID_RE = re.compile(r"[a-zA-Z0-9_-]+")
 SERVER_ID_PATTERN = "^srvtoolu_[a-zA-Z0-9_]+$"
@@ -191,8 +193,11 @@ def _tool_use(ctx: Ctx, block: dict, where: str, loc: tuple, api: tuple, tapi: t
     if "name" in block and check_type(ctx, block["name"], "str", (*loc, "name"), (*tapi, "name")):
         if server:
             check_literal(ctx, block["name"], SERVER_TOOL_NAMES, (*loc, "name"), (*tapi, "name"))
-        elif not block["name"]:
-            ctx.error((*loc, "name"), "String should have at least 1 character", (*tapi, "name"))
+        elif not _NAME_RE.fullmatch(block["name"]):
+            # the same rule as tool definitions: names replayed from another provider
+            # (dots, colons, slashes) are refused
+            ctx.error((*loc, "name"), f"String should match pattern '{NAME_PATTERN}'",
+                      (*tapi, "name"))
     if "input" in block:
         check_type(ctx, block["input"], "dict", (*loc, "input"), (*tapi, "input"))
     if block.get("caller") is not None:

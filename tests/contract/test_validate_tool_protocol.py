@@ -88,6 +88,22 @@ def test_it_rejects_duplicate_tool_use_ids():
     assert finding.api_message() == "messages.3.content.0: `tool_use` ids must be unique"
 
 
+def test_it_checks_tool_names_replayed_in_history():
+    call = {"type": "tool_use", "id": "toolu_a", "name": "fs.read", "input": {}}
+    [finding] = errors(request(assistant(call), user(result("toolu_a"))))
+    assert finding.api_message() == ("messages.1.content.0.tool_use.name: String should match "
+                                     "pattern '^[a-zA-Z0-9_-]{1,128}$'")
+    search = {"type": "server_tool_use", "id": "toolu_x", "name": "web_search", "input": {}}
+    found = {"type": "web_search_tool_result", "tool_use_id": "toolu_x", "content": []}
+    messages = [assistant(search, found, {"type": "text", "text": "ok"}), user({"type": "text", "text": "ok"})]
+    assert {f.api_message() for f in errors(request(*messages))} == {
+        "messages.1.content.0.server_tool_use.id: String should match pattern "
+        "'^srvtoolu_[a-zA-Z0-9_]+$'",
+        "messages.1.content.1.web_search_tool_result.tool_use_id: String should match pattern "
+        "'^srvtoolu_[a-zA-Z0-9_]+$'",
+    }
+
+
 def test_it_checks_id_patterns():
     body = request(assistant(use("call.1")), user(result("call.1")))
     findings = errors(body)
