@@ -309,12 +309,19 @@ async def handle(method: str, path: str, query: str, headers: Mapping[str, str],
         return await _messages(body, lowered, controls, fault, request_id)
     if path == "/v1/messages/count_tokens":
         return await _count_tokens(body, lowered, controls, fault, request_id)
+    if fault == "error_mid_stream":
+        return error_response(529, "overloaded_error", "Overloaded", request_id, retry_after=controls.retry_after)
     if fault == "stall":
         await asyncio.sleep(controls.stall_ms / 1000)
     if path == "/v1/models":
-        return _models_page(query, request_id)
-    model_id = path.removeprefix("/v1/models/")
-    info = catalogue.model_info(model_id)
-    if info is None:
-        return error_response(404, "not_found_error", f"model: {model_id}", request_id)
-    return _json_response(200, info, request_id)
+        answer = _models_page(query, request_id)
+    else:
+        model_id = path.removeprefix("/v1/models/")
+        info = catalogue.model_info(model_id)
+        if info is None:
+            return error_response(404, "not_found_error", f"model: {model_id}", request_id)
+        answer = _json_response(200, info, request_id)
+    if fault == "cut_mid_stream" and answer.status == 200:
+        data = b"".join([chunk async for chunk in answer.body])
+        answer = SimResponse(answer.status, answer.headers, _cut_json(data))
+    return answer

@@ -180,3 +180,11 @@ def test_it_rejects_bad_control_headers(client, name, value, wording):
         client.messages.create(model="sim-1", max_tokens=20, messages=HI, extra_headers={name: value})
     assert caught.value.body["error"]["type"] == "invalid_request_error"
     assert caught.value.body["error"]["message"].startswith(wording)
+
+
+def test_it_applies_faults_to_the_models_endpoints_too(client, sim_url):
+    with pytest.raises(anthropic.InternalServerError) as caught:
+        client.models.list(extra_headers=_fault("error_mid_stream"))
+    assert caught.value.status_code == 529
+    with httpx.Client(base_url=sim_url) as http, pytest.raises(httpx.RemoteProtocolError):
+        http.get("/v1/models/sim-1", headers=_fault("cut_mid_stream"))
