@@ -86,6 +86,7 @@ class Ctx:
         self.tool_names: set[str] = set()
         self.has_tools = False
         self.forced_tool = False
+        self.output_format = False  # output_config.format (structured outputs) is set
         # cache_control markers in processing order: (loc, ttl)
         self.cache_markers: list[tuple[Loc, str]] = []
         # images seen: (loc, api loc of the data, width, height)

@@ -305,6 +305,7 @@ def _check_output_config(ctx: Ctx, body: dict) -> None:
     fmt = config.get("format")
     if fmt is not None and check_type(ctx, fmt, "dict", ("output_config", "format")):
         loc = ("output_config", "format")
+        ctx.output_format = True
         if ctx.model is not None and not ctx.model["structured_outputs"]:
             ctx.warn(loc, f"structured outputs are not known to be supported by {ctx.model_id}")
         check_keys(ctx, fmt, frozenset({"type", "schema"}), loc, required=("type", "schema"))

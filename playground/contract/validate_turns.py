@@ -28,6 +28,9 @@ _THINKING_FIRST = (
     "blocks from previous turns. To avoid this requirement, disable `thinking`. Please consult "
     "our documentation at https://docs.claude.com/en/docs/build-with-claude/extended-thinking"
 )
+_PREFILL = ("Your API request included an `assistant` message in the final position, which "
+            "would pre-fill the `assistant` response. When using {when}, pre-filling the "
+            "`assistant` response is not supported.")
 _CONTINUATION = frozenset({"server_tool_use", "mcp_tool_use", "compaction"}) | SERVER_RESULTS
 _THINKING_TYPES = ("thinking", "redacted_thinking")
 
@@ -119,9 +122,18 @@ def _check_final(ctx: Ctx, entries: list, last_index: int) -> None:
             ctx.error(loc, "final assistant content cannot end with trailing whitespace",
                       "messages")
     continuation = any(k in _CONTINUATION or k == "tool_use" for k in types)
-    if content and not continuation and ctx.model is not None and not ctx.model["prefill"]:
+    if not content or continuation:
+        return
+    if ctx.model is not None and not ctx.model["prefill"]:
         ctx.error(("messages", i), "This model does not support assistant message prefill. "
                   "The conversation must end with a user message.", "")
+    elif ctx.output_format:
+        ctx.error(("messages", i), _PREFILL.format(when="output format"), "")
+    elif ctx.forced_tool:
+        ctx.error(("messages", i), _PREFILL.format(when="tools"), "")
+    elif ctx.has_tools:
+        ctx.warn(("messages", i), _PREFILL.format(when="tools") + " (model-dependent: "
+                 "some models accept a prefill with tools offered, none with tool use forced)")
 
 
 def _check_tools(ctx: Ctx, turns: list, last_index: int) -> None:

@@ -140,3 +140,20 @@ def test_it_rejects_assistant_blocks_in_user_turns_with_the_apis_wording():
     [finding] = errors(request(user(block)))
     assert finding.api_message() == "messages.0: `tool_use` blocks can only be in `assistant` messages"
     assert finding.path == "messages[0].content[0].type"
+
+
+def test_it_rejects_a_prefill_with_structured_outputs_or_forced_tool_use():
+    prefill = [user(text("Invent a dog")), {"role": "assistant", "content": "{"}]
+    fmt = {"format": {"type": "json_schema",
+                      "schema": {"type": "object", "additionalProperties": False}}}
+    [finding] = errors(request(*prefill, output_config=fmt))
+    assert finding.api_message() == (
+        "Your API request included an `assistant` message in the final position, which would "
+        "pre-fill the `assistant` response. When using output format, pre-filling the "
+        "`assistant` response is not supported.")
+    tools = [{"name": "make_dog", "input_schema": {"type": "object"}}]
+    [finding] = errors(request(*prefill, tools=tools, tool_choice={"type": "any"}))
+    assert finding.message.endswith("When using tools, pre-filling the `assistant` response is "
+                                    "not supported.")
+    findings = validate_request(request(*prefill, tools=tools))
+    assert [(f.severity, f.path) for f in findings] == [("warning", "messages[1]")]
