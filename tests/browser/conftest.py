@@ -14,11 +14,6 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-# Playwright's sync API keeps an event loop running in the test thread, which makes Django
-# refuse the test's own (synchronous) database calls; this is Playwright's documented
-# workaround and only affects this test process.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 # The server thread records while the test thread reads: on SQLite the test database is a
 # file (WAL, busy timeout), like the embedded default, rather than the shared-cache memory
 # database whose table locks fail at once instead of waiting.
@@ -56,14 +51,26 @@ def asgi_server(django_db_setup, django_db_blocker):
         thread.join(timeout=10)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(django_db_setup):
+    """Chromium for one test module. Playwright's sync API keeps an event loop running in
+    the test thread while it is open: Django would then refuse the test's own synchronous
+    database calls (Playwright's documented workaround is DJANGO_ALLOW_ASYNC_UNSAFE), and
+    pytest-asyncio tests could not start their loop. So both last one module only."""
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as pw:
+            chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            yield chromium
+            chromium.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture
