@@ -37,10 +37,13 @@ import websockets
 ROOT = Path(__file__).resolve().parents[1]
 SETUP = """
 import json
+import sys
 import django
 django.setup()
 from django.core.management import call_command
 call_command("migrate", verbosity=0, interactive=False)
+call_command("addprovider", "simhttp", base_url=sys.argv[1], models="simhttp-*", auth="none",
+             allow_private_network=True, verbosity=0)
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.backends.db import SessionStore
 from playground.teams.ops import add_member, ensure_team
@@ -73,6 +76,12 @@ def wait_for_port(port: int, proc: subprocess.Popen, timeout: float = 30) -> Non
     raise SystemExit("server did not start")
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (Linux /proc), to report CPU per relayed event."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def pct(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
@@ -86,6 +95,9 @@ def body(tokens: int) -> dict:
     }
 
 
+PROVIDER: str | None = None  # None: the server's in-process simulator; else a provider name
+
+
 async def one_run(port: int, session: str, run_id: str, headers: dict, tokens: int) -> tuple[list[float], float]:
     """Relay latencies (ms) of every event of one run, and its first-frame latency (ms)."""
     lat: list[float] = []
@@ -96,7 +108,8 @@ async def one_run(port: int, session: str, run_id: str, headers: dict, tokens: i
         max_size=None,
     ) as ws:
         sent = time.monotonic()
-        await ws.send(json.dumps({"action": "run", "run_id": run_id, "request": body(tokens), "headers": headers}))
+        await ws.send(json.dumps({"action": "run", "run_id": run_id, "request": body(tokens),
+                                  "headers": headers, "provider": PROVIDER}))
         async with asyncio.timeout(120):
             while True:
                 frame = json.loads(await ws.recv())
@@ -137,20 +150,22 @@ async def scenario(port: int, session: str, runs: int, headers: dict, tokens: in
     return lat, firsts
 
 
-async def main_async(args, port: int, sim_port: int, session: str) -> None:
+async def main_async(args, port: int, sim_port: int, session: str, server_pid: int) -> None:
     headers = {"x-sim-output-tokens": str(args.events_per_run), "x-sim-delay-ms": str(args.delay_ms)}
     # Warm up: imports, the first DB connection, the simulator's first answer.
     await scenario(port, session, 2, headers, 20)
     await direct_first_event(sim_port, 20)
 
     print(f"relay latency, server receipt of an upstream event -> client receipt of its frame "
-          f"({args.events_per_run} tokens per run, x-sim-delay-ms {args.delay_ms})")
+          f"({args.events_per_run} tokens per run, x-sim-delay-ms {args.delay_ms}, upstream {args.upstream}, "
+          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)")
     for runs in (1, 50):
-        t0 = time.monotonic()
+        t0, cpu0 = time.monotonic(), cpu_seconds(server_pid)
         lat, _ = await scenario(port, session, runs, headers, args.events_per_run)
-        took = time.monotonic() - t0
+        took, cpu = time.monotonic() - t0, cpu_seconds(server_pid) - cpu0
         print(f"  {runs:>3} concurrent runs: {len(lat):>6} events  p50 {pct(lat, 50):6.3f} ms  "
-              f"p99 {pct(lat, 99):6.3f} ms  max {max(lat):7.3f} ms  ({len(lat) / took:,.0f} events/s)")
+              f"p99 {pct(lat, 99):6.3f} ms  max {max(lat):7.3f} ms  ({len(lat) / took:,.0f} events/s, "
+              f"server CPU {cpu / len(lat) * 1e6:,.0f} us per event incl. recording)")
 
     firsts, directs = [], []
     for _ in range(args.first_frame_samples):
@@ -169,6 +184,12 @@ def main() -> None:
     parser.add_argument("--events-per-run", type=int, default=300)
     parser.add_argument("--delay-ms", type=int, default=5)
     parser.add_argument("--first-frame-samples", type=int, default=30)
+    parser.add_argument(
+        "--upstream", choices=("http", "in-process"), default="http",
+        help="http: the standalone simulator process as a configured provider (the server only "
+        "relays and records, as with a real provider); in-process: the built-in simulator",
+    )
+    parser.add_argument("--switch-interval", type=float, default=sys.getswitchinterval())
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -180,13 +201,22 @@ def main() -> None:
             PLAYGROUND_BENCH_STAMPS="1",
             LOG_LEVEL="WARNING",
         )
-        session = subprocess.run(
-            [sys.executable, "-c", SETUP], env=env, cwd=ROOT, capture_output=True, text=True, check=True
-        ).stdout.strip().splitlines()[-1]
         port, sim_port = free_port(), free_port()
+        session = subprocess.run(
+            [sys.executable, "-c", SETUP, f"http://127.0.0.1:{sim_port}"],
+            env=env, cwd=ROOT, capture_output=True, text=True, check=True,
+        ).stdout.strip().splitlines()[-1]
+        global PROVIDER
+        PROVIDER = None if args.upstream == "in-process" else "simhttp"
+        # The server runs uvicorn; --switch-interval sets sys.setswitchinterval in it first
+        # (diagnosis: how much of the tail is the GIL shared with the recorder's writer thread).
+        launcher = (
+            "import sys; sys.setswitchinterval(float(sys.argv.pop(1))); "
+            "import uvicorn.main as m; sys.exit(m.main())"
+        )
         server = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "playground.asgi:application", "--host", "127.0.0.1",
-             "--port", str(port), "--log-level", "warning"],
+            [sys.executable, "-c", launcher, str(args.switch_interval), "playground.asgi:application",
+             "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
             env=env, cwd=ROOT,
         )
         sim = subprocess.Popen(
@@ -196,7 +226,7 @@ def main() -> None:
         try:
             wait_for_port(port, server)
             wait_for_port(sim_port, sim)
-            asyncio.run(main_async(args, port, sim_port, session))
+            asyncio.run(main_async(args, port, sim_port, session, server.pid))
         finally:
             for proc in (server, sim):
                 proc.terminate()
