@@ -30,14 +30,19 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import re
 
 from playground.simulator import tokens
 from playground.simulator.conversation import Conversation, choose_tools, custom_tools, input_hints
 from playground.simulator.schema_fill import fill
+from playground.simulator.search import search_blocks, wants_search
 from playground.simulator.thinking import sign
 
 _BASE58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 _QUOTE_WORDS = 10
+# Removed from the task to make a search query out of it.
+_SEARCH_WORDS = re.compile(r"\b(use|using|with|please|web[_ ]search|search the (web|internet)|search online)\b",
+                           re.IGNORECASE)
 _SNIPPET_CHARS = 60
 _FILLER = (
     "This reply comes from the offline simulator, so no tokens were spent and no network "
@@ -111,10 +116,12 @@ def _answer(convo: Conversation) -> str:
     return "Hello from the offline simulator."
 
 
-def _thinking_text(convo: Conversation, calls: list[str]) -> str:
+def _thinking_text(convo: Conversation, calls: list[str], search: bool) -> str:
     quote = _quote(_one_line(convo.task))
     opening = f'The user wrote: "{quote}".' if quote else "There is no question yet."
-    if calls:
+    if search:
+        plan = "I should search the web first and cite what I find."
+    elif calls:
         plan = f"I should call {', '.join(calls)} and wait for the result."
     elif convo.results:
         plan = "The tool results are in, so I can answer with them."
@@ -146,20 +153,28 @@ def plan_message(body: dict, *, seed: str, output_tokens: int | None = None) -> 
     """The Message the simulator sends for a valid create body (`stream` does not matter)."""
     convo = Conversation(body)
     tools = custom_tools(body)
-    calls = choose_tools(body, convo, tools)
+    # `tool_choice` may name the web_search server tool: that is a search, not a tool_use.
+    calls = [name for name in choose_tools(body, convo, tools) if name in tools]
+    search = wants_search(body, convo)
     hints = input_hints(convo.task, list(tools))
     thinking_cfg = body.get("thinking") if isinstance(body.get("thinking"), dict) else {}
     thinking_on = thinking_cfg.get("type") in ("enabled", "adaptive")
 
     planned: list[dict] = []
     if thinking_on:
-        planned.append({"type": "thinking", "thinking": _thinking_text(convo, calls)})
+        planned.append({"type": "thinking", "thinking": _thinking_text(convo, calls, search)})
+    if search:
+        query = " ".join(_SEARCH_WORDS.sub(" ", convo.task).split()[:8]).strip(" .,;:!?")
+        query = re.sub(r"^(for|about|on|up)\s+", "", query, flags=re.IGNORECASE) or "the question"
+        planned += search_blocks(query, id_from(seed, "srvtoolu_01", "search"), seed)
 
     schema = _structured_schema(body)
     forced = isinstance(body.get("tool_choice"), dict) and body["tool_choice"].get("type") in ("any", "tool")
     if calls:
         if not forced:
             planned.append({"type": "text", "text": f"I'll call {' and '.join(calls)} for that."})
+    elif search:
+        pass  # the cited search answer is the reply
     elif schema is not None:
         planned.append({"type": "text", "text": json.dumps(fill(schema, seed=seed, hints=hints), ensure_ascii=False)})
     else:
@@ -198,6 +213,9 @@ def plan_message(body: dict, *, seed: str, output_tokens: int | None = None) -> 
         "service_tier": "standard",
         "inference_geo": body.get("inference_geo") if isinstance(body.get("inference_geo"), str) else "not_available",
     }
+    searches = sum(1 for b in content if b["type"] == "server_tool_use")
+    if searches:
+        usage["server_tool_use"] = {"web_search_requests": searches}
     if thinking_on:
         usage["output_tokens_details"] = {"thinking_tokens": thinking_spent}
     return {
@@ -243,15 +261,18 @@ def _fit(planned: list[dict], body: dict, *, hidden: bool) -> tuple[list[dict], 
             if cost > left:
                 text, cost, stop_reason, stop_sequence = tokens.truncate(text, left), left, "max_tokens", None
             if text:
-                content.append({"type": "text", "text": text})
+                content.append({**block, "text": text})  # keeps citations
             spent += cost
-        else:
+        elif block["type"] in ("tool_use", "server_tool_use"):
             cost = tokens.count(block["name"]) + tokens.count(json.dumps(block["input"], ensure_ascii=False))
             if cost > left:
                 stop_reason = "max_tokens"
             else:
                 content.append(block)
                 spent += cost
+        else:
+            # Server tool results arrive whole and are not generated output.
+            content.append(block)
         if stop_reason:
             break
     if stop_reason is None:

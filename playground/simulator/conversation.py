@@ -108,6 +108,7 @@ class Conversation:
                 self.task_index, self.task = i, text_of(message.get("content"))
         # Tool calls made since the task, and their results, in order.
         self.called: list[str] = []
+        self.searched = False
         names_by_id: dict[str, str] = {}
         self.results: list[tuple[str, str, bool]] = []
         for message in messages[self.task_index + 1 :] if self.task_index >= 0 else messages:
@@ -117,6 +118,8 @@ class Conversation:
             for block in content:
                 if not isinstance(block, dict):
                     continue
+                if block.get("type") == "server_tool_use" and block.get("name") == "web_search":
+                    self.searched = True
                 if block.get("type") == "tool_use" and message.get("role") == "assistant":
                     self.called.append(str(block.get("name")))
                     names_by_id[str(block.get("id"))] = str(block.get("name"))
