@@ -60,18 +60,24 @@ BLOCKS: dict[str, tuple[frozenset | None, tuple]] = {
     "compaction": (None, ()),
     "advisor_tool_result": (None, ()),
     "fallback": (None, ()),
+    "mcp_tool_listing": (None, ()),
+    "tool_addition": (None, ()),
+    "tool_removal": (None, ()),
 }
 SERVER_RESULTS = frozenset({
     "web_search_tool_result", "web_fetch_tool_result", "code_execution_tool_result",
     "bash_code_execution_tool_result", "text_editor_code_execution_tool_result",
     "tool_search_tool_result", "mcp_tool_result", "advisor_tool_result",
 })
+# beta blocks whose place in a conversation is not documented: accepted in either role
+_EITHER = frozenset({"tool_addition", "tool_removal"})
 _ASSISTANT = frozenset({"text", "tool_use", "thinking", "redacted_thinking", "server_tool_use",
-                        "mcp_tool_use", "compaction", "fallback"}) | SERVER_RESULTS
+                        "mcp_tool_use", "mcp_tool_listing", "compaction",
+                        "fallback"}) | SERVER_RESULTS | _EITHER
 # where -> block types allowed there
 ALLOWED: dict[str, frozenset] = {
     "user": frozenset({"text", "image", "document", "search_result", "tool_result",
-                       "container_upload"}),
+                       "container_upload"}) | _EITHER,
     "assistant": _ASSISTANT,
     "system": frozenset({"text"}),
     "system_message": frozenset({"mid_conv_system"}),
@@ -192,7 +198,8 @@ def _tool_use(ctx: Ctx, block: dict, where: str, loc: tuple, api: tuple, tapi: t
     _id(ctx, block, "id", loc, tapi, server=server)
     if "name" in block and check_type(ctx, block["name"], "str", (*loc, "name"), (*tapi, "name")):
         if server:
-            check_literal(ctx, block["name"], SERVER_TOOL_NAMES, (*loc, "name"), (*tapi, "name"))
+            names = SERVER_TOOL_NAMES + (("advisor",) if ctx.has_beta("advisor-tool-") else ())
+            check_literal(ctx, block["name"], names, (*loc, "name"), (*tapi, "name"))
         elif not _NAME_RE.fullmatch(block["name"]):
             # the same rule as tool definitions: names replayed from another provider
             # (dots, colons, slashes) are refused

@@ -164,3 +164,14 @@ def test_it_accepts_results_split_over_consecutive_user_messages_the_api_merges(
                    user(result("toolu_a")), user(result("toolu_b"), {"type": "text", "text": "ok"}))
     findings = validate_request(body)
     assert [(f.severity, f.path) for f in findings] == [("warning", "messages[3]")]
+
+
+def test_it_accepts_advisor_server_calls_only_with_the_advisor_beta():
+    call = {"type": "server_tool_use", "id": "srvtoolu_01", "name": "advisor", "input": {}}
+    done = {"type": "advisor_tool_result", "tool_use_id": "srvtoolu_01", "content": {}}
+    body = request(assistant(call, done, {"type": "text", "text": "ok"}),
+                   user({"type": "text", "text": "thanks"}))
+    [finding] = errors(body)
+    assert finding.path == "messages[1].content[0].name"
+    findings = validate_request(body, betas="advisor-tool-2026-03-01")
+    assert [f for f in findings if f.severity == "error"] == []
