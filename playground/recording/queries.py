@@ -102,21 +102,37 @@ class Page:
     next_before: tuple[datetime, int] | None  # pass back as `before` for the next page
 
 
-def _text_filter(qs: QuerySet, query: str) -> QuerySet:
+def _newest(qs: QuerySet) -> QuerySet:
+    return qs.order_by("-started_at", "-id")
+
+
+def _search_page(qs: QuerySet, query: str, limit: int) -> list[Exchange]:
+    """`limit` rows of `qs` (already filtered and keyset-bounded) matching `query`."""
     query = query.strip()[:MAX_QUERY]
     if not query:
-        return qs
-    if connection.vendor == "sqlite" and len(query) >= 3:
-        # FTS5 trigram: a quoted phrase is a substring match, case-insensitive.
-        phrase = '"' + query.replace('"', '""') + '"'
-        return qs.extra(
-            where=[
-                "recording_exchange.id IN (SELECT rowid FROM recording_exchange_fts "
-                "WHERE recording_exchange_fts MATCH %s)"
-            ],
-            params=[phrase],
-        )
-    return qs.filter(search_text__icontains=query)
+        return list(_newest(qs)[:limit])
+    if connection.vendor != "sqlite" or len(query) < 3:
+        # PostgreSQL: the pg_trgm GIN index serves ILIKE; the planner picks it or the
+        # ordered index scan by the term's frequency.
+        return list(_newest(qs.filter(search_text__icontains=query))[:limit])
+    # SQLite: walk the FTS5 trigram matches newest rowid first (FTS5 reads its doclists in
+    # rowid order, so LIMIT stops the walk early) and check the other filters on each hit by
+    # primary key. Sorting all hits by started_at instead would cost a lookup per hit: half a
+    # second for a term in 5 % of a million rows. Rowids follow recording order, which is
+    # start order (imports aside), so the page is then put in (started_at, id) order.
+    phrase = '"' + query.replace('"', '""') + '"'
+    hits = qs.extra(
+        tables=["recording_exchange_fts"],
+        where=[
+            "recording_exchange_fts.rowid = recording_exchange.id",
+            "recording_exchange_fts MATCH %s",
+        ],
+        params=[phrase],
+        order_by=["-recording_exchange_fts.rowid"],
+    )
+    rows = list(hits[:limit])
+    rows.sort(key=lambda e: (e.started_at, e.id), reverse=True)
+    return rows
 
 
 def search_exchanges(
@@ -151,11 +167,10 @@ def search_exchanges(
         qs = qs.filter(started_at__lt=filters["until"])
     if filters.get("thread"):
         qs = qs.filter(thread_id=filters["thread"])
-    qs = _text_filter(qs, query or "")
     if before is not None:
         started, pk = before
         qs = qs.filter(Q(started_at__lt=started) | Q(started_at=started, id__lt=pk))
-    rows = list(qs.order_by("-started_at", "-id")[: limit + 1])
+    rows = _search_page(qs, query or "", limit + 1)
     more = len(rows) > limit
     rows = rows[:limit]
     next_before = (rows[-1].started_at, rows[-1].id) if more and rows else None

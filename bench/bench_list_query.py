@@ -1,0 +1,192 @@
+"""The list page query over 1,000,000 recorded exchanges: model filter plus text search.
+
+Run by hand, once per database:
+
+    .venv/bin/python bench/bench_list_query.py                       # SQLite (file kept in
+                                                                     # /tmp/playground-bench)
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/recbench .venv/bin/python bench/bench_list_query.py
+
+It creates the schema with the real migrations, bulk-loads ROWS exchanges for one team if
+the table does not hold them yet (`--fresh` reloads), then times
+`queries.search_exchanges()` exactly as the list page calls it, `REPEAT` times per query,
+and prints the median and worst time (server time: the query plus building 50 rows).
+The baseline, same run, is the unfiltered newest-first page. Target: under 150 ms.
+
+Data: 90 days of exchanges, 8 models (12.5 % each), ~250 characters of search text drawn
+from a 2,000-word vocabulary, with "invoice" in 5 % of rows (a common term), "zebrafish" in
+0.1 % (rare) and "quokka" in none.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+BENCH_DIR = Path("/tmp/playground-bench")
+if not os.environ.get("DATABASE_URL"):
+    BENCH_DIR.mkdir(exist_ok=True)
+    os.environ["DATABASE_URL"] = f"sqlite:///{BENCH_DIR / 'list.sqlite3'}"
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "playground.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+
+from playground.recording import search_sql  # noqa: E402
+from playground.recording.models import Exchange  # noqa: E402
+from playground.recording.queries import search_exchanges  # noqa: E402
+from playground.teams.ops import ensure_team  # noqa: E402
+
+ROWS = 1_000_000
+CHUNK = 20_000
+REPEAT = 7
+MODELS = [
+    "claude-haiku-4-5", "claude-sonnet-4-5", "claude-opus-4-6", "claude-sonnet-4-6",
+    "claude-opus-5", "claude-sonnet-5", "claude-haiku-5-5", "sim-fast",
+]
+OUTCOMES = ["completed"] * 17 + ["upstream_error", "incomplete", "client_cancelled"]
+COLUMNS = [
+    "public_id", "team_id", "proxy_key_name", "source", "boot_id", "method", "path", "query",
+    "request_headers", "request_bytes_sha256", "request_size", "model", "provider", "stream",
+    "status", "response_headers", "response_text", "stop_reason", "outcome", "error_type",
+    "error_message", "request_id", "event_count", "stored_bytes", "input_tokens",
+    "output_tokens", "server_tool_use", "started_at", "duration_ms", "findings", "anomalies",
+    "tool_names", "search_text", "branch", "thread_hint", "prefix_hash", "reply_hash",
+]
+
+
+def _vocabulary(rng: random.Random) -> list[str]:
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    words = set()
+    while len(words) < 2000:
+        words.add("".join(rng.choice(letters) for _ in range(rng.randint(3, 9))))
+    return sorted(w for w in words if "invoice" not in w and "zebra" not in w and "quokka" not in w)
+
+
+def _rows(team_id: int, start: int, count: int, rng: random.Random, vocab: list[str]):
+    now = datetime.now(UTC)
+    span = timedelta(days=90).total_seconds()
+    for i in range(start, start + count):
+        words = rng.choices(vocab, k=40)
+        roll = rng.random()
+        if roll < 0.05:
+            words[rng.randrange(40)] = "invoice"
+        if roll < 0.001:
+            words[rng.randrange(40)] = "zebrafish"
+        outcome = rng.choice(OUTCOMES)
+        # Newest rows get the highest ids, as in real use.
+        started = now - timedelta(seconds=span * (1 - i / ROWS))
+        yield (
+            f"bench{i:08d}", team_id, "ci", "proxy", "bench", "POST", "/v1/messages", "",
+            "[]", "", 500, rng.choice(MODELS), "bench", True,
+            200 if outcome != "upstream_error" else 529, "[]", "",
+            "end_turn" if outcome == "completed" else "", outcome,
+            "overloaded_error" if outcome == "upstream_error" else "", "", f"req_{i}", 12, 900,
+            120, 80, "{}", started, 1500.0, "[]", "[]", " get_weather " if roll > 0.9 else "",
+            " ".join(words), 0, "", "", "",
+        )
+
+
+def _load(team_id: int) -> None:
+    rng = random.Random(7)
+    vocab = _vocabulary(rng)
+    vendor = connection.vendor
+    t0 = time.perf_counter()
+    with connection.cursor() as cursor:
+        if vendor == "sqlite":
+            for sql in search_sql.SQLITE_BACKWARD:  # index once at the end, not per row
+                cursor.execute(sql)
+            cursor.execute("PRAGMA synchronous=OFF")
+        else:
+            cursor.execute("DROP INDEX IF EXISTS exch_search_trgm")
+    placeholders = ", ".join(["%s"] * len(COLUMNS))
+    sql = f"INSERT INTO recording_exchange ({', '.join(COLUMNS)}) VALUES ({placeholders})"
+    for start in range(0, ROWS, CHUNK):
+        batch = list(_rows(team_id, start, CHUNK, rng, vocab))
+        with transaction.atomic():
+            if vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    raw = cursor.cursor
+                    with raw.copy(f"COPY recording_exchange ({', '.join(COLUMNS)}) FROM STDIN") as copy:
+                        for row in batch:
+                            copy.write_row(row)
+            else:
+                with connection.cursor() as cursor:
+                    cursor.executemany(sql, batch)
+        print(f"\r  loaded {start + CHUNK:>9,} rows", end="", flush=True)
+    print(f"\n  bulk insert: {time.perf_counter() - t0:.0f} s")
+    t1 = time.perf_counter()
+    with connection.cursor() as cursor:
+        if vendor == "sqlite":
+            for statement in search_sql.SQLITE_FORWARD:
+                cursor.execute(statement)
+            cursor.execute(
+                "INSERT INTO recording_exchange_fts(recording_exchange_fts) VALUES ('rebuild')"
+            )
+            cursor.execute("ANALYZE")
+        else:
+            for statement in search_sql.PG_FORWARD:
+                cursor.execute(statement)
+            cursor.execute("ANALYZE recording_exchange")
+    print(f"  search index build: {time.perf_counter() - t1:.0f} s")
+
+
+def _time(label: str, call, baseline: float | None = None) -> float:
+    call()  # warm the cache: the page is read repeatedly in real use too
+    times = []
+    for _ in range(REPEAT):
+        t = time.perf_counter()
+        page = call()
+        times.append((time.perf_counter() - t) * 1000)
+    median = statistics.median(times)
+    ratio = f"  x{median / baseline:.1f} baseline" if baseline else ""
+    print(f"  {label:<52} median {median:7.1f} ms  worst {max(times):7.1f} ms  "
+          f"rows {len(page.exchanges):>2}{ratio}")
+    return median
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--fresh", action="store_true", help="delete and reload the rows")
+    args = parser.parse_args()
+    call_command("migrate", verbosity=0)
+    team = ensure_team("bench")
+    count = Exchange.objects.for_team(team).count()
+    if args.fresh or count < ROWS:
+        print(f"{connection.vendor}: loading {ROWS:,} exchanges (had {count:,})")
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM recording_exchange WHERE team_id = %s", [team.id])
+        _load(team.id)
+    print(f"{connection.vendor}: {Exchange.objects.for_team(team).count():,} exchanges in team "
+          f"'bench'; {REPEAT} timed runs per query")
+    model = {"model": "claude-sonnet-4-5"}
+    base = _time("baseline: newest page, no filter", lambda: search_exchanges(team, {}, ""))
+    _time("model filter", lambda: search_exchanges(team, model, ""), base)
+    _time("model + text 'invoice' (5 % of rows)", lambda: search_exchanges(team, model, "invoice"), base)
+    _time("model + text 'zebrafish' (0.1 %)", lambda: search_exchanges(team, model, "zebrafish"), base)
+    _time("model + text 'quokka' (no match)", lambda: search_exchanges(team, model, "quokka"), base)
+    _time("model + outcome + text 'invoice'",
+          lambda: search_exchanges(team, {**model, "outcome": "upstream_error"}, "invoice"), base)
+    _time("text 'zebrafish', no model", lambda: search_exchanges(team, {}, "zebrafish"), base)
+
+    before = None
+    for _ in range(19):
+        before = search_exchanges(team, model, "invoice", before=before).next_before
+    _time("model + text 'invoice', page 20 (keyset)",
+          lambda: search_exchanges(team, model, "invoice", before=before), base)
+    print("target: every query under 150 ms")
+
+
+if __name__ == "__main__":
+    main()
