@@ -367,14 +367,19 @@ export function renderConversation(root) {
   const req = store.request;
   root.append(h("div", { class: "conv-head" }, h("span", { id: "breakpoints", class: "muted" }), h("span", { class: "spacer" })));
   root.append(renderSystem());
-  if (!Array.isArray(req.messages)) req.messages = [];
-  req.messages.forEach((m, i) => {
+  // Never add keys the user did not write: a body without messages stays without them.
+  const messages = Array.isArray(req.messages) ? req.messages : [];
+  if (req.messages !== undefined && !Array.isArray(req.messages)) {
+    root.append(h("div", { class: "card inline-error", dataset: { path: "messages" } }, "messages must be a list of turns (fix it in the Raw tab)"));
+  }
+  messages.forEach((m, i) => {
     if (m && typeof m === "object") root.append(renderTurn(i, m));
     else root.append(h("div", { class: "card inline-error", dataset: { path: `messages[${i}]` } }, `messages[${i}] is not an object (fix it in the Raw tab)`));
   });
-  const last = req.messages[req.messages.length - 1];
+  const last = messages[messages.length - 1];
   const next = last && last.role === "user" ? "assistant" : "user";
   root.append(h("button", { type: "button", class: "add-turn", "data-testid": "add-turn", onclick: () => {
+    if (!Array.isArray(req.messages)) req.messages = [];
     req.messages.push({ role: next, content: [{ type: "text", text: "" }] });
     commitStructure();
   } }, `+ turn (${next})`));

@@ -6,7 +6,7 @@ import { store } from "./state.js";
 import { h, clear } from "./dom.js";
 import { StreamView } from "./render.js";
 import { toolCallsPanel, toolUses } from "./toolloop.js";
-import { hasErrors, findings } from "./findings.js";
+import { hasErrors, findings, validateNow } from "./findings.js";
 
 let socket = null;
 let opening = null;
@@ -83,9 +83,12 @@ function responseCard(title) {
 
 function newRunId() { return (crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + Math.random().toString(16).slice(2)); }
 
-// Sending a request the validator rejects stays possible, after a clear warning.
-function confirmSend(proceed) {
+// Sending a request the validator rejects stays possible, after a clear warning. The check
+// runs on the request as it is now (the live check is debounced and may lag a keystroke).
+async function confirmSend(proceed) {
   const box = document.getElementById("send-warning");
+  await validateNow();
+  if (current) return;
   if (!hasErrors()) { box.hidden = true; proceed(); return; }
   const errors = findings.filter((f) => f.severity === "error");
   clear(box).append(
@@ -110,15 +113,22 @@ function baseMessage(action) {
   return { action, run_id: newRunId(), request: structuredClone(store.request), provider: store.state.provider, headers: { ...store.state.headers } };
 }
 
+let starting = false;
+
+async function guarded(fn) {
+  if (current || starting) return;
+  starting = true;
+  try { await fn(); } finally { starting = false; }
+}
+
 export function run() {
-  if (current) return;
-  confirmSend(() => {
+  return guarded(() => confirmSend(() => {
     const msg = { ...baseMessage("run"), thread: null };
     const card = responseCard(`Response · ${msg.request.model}`);
     current = { id: msg.run_id, kind: "run", request: msg.request, card, columns: new Map([[0, makeColumn(card, msg.request.model || "")]]) };
     setButtons(true);
     send(msg);
-  });
+  }));
 }
 
 export function autorun(request, maxSteps) {
@@ -132,8 +142,7 @@ export function autorun(request, maxSteps) {
 }
 
 export function compare(targets) {
-  if (current) return;
-  confirmSend(() => {
+  return guarded(() => confirmSend(() => {
     const msg = { ...baseMessage("compare"), targets, thread: null };
     const card = responseCard(`Compare · ${targets.length} models`);
     const grid = h("div", { class: "compare-grid", style: `grid-template-columns: repeat(${targets.length}, minmax(0, 1fr))` });
@@ -141,7 +150,7 @@ export function compare(targets) {
     current = { id: msg.run_id, kind: "compare", request: msg.request, card, columns: new Map(targets.map((t, i) => [i, makeColumn(grid, t.model)])), pending: targets.length };
     setButtons(true);
     send(msg);
-  });
+  }));
 }
 
 export function stop() {
