@@ -1,9 +1,9 @@
 """Relaying a call upstream and recording it, event by event.
 
 Fidelity policy: the client receives what the upstream sent. Status and body pass
-unchanged; an SSE stream is forwarded one complete event at a time, each event's bytes
-exactly as received and sent the moment it is complete (no buffering, no gzip, with
-`X-Accel-Buffering: no`). Headers pass except hop-by-hop ones, the framing headers we
+unchanged; an SSE stream is forwarded event by event, each event's bytes exactly as
+received and sent the moment it is complete (no buffering, no gzip, with
+`X-Accel-Buffering: no`): the events completed by one upstream read leave in one write. Headers pass except hop-by-hop ones, the framing headers we
 recompute (content-length, content-encoding), the server's own (date, server) and
 cookies. Upstream errors (4xx/5xx with their retry-after, x-should-retry, request-id)
 pass through untouched, so SDK retries behave as against the real API; the proxy itself
@@ -19,11 +19,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 
 import httpx
 
 from playground.contract.errors import error_body
-from playground.contract.sse import encode_event
+from playground.contract.sse import SSEParser, encode_event
 from playground.providers import URLRefused
 from playground.proxy import routes
 from playground.proxy.call import Call
@@ -110,16 +111,31 @@ async def _relay_stream(call: Call, resp, rec, send) -> None:
     )
     ended = False
     timed_out = False
+    parser = SSEParser()
     try:
-        async for ev in resp.events():
-            rec.event(ev.raw, ev.t, ev.sse)
-            if not ev.sse.terminated:
+        async for chunk in resp.aiter_raw():
+            t = time.monotonic()
+            out = []
+            for ev in parser.feed(chunk):
+                rec.event(ev.raw, t, ev)
+                out.append(ev.raw)
+                if ev.event in END_EVENTS:
+                    ended = True
+            if out:
+                # Every event completed by this read goes out now, in one write: nothing
+                # waits for more input, and a burst costs one send instead of hundreds.
+                await send({"type": "http.response.body", "body": b"".join(out), "more_body": True})
+        if resp.transport_error is None:
+            # A clean end: a trailing comment-only run may remain; relay it as received.
+            for ev in parser.close():
+                rec.event(ev.raw, time.monotonic(), ev)
+                if ev.terminated and not ev.event:
+                    await send({"type": "http.response.body", "body": ev.raw, "more_body": True})
+        else:
+            for ev in parser.close():
                 # An event cut before its blank line: recorded, but not forwarded, since
                 # the client would glue it to the error event that follows.
-                continue
-            await send({"type": "http.response.body", "body": ev.raw, "more_body": True})
-            if ev.sse.event in END_EVENTS:
-                ended = True
+                rec.event(ev.raw, time.monotonic(), ev)
     except TimeoutError:
         timed_out = True
     except (httpx.HTTPError, OSError):
