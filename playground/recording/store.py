@@ -306,6 +306,14 @@ def _finish(op: dict, state: dict, prices: list[dict] | None) -> tuple[int | Non
     exchange.tool_names = analyze.tool_names(request_body, message)
     exchange.search_text = analyze.search_text(request_body, message)
     is_messages = exchange.path.rstrip("/").endswith("/messages")
+    if is_messages and message is None and outcome == "completed":
+        # A 2xx that carries no Message (an HTML page from a gateway, an empty body, JSON
+        # of another shape) is the upstream's failure, not a completed exchange.
+        exchange.outcome = "upstream_error"
+        exchange.error_type = exchange.error_type or "upstream_protocol_error"
+        exchange.error_message = exchange.error_message or "the upstream's answer is not a Message"
+    if is_messages and message is None and state["stream"] and not events and status == 200:
+        exchange.anomalies = [*exchange.anomalies, "no_events_in_stream"]
     if is_messages and outcome != "rejected":
         prefix, reply, candidates = threads.conversation_hashes(request_body, message)
         exchange.prefix_hash = prefix
@@ -313,8 +321,17 @@ def _finish(op: dict, state: dict, prices: list[dict] | None) -> tuple[int | Non
         if prefix:
             exchange._parent_candidates = candidates
             threads.assign_thread(exchange, request_body, exchange.finished_at)
-    exchange.save()
+    exchange.save(update_fields=_FINISH_FIELDS)
     return exchange.team_id, exchange.public_id
+
+
+_FINISH_FIELDS = [
+    "input_tokens", "output_tokens", "cache_creation_5m", "cache_creation_1h", "cache_read",
+    "server_tool_use", "cost_usd", "message", "stop_reason", "outcome", "error_type",
+    "error_message", "event_count", "stored_bytes", "first_token_ms", "duration_ms",
+    "finished_at", "anomalies", "tool_names", "search_text", "prefix_hash", "reply_hash",
+    "thread", "parent", "retry_of", "step", "branch",
+]
 
 
 def _json_size(value: object) -> int:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+
+from playground import recording
 from playground.recording.models import Exchange
 from tests.conftest import load_capture
 from tests.recording.helpers import record, team_of
@@ -71,3 +74,21 @@ def test_it_records_a_body_that_is_not_json(alice):
     assert bytes(exchange.request_bytes) == b"\x00\x01 not json"
     assert exchange.outcome == "rejected"
     assert exchange.error_type == "invalid_request_error"
+
+
+def test_it_calls_a_2xx_without_a_message_an_upstream_error(alice):
+    body = {**BODY, "stream": False}
+    empty = record(body, response=None, team=team_of(alice))
+    html = recording.start_exchange(source="proxy", request_body=json.dumps(body).encode(),
+                                    team_id=team_of(alice).id)
+    html.response_started(200, [("content-type", "text/html")])
+    html.body(b"<html><body>502 Bad Gateway</body></html>")
+    html.finish()
+    assert Exchange.objects.get(public_id=html.public_id).response_text.startswith("<html>")
+    for public_id in (empty.public_id, html.public_id):
+        exchange = Exchange.objects.get(public_id=public_id)
+        assert exchange.outcome == "upstream_error"
+        assert exchange.error_type == "upstream_protocol_error"
+    streamed = Exchange.objects.get(public_id=record(BODY, sse=b"", team=team_of(alice)).public_id)
+    assert streamed.outcome == "incomplete"
+    assert "no_events_in_stream" in streamed.anomalies
