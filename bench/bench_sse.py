@@ -14,12 +14,15 @@ Figures printed:
 * tracemalloc peak of parse + accumulate for a stream of half the size and the full size,
   against the output text size, and for the full output cut into 1-word deltas (about 3x
   the events): memory must grow with the output, not with the number of events.
-Loopback only (in fact no I/O at all); bounded by --tokens and --repeat; stops by itself.
+* the same stream served by a loopback HTTP server through `upstream.open(...).events()` and
+  the accumulator, against httpx reading the raw bytes alone.
+Loopback only; bounded by --tokens and --repeat; stops by itself.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import gc
 import json
 import os
@@ -100,6 +103,71 @@ def peak_memory(chunks: list[bytes]) -> int:
     return peak
 
 
+async def loopback_lane(stream: bytes, events: int, repeat: int) -> None:
+    """The same stream from a loopback HTTP server: upstream.open + events() + accumulate,
+    against httpx reading the raw bytes alone (the transport floor), interleaved."""
+    import httpx
+
+    from playground import upstream
+    from playground.providers.config import ProviderConfig
+
+    head = (b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\n"
+            + f"content-length: {len(stream)}\r\n\r\n".encode())
+
+    handlers: set[asyncio.Task] = set()
+
+    async def serve(reader, writer):
+        handlers.add(asyncio.current_task())
+        try:
+            while True:
+                request = await reader.readuntil(b"\r\n\r\n")
+                length = 0
+                for line in request.split(b"\r\n"):
+                    if line.lower().startswith(b"content-length:"):
+                        length = int(line.split(b":")[1])
+                await reader.readexactly(length)
+                writer.write(head + stream)
+                await writer.drain()
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        finally:
+            writer.close()
+
+    server = await asyncio.start_server(serve, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    provider = ProviderConfig(name="bench", base_url=f"http://127.0.0.1:{port}", allow_private_network=True)
+
+    async def ours() -> float:
+        start = time.perf_counter()
+        acc = Accumulator()
+        async with upstream.open(provider, "POST", "/v1/messages", body=b"{}") as resp:
+            async for ev in resp.events():
+                acc.add_sse(ev.sse)
+        assert acc.finish().outcome == "completed"
+        return time.perf_counter() - start
+
+    async def floor_raw(client: httpx.AsyncClient) -> float:
+        start = time.perf_counter()
+        async with client.stream("POST", f"http://127.0.0.1:{port}/v1/messages", content=b"{}") as resp:
+            async for _ in resp.aiter_raw():
+                pass
+        return time.perf_counter() - start
+
+    best_ours = best_raw = float("inf")
+    async with httpx.AsyncClient(trust_env=False) as client:
+        for _ in range(repeat):
+            best_ours = min(best_ours, await ours())
+            best_raw = min(best_raw, await floor_raw(client))
+    await upstream.aclose()
+    # Both clients are closed: each handler reads EOF and returns on its own.
+    if handlers:
+        await asyncio.wait(handlers, timeout=5)
+    server.close()
+    await server.wait_closed()
+    print(f"loopback, upstream.events + accumulate: {best_ours:.3f} s = {events / best_ours:,.0f} events/s")
+    print(f"loopback, httpx aiter_raw alone:        {best_raw:.3f} s (ratio {best_ours / best_raw:.2f}x)")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--tokens", type=int, default=300_000)
@@ -121,6 +189,7 @@ def main() -> None:
     print(f"parse+accumulate: {ours:.3f} s = {events / ours:,.0f} events/s ({len(stream) / ours / 1e6:.0f} MB/s)")
     print(f"floor json.loads: {base:.3f} s = {events / base:,.0f} events/s")
     print(f"ratio to floor:   {ours / base:.2f}x (target <= 2x)")
+    asyncio.run(loopback_lane(stream, events, args.repeat))
 
     half_stream, half_text = make_stream(args.tokens // 2)
     half_events = len(parse_all(half_stream))
