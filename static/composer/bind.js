@@ -38,7 +38,7 @@ function normalize(request, bind) {
   pruneEmpty(request, ["thinking", "tool_choice", "metadata", "output_config"]);
 }
 
-function showError(el, message) {
+export function showError(el, message) {
   let box = el.nextElementSibling;
   if (!box || !box.classList.contains("field-error")) {
     box = document.createElement("div");

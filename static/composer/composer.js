@@ -4,7 +4,7 @@
 
 import { store, readJSONScript, postJSON } from "./state.js";
 import { h, clear, option } from "./dom.js";
-import { refreshFields, bindField } from "./bind.js";
+import { refreshFields, bindField, showError } from "./bind.js";
 import { initBlocks, renderConversation, updateBreakpoints } from "./blocks.js";
 import { initPanels, renderParams, renderTools, renderHeaders } from "./panels.js";
 import { initRaw, refreshRaw } from "./raw.js";
@@ -46,8 +46,14 @@ picker.addEventListener("change", () => {
 });
 
 function renderAll() {
+  // JSON fields the user left broken keep their text across a re-render (nothing typed is lost).
+  const broken = [...document.querySelectorAll("#composer [data-bind].invalid")].map((el) => [el.dataset.bind, el.value, el.nextElementSibling?.textContent || ""]);
   renderConversation(document.getElementById("conversation"));
   renderTools();
+  for (const [bind, value, message] of broken) {
+    const el = document.querySelector(`#composer [data-bind="${CSS.escape(bind)}"]`);
+    if (el) { el.value = value; showError(el, message); }
+  }
   refreshFields(document, null);
   syncPicker();
   updateTopbar();

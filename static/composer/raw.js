@@ -24,7 +24,8 @@ function positionOf(text, message) {
 export function refreshRaw(force = false) {
   if (!rawEl) return;
   if (!force && !panelVisible()) { dirty = true; return; }
-  if (document.activeElement === rawEl && !force) return;
+  // Never overwrite what the user is typing, nor broken JSON they have not fixed yet.
+  if (!force && (document.activeElement === rawEl || rawEl.classList.contains("invalid"))) return;
   rawEl.value = JSON.stringify(store.request, null, 2);
   rawEl.classList.remove("invalid");
   showError(rawError, "");

@@ -81,6 +81,12 @@ def test_an_invalid_schema_is_flagged_and_broken_json_is_kept_as_typed(page_for,
     page.wait_for_selector("[data-testid=tool-schema-0] + .field-error:not([hidden])")
     assert page.input_value("[data-testid=tool-schema-0]") == broken
     assert raw_request(page)["tools"][0]["input_schema"]["properties"] == {"a": {"type": 12}}
+    # A structural change elsewhere redraws the form; the broken text survives it.
+    page.click('[data-tab="tools"]')
+    page.click("[data-testid=add-tool]")
+    page.wait_for_selector("[data-testid=tool-schema-1]")
+    assert page.input_value("[data-testid=tool-schema-0]") == broken
+    assert page.is_visible("[data-testid=tool-schema-0] + .field-error")
 
 
 def test_parameters_the_model_rejects_are_flagged(page_for, alice):
