@@ -197,7 +197,11 @@ class Accumulator:
             self._outcome = "error"
             self._ended = True
             err = data.get("error")
-            self._error = copy.deepcopy(err) if isinstance(err, dict) else {"type": "api_error", "message": str(err)}
+            if isinstance(err, dict):
+                self._error = copy.deepcopy(err)
+            else:
+                self._error = {"type": "api_error", "message": "an error event without an error object"}
+                self._flag(f"event {self._count} (error): no error object")
             return
         if self._message is None:
             if name == "message_start" and isinstance(data.get("message"), dict):

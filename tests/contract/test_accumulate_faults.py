@@ -98,3 +98,10 @@ def test_it_never_lets_a_null_usage_field_erase_a_known_one():
     acc.add("message_stop", {"type": "message_stop"})
     usage = acc.finish().message["usage"]
     assert usage == {"input_tokens": 5, "output_tokens": 9, "cache_read_input_tokens": 3}
+
+
+def test_it_reports_an_error_event_without_an_error_object():
+    result = accumulate(parse_all(b'event: error\ndata: {"type":"error"}\n\n'))
+    assert result.outcome == "error"
+    assert result.error["type"] == "api_error"
+    assert any("no error object" in a for a in result.anomalies)
