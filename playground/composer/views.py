@@ -89,6 +89,13 @@ def _state_from_exchange(team, public_id: str) -> tuple[dict | None, str | None]
         return None, "That exchange has no JSON request body to open."
     state = default_state()
     state["request"] = body
+    # The headers that change what the API does travel with the body (fidelity of a fork);
+    # the recorded headers are already redacted, and only these names are kept anyway.
+    for pair in exchange.request_headers or []:
+        if isinstance(pair, list | tuple) and len(pair) == 2 and all(isinstance(p, str) for p in pair):
+            name = pair[0].lower()
+            if name in ("anthropic-version", "anthropic-beta") or name.startswith("x-sim-"):
+                state["headers"][name] = pair[1]
     return state, f"Opened the request of exchange {public_id}."
 
 

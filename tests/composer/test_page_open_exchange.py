@@ -30,7 +30,12 @@ def _record(user, team_name: str) -> str:
     team = Team.objects.get(name=team_name)
     rec = recording.start_exchange(
         source="proxy",
-        request_headers={"content-type": "application/json", "x-api-key": "sk-ant-secret"},
+        request_headers={
+            "content-type": "application/json",
+            "x-api-key": "sk-ant-secret",
+            "anthropic-version": "2023-06-01",
+            "anthropic-beta": "interleaved-thinking-2025-05-14",
+        },
         request_body=json.dumps(BODY).encode(),
         provider="simulator",
         team_id=team.pk,
@@ -53,7 +58,10 @@ def test_it_opens_the_exact_recorded_request(client, alice):
     client.force_login(alice)
     response = client.get(f"/?exchange={public_id}")
     assert response.status_code == 200
-    assert _state(response)["request"] == BODY  # media rehydrated, nothing dropped
+    state = _state(response)
+    assert state["request"] == BODY  # media rehydrated, nothing dropped
+    assert state["headers"] == {"anthropic-version": "2023-06-01", "anthropic-beta": "interleaved-thinking-2025-05-14"}
+    assert "sk-ant-secret" not in response.content.decode()
     assert f"Opened the request of exchange {public_id}" in response.content.decode()
 
 
