@@ -42,7 +42,7 @@ function renderList() {
   count.className = `count ${errors ? "finding-error" : findings.length ? "finding-warning" : ""}`;
   if (!findings.length) { list.append(h("li", { class: "muted" }, "No findings: the validator accepts this request.")); return; }
   for (const f of findings) {
-    list.append(h("li", { class: `finding-${f.severity}`, tabindex: "0", onclick: () => reveal(f.path) },
+    list.append(h("li", { class: `finding-${f.severity}`, tabindex: "0", onclick: () => reveal(f.path), onkeydown: (ev) => { if (ev.key === "Enter") reveal(f.path); } },
       h("span", { class: "chip" }, f.severity), " ", h("code", {}, f.path || "(body)"), " ", f.message));
   }
 }

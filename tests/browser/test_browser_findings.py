@@ -38,7 +38,8 @@ def test_a_tool_result_without_its_tool_use_is_flagged_on_its_block(page_for, al
     assert page.query_selector('[data-path="messages[0].content[0]"] .finding-inline') is None
     page.click('[data-tab="findings"]')
     assert "toolu_missing" in page.text_content("#findings-list")
-    page.screenshot(path="/tmp/composer-findings.png")
+    page.click("#findings-list li")  # goes to the block and highlights it
+    page.wait_for_selector('[data-path="messages[2].content[0]"].highlight')
 
 
 def test_sending_a_rejected_request_needs_a_second_click_and_shows_the_apis_error(page_for, alice):
