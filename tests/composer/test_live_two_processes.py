@@ -57,7 +57,7 @@ def wait_for_port(port: int, proc: subprocess.Popen, timeout: float = 20) -> Non
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"server exited: {proc.stderr.read().decode()[-2000:]}")
+            raise RuntimeError(f"server exited with {proc.returncode}")
         with socket.socket() as s:
             if s.connect_ex(("127.0.0.1", port)) == 0:
                 return
@@ -79,14 +79,17 @@ def two_servers(tmp_path):
         [sys.executable, "-c", SETUP], env=env, cwd=ROOT, capture_output=True, text=True, check=True
     )
     keys = json.loads(out.stdout.strip().splitlines()[-1])
-    procs, ports = [], []
+    procs, ports, logs = [], [], []
     try:
-        for _ in range(2):
+        for name in ("a", "b"):
             port = free_port()
+            # The servers' output goes to files (a pipe nobody reads could block a server).
+            log = open(tmp_path / f"server-{name}.log", "wb")  # noqa: SIM115
+            logs.append(log)
             proc = subprocess.Popen(
                 [sys.executable, "-m", "uvicorn", "playground.asgi:application",
                  "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
-                env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
             )
             procs.append(proc)
             wait_for_port(port, proc)
@@ -101,7 +104,12 @@ def two_servers(tmp_path):
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
-            proc.stderr.close()
+        for log in logs:
+            log.close()
+        for path in sorted(tmp_path.glob("server-*.log")):
+            tail = path.read_text(errors="replace")[-3000:]
+            if tail.strip():
+                print(f"--- {path.name}\n{tail}")  # shown by pytest when the test fails
 
 
 def ws_connect(port: int, path: str, session_key: str):
