@@ -40,20 +40,18 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import socket
 import time
 import weakref
 from collections.abc import AsyncIterator, Iterable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
-import httpcore
 import httpx
 
 from playground.contract.errors import error_body
 from playground.contract.sse import SSEEvent, SSEParser
 from playground.providers.config import ProviderConfig
-from playground.providers.urlguard import URLRefused, check_base_url, check_resolved
+from playground.providers.urlguard import URLRefused, check_base_url, install_guard
 
 log = logging.getLogger("playground.upstream")
 
@@ -121,55 +119,6 @@ class StreamedEvent:
     sse: SSEEvent
 
 
-# -- the guarded network backend ------------------------------------------------------------
-
-
-class _GuardedBackend(httpcore.AsyncNetworkBackend):
-    """Resolves, checks every address, then connects to a checked address itself."""
-
-    def __init__(self, inner: httpcore.AsyncNetworkBackend) -> None:
-        self._inner = inner
-
-    async def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):  # noqa: ASYNC109 - httpcore's signature
-        loop = asyncio.get_running_loop()
-        try:
-            async with asyncio.timeout(timeout):
-                infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        except TimeoutError:
-            raise httpcore.ConnectTimeout(f"resolving {host} timed out") from None
-        except OSError as exc:
-            raise httpcore.ConnectError(f"resolving {host} failed: {exc}") from None
-        addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
-        try:
-            check_resolved(addresses, host)
-        except URLRefused as exc:
-            raise UpstreamRefused(str(exc)) from None
-        last: Exception | None = None
-        for address in addresses:
-            try:
-                return await self._inner.connect_tcp(
-                    address, port, timeout=timeout, local_address=local_address, socket_options=socket_options
-                )
-            except httpcore.ConnectError as exc:
-                last = exc
-        raise last or httpcore.ConnectError(f"could not connect to {host}")
-
-    async def connect_unix_socket(self, path, timeout=None, socket_options=None):  # noqa: ASYNC109
-        raise httpcore.ConnectError("unix sockets are not allowed for providers")
-
-    async def sleep(self, seconds: float) -> None:
-        await self._inner.sleep(seconds)
-
-
-def _guard(transport: httpx.AsyncHTTPTransport) -> None:
-    pool = getattr(transport, "_pool", None)
-    inner = getattr(pool, "_network_backend", None)
-    if inner is None:
-        # httpx changed its internals: fail closed rather than connect unchecked.
-        raise RuntimeError("cannot install the upstream address guard on this httpx version")
-    pool._network_backend = _GuardedBackend(inner)
-
-
 # -- the client pool ------------------------------------------------------------------------
 
 _clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[tuple, httpx.AsyncClient]] = (
@@ -191,7 +140,7 @@ def _new_client(provider: ProviderConfig) -> httpx.AsyncClient:
             limits=httpx.Limits(max_connections=1000, max_keepalive_connections=100, keepalive_expiry=30),
         )
         if not provider.allow_private_network:
-            _guard(transport)
+            install_guard(transport)
     return httpx.AsyncClient(transport=transport, trust_env=False, follow_redirects=False)
 
 
@@ -433,7 +382,7 @@ async def open(
         raise UpstreamTimeout(
             f"provider {provider.name}: no answer within {provider.first_byte_timeout:g} s", "first_byte"
         ) from None
-    except UpstreamRefused as exc:
+    except URLRefused as exc:  # the connect-time check (GuardedBackend)
         raise UpstreamRefused(f"provider {provider.name}: {exc}") from None
     except (httpx.TransportError, OSError) as exc:
         raise UpstreamUnavailable(

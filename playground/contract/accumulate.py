@@ -24,10 +24,9 @@ from __future__ import annotations
 
 import copy
 import json
-import re
 from dataclasses import dataclass, field
-from json.decoder import scanstring
 
+from playground.contract.quickdelta import quick_delta
 from playground.contract.sse import SSEEvent
 
 _JSON_INPUT_BLOCKS = frozenset({"tool_use", "server_tool_use", "mcp_tool_use"})
@@ -41,39 +40,6 @@ _DELTA_TARGETS: dict[str, frozenset[str]] = {
     "compaction_delta": frozenset({"compaction"}),
 }
 _MAX_ANOMALIES = 200
-# A content_block_delta carrying a string, in the API's exact compact spelling, up to the
-# opening quote of the string; and what may follow the string: `}`, `}`, JSON whitespace.
-_QUICK_DELTA = re.compile(
-    r'\{"type":"content_block_delta","index":(0|[1-9][0-9]*),"delta":\{"type":"'
-    r'(text_delta","text|thinking_delta","thinking|input_json_delta","partial_json)":"'
-)
-_QUICK_TAIL = re.compile(r"\}[ \t\n\r]*\}[ \t\n\r]*\Z")
-_QUICK_KINDS = {
-    'text_delta","text': "text",
-    'thinking_delta","thinking': "thinking",
-    'input_json_delta","partial_json': "tool",
-}
-
-
-def _quick_delta(data: str) -> tuple[int, str, str] | None:
-    """(index, kind, string) for a string delta in the API's exact spelling, read without
-    building dicts; None for anything else (json.loads then reads it).
-
-    Equivalent to json.loads for what it accepts: the string goes through the json module's
-    own scanner (strict, escapes, surrogates) and only `}`, `}` and whitespace may follow.
-    """
-    m = _QUICK_DELTA.match(data)
-    if m is None:
-        return None
-    try:
-        value, end = scanstring(data, m.end(), True)
-    except ValueError:
-        return None
-    if data[end:] != "}}" and _QUICK_TAIL.match(data, end) is None:
-        return None
-    return int(m.group(1)), _QUICK_KINDS[m.group(2)], value
-
-
 @dataclass
 class AccumulateResult:
     message: dict | None
@@ -148,7 +114,7 @@ class Accumulator:
             and self._message is not None
         ):
             # Hot path: most events of a long stream are string deltas.
-            quick = _quick_delta(event.data)
+            quick = quick_delta(event.data)
             if quick is not None:
                 b = self._by_index.get(quick[0])
                 if b is not None and not b.stopped:

@@ -17,11 +17,13 @@ client all call the same functions.
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import re
 import socket
 from urllib.parse import urlsplit
 
+import httpcore
 import httpx
 
 _NUMERIC_HOST = re.compile(r"[0-9a-fx.]+")
@@ -163,3 +165,50 @@ def check_resolved(addresses: list[str], host: str) -> None:
         reason = blocked_address(address)
         if reason:
             raise URLRefused(f"{host} resolves to a refused address: {reason}")
+
+
+# -- connect-time enforcement ----------------------------------------------------------------
+
+
+class GuardedBackend(httpcore.AsyncNetworkBackend):
+    """Resolves, checks every address, then connects to a checked address itself."""
+
+    def __init__(self, inner: httpcore.AsyncNetworkBackend) -> None:
+        self._inner = inner
+
+    async def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):  # noqa: ASYNC109 - httpcore's signature
+        loop = asyncio.get_running_loop()
+        try:
+            async with asyncio.timeout(timeout):
+                infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except TimeoutError:
+            raise httpcore.ConnectTimeout(f"resolving {host} timed out") from None
+        except OSError as exc:
+            raise httpcore.ConnectError(f"resolving {host} failed: {exc}") from None
+        addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
+        check_resolved(addresses, host)
+        last: Exception | None = None
+        for address in addresses:
+            try:
+                return await self._inner.connect_tcp(
+                    address, port, timeout=timeout, local_address=local_address, socket_options=socket_options
+                )
+            except httpcore.ConnectError as exc:
+                last = exc
+        raise last or httpcore.ConnectError(f"could not connect to {host}")
+
+    async def connect_unix_socket(self, path, timeout=None, socket_options=None):  # noqa: ASYNC109
+        raise httpcore.ConnectError("unix sockets are not allowed for providers")
+
+    async def sleep(self, seconds: float) -> None:
+        await self._inner.sleep(seconds)
+
+
+def install_guard(transport: httpx.AsyncHTTPTransport) -> None:
+    """Route the transport's connections through GuardedBackend."""
+    pool = getattr(transport, "_pool", None)
+    inner = getattr(pool, "_network_backend", None)
+    if inner is None:
+        # httpx changed its internals: fail closed rather than connect unchecked.
+        raise RuntimeError("cannot install the upstream address guard on this httpx version")
+    pool._network_backend = GuardedBackend(inner)

@@ -8,7 +8,8 @@ import json
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from playground.contract.accumulate import Accumulator, _quick_delta
+from playground.contract.accumulate import Accumulator
+from playground.contract.quickdelta import quick_delta
 from playground.contract.sse import SSEParser, parse_all
 
 KINDS = {"text_delta": ("text", "text"), "thinking_delta": ("thinking", "thinking"),
@@ -23,12 +24,12 @@ def test_it_reads_string_deltas_exactly_as_json_loads(text, index, kind, pad, co
     event = {"type": "content_block_delta", "index": index, "delta": {"type": kind, field: text}}
     data = json.dumps(event, separators=(",", ":"), ensure_ascii=not compact) + pad
     assert json.loads(data)["delta"][field] == text
-    assert _quick_delta(data) == (index, short, text)
+    assert quick_delta(data) == (index, short, text)
 
 
 def test_it_leaves_everything_unusual_to_json_loads():
     base = '{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"hi"}}'
-    assert _quick_delta(base) == (0, "text", "hi")
+    assert quick_delta(base) == (0, "text", "hi")
     for odd in [
         base.replace('"index":0', '"index":01'),  # not JSON
         base.replace('"hi"', '"h\x01i"'),  # a raw control character: not JSON
@@ -38,7 +39,7 @@ def test_it_leaves_everything_unusual_to_json_loads():
         base.replace('"text":"hi"', '"text": "hi"'),  # another spelling: json.loads reads it
         base.replace('"text_delta"', '"citations_delta"'),
     ]:
-        assert _quick_delta(odd) is None, odd
+        assert quick_delta(odd) is None, odd
 
 
 def test_it_flags_a_malformed_delta_the_quick_reader_refused():

@@ -6,8 +6,7 @@ from __future__ import annotations
 import httpcore
 import pytest
 
-from playground import upstream
-from playground.providers.urlguard import URLRefused, check_base_url
+from playground.providers.urlguard import GuardedBackend, URLRefused, check_base_url
 
 REFUSED = [
     "ftp://api.example.com",
@@ -85,8 +84,8 @@ def test_it_keeps_scheme_and_userinfo_rules_when_private_is_allowed(url):
 
 async def test_it_checks_what_a_name_resolves_to_when_connecting():
     # The send-time check, on its own: "localhost" resolves (via /etc/hosts) to loopback.
-    backend = upstream._GuardedBackend(httpcore.AnyIOBackend())
-    with pytest.raises(upstream.UpstreamRefused) as info:
+    backend = GuardedBackend(httpcore.AnyIOBackend())
+    with pytest.raises(URLRefused) as info:
         await backend.connect_tcp("localhost", 9, timeout=2)
     assert "resolves to a refused address" in str(info.value)
 
