@@ -105,6 +105,17 @@ function readFileAsBase64(file) {
   });
 }
 
+// "[image/png 1.2 MB sha256:ab12…]": the digest identifies the bytes across exchanges.
+async function digestLabel(src, label) {
+  if (!(crypto && crypto.subtle)) return;
+  try {
+    const bytes = Uint8Array.from(atob(src.data), (c) => c.charCodeAt(0));
+    const hash = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+    const hex = [...hash.slice(0, 4)].map((b) => b.toString(16).padStart(2, "0")).join("");
+    label.textContent = `[${src.media_type} ${humanBytes(bytes.length)} sha256:${hex}…]`;
+  } catch { /* not valid base64: the validator reports it */ }
+}
+
 function mediaError(container, message) {
   let box = container.querySelector(":scope > .media-error");
   if (!box) { box = h("div", { class: "media-error inline-error", role: "alert" }); container.append(box); }
@@ -147,9 +158,10 @@ function imageEditor(path, block, container) {
     mt.value = src.media_type || "";
     parts.push(h("div", { class: "row" }, file, paste), field("media_type", mt));
     if (src.data) {
+      const label = h("span", { class: "muted mono" }, `[${src.media_type} ${humanBytes(src.data.length)} base64]`);
       parts.push(h("div", { class: "thumb-row" },
-        h("img", { class: "thumb", alt: "image preview", src: `data:${src.media_type};base64,${src.data}` }),
-        h("span", { class: "muted mono" }, `[${src.media_type} ${humanBytes(src.data.length)} base64]`)));
+        h("img", { class: "thumb", alt: "image preview", src: `data:${src.media_type};base64,${src.data}` }), label));
+      digestLabel(src, label);
     }
   } else if (src.type === "url") {
     parts.push(field("url", bound("input", [...path, "source", "url"], "text", { type: "url", class: "wide" })),

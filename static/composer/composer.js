@@ -74,7 +74,7 @@ store.subscribe((source, detail) => {
   } else if (source === "form") {
     refreshFields(document, detail.el);
     updateTopbar();
-    if (detail.el === picker) applyModelHints(config);
+    if (detail.el === picker || (detail.el && detail.el.dataset.bind === "max_tokens")) applyModelHints(config);
     updateBreakpoints();
     refreshRaw();
   }

@@ -32,6 +32,13 @@ export function applyModelHints(config) {
   for (const el of document.querySelectorAll('[data-bind="output_config.effort"]')) markOptions(el, rules && rules.effort === null ? [] : effort, model);
   const forced = rules ? rules.forced_tool !== false : true;
   for (const el of document.querySelectorAll('[data-bind="tool_choice.type"]')) markOptions(el, forced ? null : ["auto", "none"], model);
+  // The model's output ceiling bounds max_tokens (the contract's catalogue).
+  const limit = config.modelLimits[model];
+  for (const el of document.querySelectorAll('[data-bind="max_tokens"]')) {
+    if (limit) el.max = String(limit); else el.removeAttribute("max");
+    const value = store.request.max_tokens;
+    note(el, limit && typeof value === "number" && value > limit ? `${model} allows at most ${limit} output tokens` : "");
+  }
   const prefill = document.querySelector(".chip.prefill");
   if (prefill) {
     const rejected = rules && rules.prefill === false;

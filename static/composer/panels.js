@@ -33,7 +33,7 @@ export function renderParams() {
   const num = (min, max, step) => ({ type: "number", min, max, step, class: "num" });
   root.append(
     h("h4", {}, "Sampling"),
-    boundField("max_tokens", "max_tokens", "int", num(p.max_tokens.min, null, 1)),
+    boundField("max_tokens", "max_tokens", "int", { ...num(p.max_tokens.min, null, 1), "data-testid": "panel-max-tokens" }),
     boundField("temperature", "temperature", "float", { ...num(p.temperature.min, p.temperature.max, p.temperature.step), placeholder: "1.0" }),
     boundField("top_p", "top_p", "float", num(p.top_p.min, p.top_p.max, p.top_p.step)),
     boundField("top_k", "top_k", "int", num(p.top_k.min, null, 1)),

@@ -110,6 +110,8 @@ def test_parameters_the_model_rejects_are_flagged(page_for, alice):
     prefill = page.text_content("[data-testid=turn-1] .chip.prefill")
     assert "rejects a final assistant turn" in prefill
     assert "(not for claude-sonnet-5)" in page.text_content("#top-thinking option[value=enabled]")
+    page.fill("#top-max-tokens", "200000")  # over the model's 128,000 output tokens
+    assert "model-rejects" in page.get_attribute("[data-testid=panel-max-tokens]", "class")
     # Switching to the simulator clears the flags.
     page.select_option("#model-picker", "|sim-1")
     assert "model-rejects" not in page.get_attribute("#top-temperature", "class")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import struct
 import zlib
 from pathlib import Path
@@ -30,6 +31,8 @@ def test_it_composes_an_image_and_a_tool_and_streams_the_answer(page_for, alice)
     page.select_option("[data-testid=add-block-0]", "image")
     page.set_input_files("[data-testid=image-file]", files=[{"name": "dot.png", "mimeType": "image/png", "buffer": tiny_png()}])
     page.wait_for_selector("[data-testid=turn-0] img.thumb")
+    digest = hashlib.sha256(tiny_png()).hexdigest()[:8]
+    page.wait_for_selector(f"[data-testid=turn-0] .thumb-row:has-text('sha256:{digest}')")
     page.click('[data-tab="tools"]')
     page.click("[data-testid=add-tool]")
     page.fill("[data-testid=tool-name-0]", "get_weather")
