@@ -4,7 +4,7 @@
 // Blocks that come from a response (thinking, redacted_thinking, server tool blocks) are
 // shown read-only so they go back exactly as returned.
 
-import { store, pathText } from "./state.js";
+import { store, pathText, getAt } from "./state.js";
 import { h, clear, option, humanBytes, prettyJSON } from "./dom.js";
 import { bindField } from "./bind.js";
 
@@ -267,10 +267,46 @@ function searchResultEditor(path) {
     field("content (text blocks, JSON)", bound("textarea", [...path, "content"], "json", { rows: 3, class: "mono" }))];
 }
 
+// Drag a block by its handle onto another block (same turn or another turn) to move it there.
+const DRAG_TYPE = "application/x-composer-block";
+
+function dragHandle(path) {
+  const handle = h("span", { class: "handle", draggable: "true", title: "Drag to move", "aria-hidden": "true" }, "≡");
+  handle.addEventListener("dragstart", (ev) => {
+    ev.dataTransfer.setData(DRAG_TYPE, JSON.stringify(path));
+    ev.dataTransfer.effectAllowed = "move";
+  });
+  return handle;
+}
+
+function acceptDrops(el, path) {
+  el.addEventListener("dragover", (ev) => {
+    if (ev.dataTransfer.types.includes(DRAG_TYPE)) { ev.preventDefault(); el.classList.add("drop-target"); }
+  });
+  el.addEventListener("dragleave", () => el.classList.remove("drop-target"));
+  el.addEventListener("drop", (ev) => {
+    el.classList.remove("drop-target");
+    const raw = ev.dataTransfer.getData(DRAG_TYPE);
+    if (!raw) return;
+    ev.preventDefault();
+    const from = JSON.parse(raw);
+    const fromList = getAt(store.request, from.slice(0, -1));
+    const toList = getAt(store.request, path.slice(0, -1));
+    // System blocks stay in the system prompt, message blocks in messages.
+    if (!Array.isArray(fromList) || !Array.isArray(toList) || from[0] !== path[0]) return;
+    const [block] = fromList.splice(from[from.length - 1], 1);
+    let at = path[path.length - 1];
+    if (fromList === toList && from[from.length - 1] < at) at -= 1;
+    toList.splice(at, 0, block);
+    commitStructure();
+  });
+}
+
 export function renderBlock(path, block, list, j) {
   const type = block && block.type;
   const el = h("div", { class: `block block-${EDITABLE.has(type) ? type : "server"}${block && block.is_error ? " is-error" : ""}`, dataset: { path: pathText(path) } });
-  const head = h("div", { class: "block-head" }, h("span", { class: `chip chip-${type}` }, type || "?"));
+  const head = h("div", { class: "block-head" }, list ? dragHandle(path) : null, h("span", { class: `chip chip-${type}` }, type || "?"));
+  if (list) acceptDrops(el, path);
   if (type && !config.noCacheControl.includes(type) && list) head.append(cacheToggle(path, block));
   if (list) head.append(blockMenu(list, j));
   el.append(head);

@@ -47,3 +47,25 @@ def test_the_draft_survives_a_reload(page_for, alice):
     page.wait_for_selector("#conversation .turn")
     assert page.input_value("[data-testid=turn-0] textarea.text-input") == "still here after a reload"
     assert page.input_value("#top-max-tokens") == "512"
+
+
+def test_blocks_move_by_drag_and_by_menu(page_for, alice):
+    page = open_composer(page_for(alice))
+    body = raw_request(page)
+    body["messages"] = [
+        {"role": "user", "content": [{"type": "text", "text": "A"}, {"type": "text", "text": "B"}]},
+        {"role": "assistant", "content": [{"type": "text", "text": "C"}]},
+    ]
+    page.click('[data-tab="raw"]')
+    page.fill("#raw-json", json.dumps(body))
+    page.wait_for_selector("[data-testid=turn-1]")
+    # Drag B onto C: B moves into the assistant turn, before C.
+    page.drag_and_drop('[data-path="messages[0].content[1]"] .handle', '[data-path="messages[1].content[0]"]')
+    texts = lambda: [[b["text"] for b in m["content"]] for m in raw_request(page)["messages"]]  # noqa: E731
+    assert texts() == [["A"], ["B", "C"]]
+    page.click('[data-path="messages[1].content[0]"] button[title="Move down"]')
+    assert texts() == [["A"], ["C", "B"]]
+    page.click('[data-path="messages[0].content[0]"] button[title="Duplicate"]')
+    assert texts() == [["A", "A"], ["C", "B"]]
+    page.select_option("[data-testid=turn-1] select.role", "user")
+    assert [m["role"] for m in raw_request(page)["messages"]] == ["user", "user"]
