@@ -25,9 +25,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from playground.contract.errors import error_body
-from playground.contract.validate_base import Ctx, Finding
+from playground.contract.validate_base import Ctx, Finding, StopChecking
 from playground.contract.validate_blocks import check_block, check_messages
-from playground.contract.validate_fields import check_system, check_top
+from playground.contract.validate_fields import MAX_MESSAGES, check_system, check_top
 from playground.contract.validate_json import MAX_BODY_BYTES, MAX_DEPTH, parse_body
 from playground.contract.validate_media import check_images, check_pdfs
 from playground.contract.validate_tools import check_tool_choice_target, check_tools
@@ -63,6 +63,10 @@ def validate_request(body: object, *, endpoint: str = "messages",
     ctx = Ctx("count_tokens" if endpoint == "count_tokens" else "messages", _betas(betas))
     try:
         _validate(ctx, body)
+    except StopChecking as stop:
+        # bounded work for pathological bodies: what was found so far, and why it stopped
+        ctx.findings.append(Finding("", "", f"not fully checked: {stop}", "warning",
+                                    "invalid_request_error", 400))
     except RecursionError:
         ctx.error((), "Request nesting is too deep to check", "")
     except Exception as exc:  # a validator bug must never become a 500 or a rejection
@@ -83,7 +87,8 @@ def _validate(ctx: Ctx, body: object) -> None:
     check_tool_choice_target(ctx, body)
     check_system(ctx, body, check_block)
     messages = body.get("messages")
-    if isinstance(messages, list):
+    # over the message cap the API stops at the count: so do we
+    if isinstance(messages, list) and len(messages) <= MAX_MESSAGES:
         check_messages(ctx, messages)
         check_conversation(ctx, messages)
     ctx.cache_markers.extend(auto)

@@ -70,6 +70,14 @@ def choices(values: Iterable[str]) -> str:
     return ", ".join(quoted[:-1]) + " or " + quoted[-1]
 
 
+MAX_FINDINGS = 1000  # a 32 MB body could otherwise yield millions of findings
+MAX_BLOCKS = 200_000  # blocks checked one by one; beyond this a request is only partly checked
+
+
+class StopChecking(Exception):  # noqa: N818 (a signal, not an error)
+    """Raised when a request exceeds the work bounds; the reason becomes a warning."""
+
+
 class Ctx:
     """Collects findings for one request, with what later rules need to know."""
 
@@ -92,7 +100,8 @@ class Ctx:
         # images seen: (loc, api loc of the data, width, height)
         self.images: list[tuple[Loc, Loc, int | None, int | None]] = []
         self.pdf_pages: list[tuple[Loc, Loc, int]] = []  # loc, api loc, pages
-        self.media_bytes = 0  # base64 payload characters seen, for the request size cap
+        self.media_bytes = 0
+        self.blocks = 0  # content blocks checked, against MAX_BLOCKS  # base64 payload characters seen, for the request size cap
 
     def has_beta(self, prefix: str) -> bool:
         return any(b.startswith(prefix) for b in self.betas)
@@ -111,6 +120,8 @@ class Ctx:
             api_path = api
         else:
             api_path = format_api_path(api)
+        if len(self.findings) >= MAX_FINDINGS:
+            raise StopChecking(f"more than {MAX_FINDINGS} findings: the rest are not listed")
         self.findings.append(
             Finding(format_path(loc), api_path, message, severity, error_type, status_for(error_type))
         )

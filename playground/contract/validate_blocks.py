@@ -13,7 +13,14 @@ from __future__ import annotations
 
 import re
 
-from playground.contract.validate_base import Ctx, check_keys, check_literal, check_type
+from playground.contract.validate_base import (
+    MAX_BLOCKS,
+    Ctx,
+    StopChecking,
+    check_keys,
+    check_literal,
+    check_type,
+)
 from playground.contract.validate_fields import check_cache_control
 from playground.contract.validate_media import check_document_source, check_image_source
 
@@ -113,6 +120,10 @@ def check_messages(ctx: Ctx, messages: list) -> None:
 
 def check_block(ctx: Ctx, block: object, where: str, loc: tuple, api: tuple | None = None) -> None:
     api = loc if api is None else api
+    ctx.blocks += 1
+    if ctx.blocks > MAX_BLOCKS:
+        raise StopChecking(f"more than {MAX_BLOCKS} content blocks: only the first ones were "
+                           "checked")
     if not isinstance(block, dict):
         ctx.error(loc, "Input should be a valid dictionary or object to extract fields from", api)
         return
