@@ -159,7 +159,7 @@ async def main_async(args, port: int, sim_port: int, session: str, server_pid: i
     print(f"relay latency, server receipt of an upstream event -> client receipt of its frame "
           f"({args.events_per_run} tokens per run, x-sim-delay-ms {args.delay_ms}, upstream {args.upstream}, "
           f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)")
-    for runs in (1, 50):
+    for runs in args.concurrency:
         t0, cpu0 = time.monotonic(), cpu_seconds(server_pid)
         lat, _ = await scenario(port, session, runs, headers, args.events_per_run)
         took, cpu = time.monotonic() - t0, cpu_seconds(server_pid) - cpu0
@@ -184,6 +184,7 @@ def main() -> None:
     parser.add_argument("--events-per-run", type=int, default=300)
     parser.add_argument("--delay-ms", type=int, default=5)
     parser.add_argument("--first-frame-samples", type=int, default=30)
+    parser.add_argument("--concurrency", type=lambda v: [int(x) for x in v.split(",")], default=[1, 50])
     parser.add_argument(
         "--upstream", choices=("http", "in-process"), default="http",
         help="http: the standalone simulator process as a configured provider (the server only "
