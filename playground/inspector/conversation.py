@@ -9,6 +9,7 @@ recorded (unknown types included): the template shows what it does not know as J
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from playground.inspector.jsonview import blob_summary, media_summary
@@ -25,6 +26,8 @@ class Block:
     kind: str  # css family: text, tool_use, tool_result, thinking, image, document, server, other
     tool_name: str = ""
     answers: str = ""  # anchor of the tool_use a tool_result answers
+    answered_by: str = ""  # anchor of the first tool_result answering a tool_use
+    path: str = ""  # our JSON path, as in contract findings: messages[1].content[0]
     media: str = ""  # summary of base64 media
     media_type: str = ""
     blob: str = ""  # sha256 of the media in the blob store (thumbnail URL)
@@ -60,21 +63,29 @@ def _as_blocks(content: object) -> list[dict]:
     return [{"type": "unknown", "value": content}]
 
 
+def anchor_for(path: str) -> str:
+    """An HTML id for a block path: `messages[1].content[0]` -> `b-messages-1-content-0`."""
+    return "b-" + re.sub(r"[^A-Za-z0-9]+", "-", path).strip("-")
+
+
 class _Builder:
     def __init__(self) -> None:
         self.tool_uses: dict[str, tuple[str, str]] = {}  # id -> (anchor, name)
-        self.count = 0
+        self.uses: dict[str, Block] = {}
 
-    def block(self, raw: dict, prefix: str) -> Block:
-        self.count += 1
+    def block(self, raw: dict, path: str) -> Block:
         btype = str(raw.get("type") or "unknown")
-        block = Block(btype, raw, f"{prefix}-b{self.count}", _kind(btype))
+        block = Block(btype, raw, anchor_for(path), _kind(btype))
+        block.path = path
         if btype in ("tool_use", "server_tool_use", "mcp_tool_use") and isinstance(raw.get("id"), str):
             self.tool_uses[raw["id"]] = (block.anchor, str(raw.get("name") or ""))
+            self.uses[raw["id"]] = block
             block.tool_name = str(raw.get("name") or "")
         use_id = raw.get("tool_use_id")
         if isinstance(use_id, str) and use_id in self.tool_uses:
             block.answers, block.tool_name = self.tool_uses[use_id]
+            if not self.uses[use_id].answered_by:
+                self.uses[use_id].answered_by = block.anchor
         source = raw.get("source")
         if isinstance(source, dict):
             data = source.get("data")
@@ -86,8 +97,14 @@ class _Builder:
                 block.media = media_summary(source.get("media_type"), data)
                 block.inline_data = data if len(data) <= INLINE_THUMB_CHARS else ""
         if btype == "tool_result" and isinstance(raw.get("content"), list):
-            block.children = [self.block(c, prefix) for c in _as_blocks(raw["content"])]
+            block.children = [self.block(c, f"{path}.content[{i}]") for i, c in enumerate(_as_blocks(raw["content"]))]
         return block
+
+
+def _blocks_of(builder: _Builder, content: object, path: str) -> list[Block]:
+    if isinstance(content, str):
+        return [builder.block({"type": "text", "text": content}, path)]
+    return [builder.block(b, f"{path}[{i}]") for i, b in enumerate(_as_blocks(content))]
 
 
 def build_turns(body: object, response: object) -> list[Turn]:
@@ -97,15 +114,15 @@ def build_turns(body: object, response: object) -> list[Turn]:
     turns: list[Turn] = []
     system = body.get("system")
     if system:
-        turns.append(Turn("system", [builder.block(b, "sys") for b in _as_blocks(system)], "system"))
+        turns.append(Turn("system", _blocks_of(builder, system, "system"), "system"))
     messages = body.get("messages") if isinstance(body.get("messages"), list) else []
     for i, message in enumerate(messages):
         if not isinstance(message, dict):
             continue
-        blocks = [builder.block(b, f"m{i}") for b in _as_blocks(message.get("content"))]
+        blocks = _blocks_of(builder, message.get("content"), f"messages[{i}].content")
         turns.append(Turn(str(message.get("role") or "?"), blocks, "request", i))
     if isinstance(response, dict) and response.get("type") == "message":
-        blocks = [builder.block(b, "r") for b in _as_blocks(response.get("content"))]
+        blocks = _blocks_of(builder, response.get("content"), "response.content")
         turns.append(Turn("assistant", blocks, "response", len(messages)))
     return turns
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.conftest import all_captures
@@ -46,3 +48,52 @@ def test_it_serves_a_tab_as_an_htmx_partial(client, alice):
     assert response.status_code == 200
     assert body.lstrip().startswith('<section id="tab-panel"')
     assert "<nav" not in body
+
+
+def test_it_links_each_tool_result_to_its_tool_use_and_back(client, alice):
+    exchange = record_capture(alice, "08_stream_tool_result_followup_parallel.json")
+    client.force_login(alice)
+    html = client.get(exchange.get_absolute_url()).content.decode()
+    for i in (1, 2):
+        use_anchor = f"b-messages-1-content-{i}"
+        result_anchor = f"b-messages-2-content-{i - 1}"
+        assert f'id="{use_anchor}"' in html and f'id="{result_anchor}"' in html
+        assert f'<a href="#{use_anchor}">answers' in html
+        assert f'<a href="#{result_anchor}">answered below</a>' in html
+
+
+def test_it_collapses_thinking_and_marks_signatures(client, alice):
+    exchange = record_capture(alice, "13_nonstream_thinking_text_tool_use.json")
+    client.force_login(alice)
+    html = client.get(exchange.get_absolute_url()).content.decode()
+    assert re.search(r"<details><summary>thinking \(\d+ chars\) · signed</summary>", html)
+    assert "<details open><summary>thinking" not in html
+
+
+def test_it_links_a_finding_to_its_block(client, alice):
+    exchange = record_capture(alice, "08_stream_tool_result_followup_parallel.json")
+    finding = next(f for f in exchange.findings if f["path"].startswith("messages[1].content[0]"))
+    client.force_login(alice)
+    html = client.get(f"{exchange.get_absolute_url()}?tab=findings").content.decode()
+    assert f'<a href="?tab=conversation#b-messages-1-content-0">{finding["path"]}</a>' in html
+    assert "(the API accepted it)" in html
+
+
+def test_it_includes_the_live_view_while_streaming(client, alice):
+    from playground import recording
+    from playground.recording.models import Exchange
+    from tests.inspector.recorded import team_of
+
+    rec = recording.start_exchange(source="playground", request_headers={"content-type": "application/json"},
+                                   request_body=b'{"model":"sim-1","max_tokens":5,"stream":true,'
+                                                b'"messages":[{"role":"user","content":"hi"}]}',
+                                   provider="simulator", team_id=team_of(alice).pk, user_id=alice.pk)
+    recording.flush_sync()
+    exchange = Exchange.objects.get(public_id=rec.public_id)
+    assert exchange.outcome == "streaming"
+    client.force_login(alice)
+    html = client.get(exchange.get_absolute_url()).content.decode()
+    assert 'id="live-view"' in html
+    rec.finish(outcome="client_cancelled")
+    recording.flush_sync()
+    assert 'id="live-view"' not in client.get(exchange.get_absolute_url()).content.decode()

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal
 
 from django import template
 from django.utils.safestring import SafeString
 
+from playground.inspector.conversation import anchor_for
 from playground.inspector.jsonview import highlight_json, pretty
 from playground.inspector.markdown import render_markdown
 
@@ -71,3 +73,13 @@ def get_item(mapping: object, key: str) -> object:
 @register.filter
 def is_image(media_type: object) -> bool:
     return media_type in ("image/png", "image/jpeg", "image/gif", "image/webp")
+
+
+_BLOCK_PATH = re.compile(r"^(system\[\d+\]|messages\[\d+\]\.content(?:\[\d+\](?:\.content\[\d+\])?)?)")
+
+
+@register.filter
+def finding_anchor(path: object) -> str:
+    """The conversation anchor of the block a finding points into ("" when none)."""
+    match = _BLOCK_PATH.match(path) if isinstance(path, str) else None
+    return anchor_for(match.group(1)) if match else ""
