@@ -95,7 +95,9 @@ def page_for(browser, asgi_server, transactional_db):
         return page
 
     yield make
+    errors = [e for context in contexts for page in context.pages for e in getattr(page, "errors", [])]
     settle(contexts)
+    assert errors == [], f"uncaught errors in the page: {errors}"
 
 
 def settle(contexts) -> None:
