@@ -3,8 +3,9 @@ capture API), and the list never loads bodies, raw bytes or media."""
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
 
+from playground import recording
 from playground.recording import prices
 from playground.recording.models import Exchange, Price, Thread
 from playground.recording.queries import HEAVY_FIELDS
@@ -61,6 +62,18 @@ class ExchangeAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).defer(*HEAVY_FIELDS).select_related("team")
+
+    def changelist_view(self, request, extra_context=None):
+        # Staff see at once when this process could not record everything.
+        health = recording.health()
+        if not health["ok"]:
+            messages.warning(
+                request,
+                f"Recording lost data since this process started: {health['failed_ops']} "
+                f"operations and {health['dropped_events']} events not written; last error "
+                f"at {health['last_error_at']}: {health['last_error']}",
+            )
+        return super().changelist_view(request, extra_context)
 
     def has_add_permission(self, request) -> bool:
         return False
