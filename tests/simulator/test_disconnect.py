@@ -28,7 +28,7 @@ def test_it_stops_a_paced_stream_when_the_sdk_closes_it(client):
             if event.type == "content_block_delta":
                 assert engine.streams.active == 1
                 break
-    assert _wait_idle() < 1.0
+    assert _wait_idle(limit=3.0) < 2.0
     assert engine.streams.active == 0
 
 
@@ -46,7 +46,7 @@ def test_it_stops_a_stalled_stream_when_the_client_drops(sim_url):
                 break
         time.sleep(0.1)
         assert engine.streams.active == 1, "the stream is stalled, still generating"
-    assert _wait_idle() < 1.0
+    assert _wait_idle(limit=3.0) < 2.0
 
 
 def test_it_stops_waiting_on_a_non_streaming_stall_when_the_client_drops(sim_url):
@@ -58,6 +58,6 @@ def test_it_stops_waiting_on_a_non_streaming_stall_when_the_client_drops(sim_url
             headers={"x-sim-fault": "stall", "x-sim-stall-ms": "60000"},
         )
     started = time.monotonic()
-    while asgi.inflight.active > before and time.monotonic() - started < 1.0:
+    while asgi.inflight.active > before and time.monotonic() - started < 3.0:
         time.sleep(0.01)
     assert asgi.inflight.active == before

@@ -71,7 +71,7 @@ async def test_it_raises_read_timeout_on_a_stall_longer_than_the_timeout():
             ) as response:
                 async for _ in response.aiter_raw():
                     pass
-        assert time.monotonic() - started < 2
+        assert time.monotonic() - started < 3.0
     assert engine.streams.active == 0
 
 
