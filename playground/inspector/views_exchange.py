@@ -74,6 +74,20 @@ def _previous_step(exchange: Exchange) -> Exchange | None:
     return Exchange.objects.filter(pk=exchange.parent_id, team_id=exchange.team_id).first()
 
 
+def _neighbours(exchange: Exchange) -> dict:
+    """Public ids of the previous and next thread steps (for the one-click step diffs)."""
+    same_team = Exchange.objects.filter(team_id=exchange.team_id)
+    previous = (
+        same_team.filter(pk=exchange.parent_id).values_list("public_id", flat=True).first()
+        if exchange.parent_id else None
+    )
+    following = (
+        same_team.filter(parent_id=exchange.pk, retry_of__isnull=True)
+        .order_by("branch", "started_at").values_list("public_id", flat=True).first()
+    )
+    return {"previous_id": previous, "next_id": following}
+
+
 def _tab_context(request: HttpRequest, exchange: Exchange, tab: str) -> dict:
     ctx: dict = {}
     message = response_message(exchange)
@@ -131,6 +145,7 @@ def exchange_detail(request: HttpRequest, public_id: str) -> HttpResponse:
         "error_count": sum(1 for f in exchange.findings or [] if isinstance(f, dict) and f.get("severity") == "error"),
         "finding_count": len(exchange.findings or []) + len(exchange.anomalies or []),
         "show_live": exchange.in_flight and _live_template_exists(),
+        **_neighbours(exchange),
         **_tab_context(request, exchange, tab),
     }
     if request.htmx and not request.htmx.history_restore_request:

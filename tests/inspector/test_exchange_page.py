@@ -46,8 +46,9 @@ def test_it_serves_a_tab_as_an_htmx_partial(client, alice):
     response = client.get(f"{exchange.get_absolute_url()}?tab=request", headers={"HX-Request": "true"})
     body = response.content.decode()
     assert response.status_code == 200
-    assert body.lstrip().startswith('<section id="tab-panel"')
-    assert "<nav" not in body
+    assert body.lstrip().startswith('<div id="tab-area">')
+    assert 'data-tab="request"' in body and 'class="active">Request' in body
+    assert 'class="rail"' not in body and "<html" not in body
 
 
 def test_it_links_each_tool_result_to_its_tool_use_and_back(client, alice):

@@ -74,3 +74,13 @@ def test_it_lists_threads_of_the_team_only(client, alice, bob):
     client.force_login(bob)
     assert thread.public_id not in client.get("/exchanges/threads/").content.decode()
     assert client.get(f"/exchanges/threads/{thread.public_id}/").status_code == 404
+
+
+def test_it_offers_step_diffs_on_the_exchange_page(client, alice):
+    step0, step1, step2 = record_loop(alice)
+    client.force_login(alice)
+    html = client.get(step1.get_absolute_url()).content.decode()
+    assert f"?a={step0.public_id}&amp;b={step1.public_id}\">Diff with previous step" in html
+    assert f"?a={step1.public_id}&amp;b={step2.public_id}\">Diff with next step" in html
+    first = client.get(step0.get_absolute_url()).content.decode()
+    assert "Diff with previous step" not in first
