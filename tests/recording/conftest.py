@@ -21,3 +21,13 @@ def _fast_passwords(settings):
     # The personas' passwords are hashed with the production hasher (about a second for
     # alice and bob together); these tests never log in.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_prices():
+    # The price table is cached for a few seconds per process; each test has its own rows.
+    from playground.recording import prices
+
+    prices.invalidate()
+    yield
+    prices.invalidate()
