@@ -59,7 +59,7 @@ def _assert_api_shaped(status: int, body: bytes) -> None:
         assert payload["request_id"].startswith("req_")
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(body=_body)
 async def test_it_never_fails_on_odd_requests(body):
     for path in ("/v1/messages", "/v1/messages/count_tokens"):
