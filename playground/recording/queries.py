@@ -111,9 +111,14 @@ def _search_page(qs: QuerySet, query: str, limit: int) -> list[Exchange]:
     query = query.strip()[:MAX_QUERY]
     if not query:
         return list(_newest(qs)[:limit])
+    if connection.vendor == "postgresql":
+        # The pg_trgm GIN index serves ILIKE on the bare column (Django's icontains spells
+        # UPPER(col) LIKE UPPER(...), which the index cannot serve); the planner picks it or
+        # the ordered index scan by the term's frequency.
+        pattern = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        hits = qs.extra(where=["recording_exchange.search_text ILIKE %s"], params=[pattern])
+        return list(_newest(hits)[:limit])
     if connection.vendor != "sqlite" or len(query) < 3:
-        # PostgreSQL: the pg_trgm GIN index serves ILIKE; the planner picks it or the
-        # ordered index scan by the term's frequency.
         return list(_newest(qs.filter(search_text__icontains=query))[:limit])
     # SQLite: walk the FTS5 trigram matches newest rowid first (FTS5 reads its doclists in
     # rowid order, so LIMIT stops the walk early) and check the other filters on each hit by

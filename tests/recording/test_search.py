@@ -67,3 +67,12 @@ def test_it_searches_short_terms_without_the_index(alice):
     hit = _ask(team, "go to Oz")
     _ask(team, "nothing here")
     assert [e.public_id for e in search_exchanges(team, {}, "oz").exchanges] == [hit]
+
+
+def test_it_searches_wildcard_characters_literally(alice):
+    team = team_of(alice)
+    literal = _ask(team, "save 50%_off today")
+    _ask(team, "save 50 and more off today")
+    _ask(team, "path C:\\temp\\x")
+    assert [e.public_id for e in search_exchanges(team, {}, "50%_off").exchanges] == [literal]
+    assert len(search_exchanges(team, {}, "\\temp").exchanges) == 1
