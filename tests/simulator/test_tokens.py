@@ -23,3 +23,9 @@ def test_it_counts_words_and_long_words():
     assert tokens.count("hello world") == 2
     assert tokens.count("extraordinarily") == 3
     assert tokens.count("") == 0
+
+
+def test_it_counts_big_texts_the_same_way():
+    text = "lorem ipsum dolorsitamet " * 20_000
+    assert len(text) > 256 * 1024
+    assert tokens.count(text) == len(tokens.pieces(text)) == 80_000
