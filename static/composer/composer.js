@@ -88,9 +88,28 @@ store.onSaveState = (what, message) => {
 };
 window.addEventListener("pagehide", () => store.flush());
 
+// New and branch drop turns: the state before them can be brought back (this page only).
+const undoStack = [];
+const undoButton = document.getElementById("undo-button");
+function remember() {
+  undoStack.push(structuredClone(store.state));
+  if (undoStack.length > 20) undoStack.shift();
+  undoButton.disabled = false;
+}
+undoButton.addEventListener("click", () => {
+  const previous = undoStack.pop();
+  undoButton.disabled = !undoStack.length;
+  if (!previous) return;
+  store.state.headers = previous.headers;
+  store.state.mocks = previous.mocks;
+  store.state.provider = previous.provider;
+  store.replaceRequest(previous.request, "load");
+});
+
 initBlocks(config, {
   branchFrom(i) {
     // A branch: keep the turns up to i (edited as the user left them) and run from there.
+    remember();
     store.request.messages.splice(i + 1);
     store.commit("structure");
     run();
@@ -115,6 +134,7 @@ scheduleValidation();
 document.getElementById("run-button").addEventListener("click", run);
 document.getElementById("stop-button").addEventListener("click", stop);
 document.getElementById("new-button").addEventListener("click", () => {
+  remember();
   store.state.mocks = {};
   store.replaceRequest({ model: store.request.model || "sim-1", max_tokens: 1024, messages: [{ role: "user", content: [{ type: "text", text: "" }] }] }, "load");
   renderHeaders();

@@ -52,6 +52,9 @@ def test_run_from_here_branches_from_an_earlier_turn(page_for, alice):
     page.wait_for_selector("[data-testid=run-outcome]:text-is('completed')")
     assert page.query_selector("[data-testid=turn-1]") is None
     assert "Edited first question" in page.text_content("[data-testid=response] .response-blocks")
+    page.click("#undo-button")  # the dropped turns come back
+    page.wait_for_selector("[data-testid=turn-2]")
+    assert raw_request(page)["messages"][2]["content"][0]["text"] == "Second question"
 
 
 @pytest.mark.parametrize(
