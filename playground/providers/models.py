@@ -9,6 +9,7 @@ upstream client checks it again on every send.
 from __future__ import annotations
 
 import fnmatch
+import re
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -22,6 +23,8 @@ from playground.providers.config import (
 )
 from playground.providers.crypto import KeyUnreadable, decrypt_key
 from playground.providers.urlguard import URLRefused, check_base_url
+
+_HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 
 
 class ProviderQuerySet(models.QuerySet):
@@ -93,10 +96,13 @@ class Provider(models.Model):
         except URLRefused as exc:
             raise ValidationError({"base_url": str(exc)}) from None
         if not isinstance(self.extra_headers, dict) or not all(
-            isinstance(k, str) and isinstance(v, str) and "\n" not in v and "\r" not in v
+            isinstance(k, str) and _HEADER_NAME.fullmatch(k) and isinstance(v, str)
+            and v.isprintable() and v.isascii()
             for k, v in self.extra_headers.items()
         ):
-            raise ValidationError({"extra_headers": "An object of header names to string values."})
+            raise ValidationError(
+                {"extra_headers": "An object of header names to printable ASCII string values."}
+            )
         for timeout in ("connect_timeout", "first_byte_timeout", "idle_timeout"):
             if not getattr(self, timeout) or getattr(self, timeout) <= 0:
                 raise ValidationError({timeout: "Must be a positive number of seconds."})

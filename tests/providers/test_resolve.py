@@ -90,3 +90,17 @@ def test_it_refuses_to_change_the_builtin_simulator(db):
     with pytest.raises(ValidationError):
         save_provider("simulator", base_url="https://evil.example.com")
     assert providers.resolve("sim-x").base_url == "http://simulator.local"
+
+
+@pytest.mark.parametrize("headers", [{"bad name": "x"}, {"x-gw": "line\nbreak"}, {"x-gw": 5}, ["x-gw"]])
+def test_it_refuses_extra_headers_httpx_could_not_send(db, headers):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as info:
+        save_provider("gw", base_url="https://gw.example.com", extra_headers=headers)
+    assert "extra_headers" in info.value.message_dict
+
+
+def test_it_sends_valid_extra_headers(db):
+    save_provider("gw", base_url="https://gw.example.com", extra_headers={"x-gateway-team": "acme"})
+    assert providers.get("gw").extra_headers == (("x-gateway-team", "acme"),)
