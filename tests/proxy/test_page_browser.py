@@ -1,0 +1,79 @@
+"""The /proxy/ page in Chromium: a key is created and shown once, copied, switched to
+replay and revoked, all through htmx swaps."""
+
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+@pytest.fixture
+def page(proxy_url, alice):
+    from django.test import Client
+    from playwright.sync_api import sync_playwright
+
+    client = Client()
+    client.force_login(alice)
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are
+    # still sequential (Playwright's documented workaround).
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            context = browser.new_context(base_url=proxy_url)
+            context.grant_permissions(["clipboard-read", "clipboard-write"], origin=proxy_url)
+            context.add_cookies(
+                [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": proxy_url}]
+            )
+            page = context.new_page()
+            page.errors = []
+            page.on("pageerror", lambda exc: page.errors.append(str(exc)))
+            page.set_default_timeout(10_000)
+            yield page
+            page.goto("about:blank")
+            context.close()
+            browser.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+def test_it_creates_copies_switches_and_revokes_a_key(page, proxy_url):
+    from playground.proxy.models import ProxyKey
+
+    page.goto("/proxy/")
+    assert page.get_by_test_id("base-url").inner_text() == proxy_url
+    assert f'base_url="{proxy_url}"' in page.locator("#snippet-python-code").inner_text()
+
+    page.get_by_test_id("key-name").fill("browser-agent")
+    page.get_by_test_id("create-key").click()
+    raw = page.get_by_test_id("new-key-value").inner_text()
+    assert re.fullmatch(r"pgk-[A-Za-z0-9_-]{43}", raw)
+    assert page.url.endswith("/proxy/")  # swapped in place by htmx, no navigation
+
+    page.locator("[data-testid=new-key] button.copy").click()
+    page.wait_for_function("document.querySelector('[data-testid=new-key] button.copy').textContent === 'Copied'")
+    assert page.evaluate("navigator.clipboard.readText()") == raw
+
+    page.get_by_label("Mode of browser-agent").select_option("replay")
+    page.wait_for_function("!document.querySelector('[data-testid=new-key]')")
+    assert ProxyKey.objects.get(name="browser-agent").mode == "replay"
+
+    page.reload()
+    assert raw not in page.content()
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_test_id("revoke-key").click()
+    page.wait_for_selector("tr.revoked")
+    assert ProxyKey.objects.get(name="browser-agent").revoked_at is not None
+    assert page.errors == []
