@@ -4,10 +4,15 @@ text instead of walking every parsed node."""
 
 from __future__ import annotations
 
+import json
 import time
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from playground.contract.validate import parse_body, validate_request
 from playground.contract.validate_base import MAX_BLOCKS, MAX_FINDINGS
+from playground.contract.validate_json import _depth_exceeds
 
 
 def test_it_stops_at_the_message_cap_like_the_api():
@@ -44,3 +49,31 @@ def test_it_parses_a_million_objects_in_bounded_time():
     assert findings == [] and len(body["pad"]) == 1_000_001
     # a generous ceiling: about 1.5 s on the shared development machine
     assert elapsed < 8
+
+
+def _true_depth(value: object) -> int:
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, (dict, list)):
+            deepest = max(deepest, depth)
+            stack.extend((v, depth + 1) for v in (node.values() if isinstance(node, dict) else node))
+    return deepest
+
+
+# strings full of brackets and escapes must not count as nesting
+_TRICKY = st.sampled_from(["[", "]", "{", "}", '"[', "\\", "\\\"]", "ok", "é{"])
+_NESTED = st.recursive(
+    st.none() | st.integers() | _TRICKY,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_TRICKY, inner, max_size=3),
+    max_leaves=60,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_NESTED)
+def test_it_measures_nesting_exactly(value):
+    raw = json.dumps(value, ensure_ascii=False).encode()
+    depth = _true_depth(value)
+    for limit in (depth - 1, depth):
+        assert _depth_exceeds(raw, limit) is (depth > limit)
