@@ -16,7 +16,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
 from playground.inspector.access import exchange_for
-from playground.inspector.views_exchange import _full_request_body
+from playground.recording.queries import get_request_body
 from playground.teams.ops import team_for_request
 
 MAX_MODEL = 200
@@ -25,7 +25,7 @@ MAX_MODEL = 200
 def _load(request: HttpRequest, public_id: str):
     exchange = exchange_for(request, public_id)
     team = team_for_request(request)
-    body = _full_request_body(exchange)
+    body = get_request_body(exchange)
     headers = {
         str(p[0]).lower(): str(p[1])
         for p in exchange.request_headers or []
