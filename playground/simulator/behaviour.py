@@ -40,6 +40,8 @@ from playground.simulator.thinking import sign
 
 _BASE58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 _QUOTE_WORDS = 10
+# Only the start of a text is read for quotes and snippets: a huge prompt costs no more.
+_LOOK = 4000
 # Removed from the task to make a search query out of it.
 _SEARCH_WORDS = re.compile(r"\b(use|using|with|please|web[_ ]search|search the (web|internet)|search online)\b",
                            re.IGNORECASE)
@@ -66,11 +68,11 @@ def id_from(seed: str, prefix: str, salt: str = "") -> str:
 
 
 def _one_line(text: str) -> str:
-    return " ".join(text.split())
+    return " ".join(text[:_LOOK].split())
 
 
 def _quote(text: str) -> str:
-    words = text.split()
+    words = text[:_LOOK].split()
     quote = " ".join(words[:_QUOTE_WORDS])
     return quote + ("…" if len(words) > _QUOTE_WORDS else "")
 
@@ -99,7 +101,7 @@ def _sized(text: str, n: int | None) -> str:
 
 
 def _answer(convo: Conversation) -> str:
-    quote = _quote(_one_line(convo.task))
+    quote = _quote(convo.task)
     if convo.results:
         parts = []
         for name, text, failed in convo.results:
@@ -117,7 +119,7 @@ def _answer(convo: Conversation) -> str:
 
 
 def _thinking_text(convo: Conversation, calls: list[str], search: bool) -> str:
-    quote = _quote(_one_line(convo.task))
+    quote = _quote(convo.task)
     opening = f'The user wrote: "{quote}".' if quote else "There is no question yet."
     if search:
         plan = "I should search the web first and cite what I find."
@@ -164,7 +166,7 @@ def plan_message(body: dict, *, seed: str, output_tokens: int | None = None) -> 
     if thinking_on:
         planned.append({"type": "thinking", "thinking": _thinking_text(convo, calls, search)})
     if search:
-        query = " ".join(_SEARCH_WORDS.sub(" ", convo.task).split()[:8]).strip(" .,;:!?")
+        query = " ".join(_SEARCH_WORDS.sub(" ", convo.task[:_LOOK]).split()[:8]).strip(" .,;:!?")
         query = re.sub(r"^(for|about|on|up)\s+", "", query, flags=re.IGNORECASE) or "the question"
         planned += search_blocks(query, id_from(seed, "srvtoolu_01", "search"), seed)
 

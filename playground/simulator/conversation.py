@@ -70,7 +70,7 @@ def named_tools(text: str, names: list[str]) -> list[str]:
 def input_hints(text: str, tool_names: list[str]) -> list[str]:
     """Words of the task for string inputs: capitalised ones first, then longer ones."""
     lowered = {n.lower() for n in tool_names}
-    words = [w.strip(".,;:!?\"'()[]{}") for w in text.split()]
+    words = [w.strip(".,;:!?\"'()[]{}") for w in text[:4000].split()]
     words = [w for w in words if w and w.lower() not in _NOT_HINTS and w.lower() not in lowered]
     capital = [w for w in words if w[0].isupper()]
     other = [w for w in words if not w[0].isupper() and len(w) > 3]
