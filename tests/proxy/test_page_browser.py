@@ -49,6 +49,8 @@ def page(proxy_url, alice):
 
 
 def test_it_creates_copies_switches_and_revokes_a_key(page, proxy_url):
+    from playwright.sync_api import expect
+
     from playground.proxy.models import ProxyKey
 
     page.goto("/proxy/")
@@ -61,12 +63,13 @@ def test_it_creates_copies_switches_and_revokes_a_key(page, proxy_url):
     assert re.fullmatch(r"pgk-[A-Za-z0-9_-]{43}", raw)
     assert page.url.endswith("/proxy/")  # swapped in place by htmx, no navigation
 
-    page.locator("[data-testid=new-key] button.copy").click()
-    page.wait_for_function("document.querySelector('[data-testid=new-key] button.copy').textContent === 'Copied'")
-    assert page.evaluate("navigator.clipboard.readText()") == raw
+    copy = page.locator("[data-testid=new-key] button.copy")
+    copy.click()
+    expect(copy).to_have_text("Copied")
+    assert page.evaluate("() => navigator.clipboard.readText()") == raw
 
     page.get_by_label("Mode of browser-agent").select_option("replay")
-    page.wait_for_function("!document.querySelector('[data-testid=new-key]')")
+    expect(page.get_by_test_id("new-key")).to_have_count(0)
     assert ProxyKey.objects.get(name="browser-agent").mode == "replay"
 
     page.reload()
