@@ -1,0 +1,1 @@
+"""The offline Messages-compatible model (docs/simulator.md): engine, ASGI app, httpx transport."""

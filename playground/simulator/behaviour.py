@@ -154,6 +154,10 @@ def _first_stop(text: str, stops: list[str]) -> tuple[int, str] | None:
 def plan_message(body: dict, *, seed: str, output_tokens: int | None = None) -> dict:
     """The Message the simulator sends for a valid create body (`stream` does not matter)."""
     convo = Conversation(body)
+    budget = body.get("max_tokens")
+    if output_tokens is not None and isinstance(budget, int) and not isinstance(budget, bool):
+        # Never write more than max_tokens can show; one token over still reads as a cut.
+        output_tokens = min(output_tokens, max(budget, 0) + 1)
     tools = custom_tools(body)
     # `tool_choice` may name the web_search server tool: that is a search, not a tool_use.
     calls = [name for name in choose_tools(body, convo, tools) if name in tools]
