@@ -55,7 +55,11 @@ def hostile(alice):
         "max_tokens": 100,
         "system": TEXT,
         "messages": [
-            {"role": "user", "content": TEXT},
+            {"role": "user", "content": [
+                {"type": "text", "text": TEXT},
+                {"type": "image", "source": {"type": "url", "url": "javascript:alert(3)"}},
+                {"type": "document", "source": {"type": "url", "url": "https://attacker.example/doc.pdf"}},
+            ]},
             {"role": "assistant", "content": [
                 {"type": "tool_use", "id": "toolu_x", "name": "<b>evil</b>", "input": {"html": TEXT}},
             ]},
@@ -66,7 +70,16 @@ def hostile(alice):
     }
     reply = {
         "id": "msg_x", "type": "message", "role": "assistant", "model": "claude-haiku-4-5",
-        "content": [{"type": "text", "text": TEXT}],
+        "content": [
+            {"type": "server_tool_use", "id": "srvtoolu_1", "name": "web_search", "input": {"query": TEXT}},
+            {"type": "web_search_tool_result", "tool_use_id": "srvtoolu_1", "content": [
+                {"type": "web_search_result", "url": "javascript:alert(1)", "title": "<b>evil</b>",
+                 "encrypted_content": "x" * 200},
+                {"type": "web_search_result", "url": "https://example.com/ok", "title": "fine"}]},
+            {"type": "text", "text": TEXT, "citations": [
+                {"type": "web_search_result_location", "url": "javascript:alert(2)", "title": "c",
+                 "cited_text": TEXT}]},
+        ],
         "stop_reason": "end_turn", "stop_sequence": None,
         "usage": {"input_tokens": 10, "output_tokens": 20},
     }
@@ -90,6 +103,7 @@ def test_it_shows_external_images_as_links_not_images(client, alice, hostile):
     parser.feed(html)
     sources = [a.get("src") or "" for tag, a in parser.found if tag == "img"]
     assert not [s for s in sources if "attacker" in s]
+    assert 'href="https://example.com/ok"' in html  # a safe search result stays a link
 
 
 def test_it_renders_the_list_diff_and_thread_inert(client, alice, hostile):

@@ -83,3 +83,23 @@ def finding_anchor(path: object) -> str:
     """The conversation anchor of the block a finding points into ("" when none)."""
     match = _BLOCK_PATH.match(path) if isinstance(path, str) else None
     return anchor_for(match.group(1)) if match else ""
+
+
+@register.filter
+def opaque(value: object) -> object:
+    """Opaque `encrypted_*` strings shortened to their size (the raw views keep them)."""
+    if isinstance(value, dict):
+        return {k: (f"[{len(v):,} opaque characters]" if k.startswith("encrypted_") and isinstance(v, str)
+                    and len(v) > 80 else opaque(v)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [opaque(v) for v in value]
+    return value
+
+
+@register.filter
+def safe_url(value: object) -> str:
+    """An http(s) URL from recorded data, or "" (no javascript:, data: or relative links)."""
+    if not isinstance(value, str):
+        return ""
+    text = value.strip()
+    return text if re.match(r"(?i)^https?://", text) and not re.search(r"[\x00-\x1f]", text) else ""
