@@ -101,6 +101,12 @@ function start(root) {
     statusEl.textContent = msg.outcome;
     statusEl.className = `badge badge-${msg.outcome}`;
     if (msg.error) showError(`${msg.error.type}: ${msg.error.message}`);
+    // The page's other tabs were rendered while the run streamed: offer the recorded whole.
+    const reload = document.createElement("a");
+    reload.href = location.pathname;
+    reload.textContent = "Show the recorded exchange";
+    reload.className = "button";
+    root.querySelector(".live-head").append(reload);
     schedule();
   }
 
