@@ -14,11 +14,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 
 from playground.contract.errors import new_request_id
 from playground.simulator.engine import SimResponse, SimulatedCut, error_response, handle
 
 log = logging.getLogger(__name__)
+
+Receive = Callable[[], Awaitable[dict]]
+Send = Callable[[dict], Awaitable[None]]
 
 MAX_BODY = 32 * 1024 * 1024
 _COALESCE = 64 * 1024
@@ -141,7 +145,7 @@ async def _lifespan(receive, send) -> None:
             return
 
 
-async def app(scope, receive, send) -> None:
+async def app(scope: dict, receive: Receive, send: Send) -> None:
     """ASGI entry point: HTTP requests and the lifespan protocol."""
     if scope["type"] == "http":
         await _http(scope, receive, send)
