@@ -84,3 +84,25 @@ def test_it_offers_step_diffs_on_the_exchange_page(client, alice):
     assert f"?a={step1.public_id}&amp;b={step2.public_id}\">Diff with next step" in html
     first = client.get(step0.get_absolute_url()).content.decode()
     assert "Diff with previous step" not in first
+
+
+def test_it_marks_a_fork_and_a_retry(client, alice):
+    from tests.inspector.loop import SYSTEM, TOOLS, USER, _reply
+    from tests.inspector.recorded import record
+
+    base = {"model": "claude-haiku-4-5", "max_tokens": 500, "tools": TOOLS, "system": SYSTEM}
+    use = {"type": "tool_use", "id": "toolu_F", "name": "get_weather", "input": {"city": "Rome"}}
+    usage = {"input_tokens": 5, "output_tokens": 5}
+    root = record(alice, {**base, "messages": [USER]}, response=_reply([use], "tool_use", usage))
+    history = [USER, {"role": "assistant", "content": [use]}]
+    for answer in ("sunny", "rainy"):
+        body = {**base, "messages": [*history, {"role": "user", "content": [
+            {"type": "tool_result", "tool_use_id": "toolu_F", "content": answer}]}]}
+        record(alice, body, response=_reply([{"type": "text", "text": answer}], "end_turn", usage))
+    record(alice, body, response=_reply([{"type": "text", "text": "again"}], "end_turn", usage))  # a retry
+    client.force_login(alice)
+    html = client.get(f"/exchanges/threads/{Exchange.objects.get(pk=root.pk).thread.public_id}/").content.decode()
+    classes = re.findall(r'<section class="card step-card([^"]*)"', html)
+    # root, first answer, the fork (branch 1), then the retry of the fork
+    assert classes == ["", "", " step-fork", " step-fork step-retry"]
+    assert "fork (branch 1)" in html
