@@ -120,6 +120,14 @@ class Store {
   async save(keepalive = false) {
     clearTimeout(this.saveTimer);
     this.saveTimer = null;
+    // One save in flight at a time, so an older state can never land after a newer one.
+    if (this.saving && !keepalive) { this.saveAgain = true; return; }
+    this.saving = true;
+    try { await this.sendDraft(keepalive); } finally { this.saving = false; }
+    if (this.saveAgain) { this.saveAgain = false; this.save(); }
+  }
+
+  async sendDraft(keepalive) {
     const body = JSON.stringify(this.state);
     try {
       const resp = await fetch("/draft", {
