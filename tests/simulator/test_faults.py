@@ -188,3 +188,14 @@ def test_it_applies_faults_to_the_models_endpoints_too(client, sim_url):
     assert caught.value.status_code == 529
     with httpx.Client(base_url=sim_url) as http, pytest.raises(httpx.RemoteProtocolError):
         http.get("/v1/models/sim-1", headers=_fault("cut_mid_stream"))
+
+
+def test_it_can_fail_right_after_message_start(sim_url):
+    with httpx.Client(base_url=sim_url) as http:
+        body = http.post(
+            "/v1/messages",
+            json={"model": "sim-1", "max_tokens": 200, "messages": HI, "stream": True},
+            headers=_fault("Error-Mid-Stream", **{"x-sim-fault-after": "0"}),
+        ).content
+    events = [chunk.split(b"\n", 1)[0] for chunk in body.split(b"\n\n") if chunk]
+    assert events == [b"event: message_start", b"event: error"]
