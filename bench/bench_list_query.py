@@ -136,6 +136,7 @@ def _load(team_id: int) -> None:
             )
             cursor.execute("ANALYZE")
         else:
+            cursor.execute("SET maintenance_work_mem = '512MB'")  # a GIN build in memory
             for statement in search_sql.PG_FORWARD:
                 cursor.execute(statement)
             cursor.execute("ANALYZE recording_exchange")

@@ -174,7 +174,10 @@ def search_exchanges(
         qs = qs.filter(thread_id=filters["thread"])
     if before is not None:
         started, pk = before
-        qs = qs.filter(Q(started_at__lt=started) | Q(started_at=started, id__lt=pk))
+        # The redundant `started_at <= X` gives the index scan a start; the OR alone does not.
+        qs = qs.filter(
+            Q(started_at__lt=started) | Q(started_at=started, id__lt=pk), started_at__lte=started
+        )
     rows = _search_page(qs, query or "", limit + 1)
     more = len(rows) > limit
     rows = rows[:limit]
