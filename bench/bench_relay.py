@@ -98,6 +98,9 @@ def body(tokens: int) -> dict:
 PROVIDER: str | None = None  # None: the server's in-process simulator; else a provider name
 
 
+INSIDE: list[float] = []  # server receipt -> frame handed to the socket, ms
+
+
 async def one_run(port: int, session: str, run_id: str, headers: dict, tokens: int) -> tuple[list[float], float]:
     """Relay latencies (ms) of every event of one run, and its first-frame latency (ms)."""
     lat: list[float] = []
@@ -118,6 +121,7 @@ async def one_run(port: int, session: str, run_id: str, headers: dict, tokens: i
                     if first is None:
                         first = (now - sent) * 1000
                     lat.extend((now - e["rx"]) * 1000 for e in frame["events"])
+                    INSIDE.extend((e["tx"] - e["rx"]) * 1000 for e in frame["events"])
                 elif frame["type"] == "run.finished":
                     if frame["outcome"] != "completed":
                         raise SystemExit(f"run ended {frame['outcome']}: {frame['error']}")
@@ -160,12 +164,15 @@ async def main_async(args, port: int, sim_port: int, session: str, server_pid: i
           f"({args.events_per_run} tokens per run, x-sim-delay-ms {args.delay_ms}, upstream {args.upstream}, "
           f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)")
     for runs in args.concurrency:
+        INSIDE.clear()
         t0, cpu0 = time.monotonic(), cpu_seconds(server_pid)
         lat, _ = await scenario(port, session, runs, headers, args.events_per_run)
         took, cpu = time.monotonic() - t0, cpu_seconds(server_pid) - cpu0
         print(f"  {runs:>3} concurrent runs: {len(lat):>6} events  p50 {pct(lat, 50):6.3f} ms  "
               f"p99 {pct(lat, 99):6.3f} ms  max {max(lat):7.3f} ms  ({len(lat) / took:,.0f} events/s, "
               f"server CPU {cpu / len(lat) * 1e6:,.0f} us per event incl. recording)")
+        print(f"       of which inside the server (receipt -> frame handed to the socket): "
+              f"p50 {pct(INSIDE, 50):6.3f} ms  p99 {pct(INSIDE, 99):6.3f} ms")
 
     firsts, directs = [], []
     for _ in range(args.first_frame_samples):

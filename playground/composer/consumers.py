@@ -20,6 +20,7 @@ import asyncio
 import json
 import logging
 import os
+import time
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
@@ -38,8 +39,9 @@ from playground.composer.runs import (
 log = logging.getLogger(__name__)
 
 MAX_RUNS = 8
-# Bench only: stamp each relayed event with the monotonic time the server received it, so
-# bench/bench_relay.py can measure relay latency (CLOCK_MONOTONIC is shared by processes).
+# Bench only: stamp each relayed event with the monotonic time the server received it (`rx`)
+# and handed its frame to the socket (`tx`), so bench/bench_relay.py can measure relay latency
+# (CLOCK_MONOTONIC is shared by processes).
 BENCH_STAMPS = os.environ.get("PLAYGROUND_BENCH_STAMPS") == "1"
 
 
@@ -95,6 +97,10 @@ class _Relay:
             self.wake.clear()
             if self.pending:
                 batch, self.pending = self.pending, []
+                if BENCH_STAMPS:
+                    sent = time.monotonic()
+                    for item in batch:
+                        item["tx"] = sent
                 await self.consumer.send_frame(
                     {"type": "run.events", "run_id": self.run_id, "events": batch, **self.extra}
                 )
