@@ -233,6 +233,13 @@ function finished(frame) {
   done();
   if (frame.outcome === "completed" && frame.stop_reason === "tool_use" && toolUses(frame.message).length) {
     col.box.append(toolCallsPanel(request, frame.message, hooks));
+  } else if (frame.outcome === "completed" && frame.stop_reason === "pause_turn") {
+    // A paused server-tool turn continues when the conversation is resent with it appended unchanged.
+    col.box.append(h("div", { class: "row" }, h("button", { type: "button", class: "primary", "data-testid": "resume", onclick: () => {
+      const next = structuredClone(request);
+      next.messages = [...(next.messages || []), { role: "assistant", content: structuredClone(frame.message.content || []) }];
+      hooks.continueWith(next, true);
+    } }, "Continue the paused turn")));
   } else if (frame.outcome === "completed" && frame.message && (frame.message.content || []).length) {
     col.box.append(h("div", { class: "row" }, h("button", { type: "button", "data-testid": "append-reply", onclick: (ev) => {
       const next = structuredClone(request);

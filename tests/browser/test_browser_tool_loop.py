@@ -71,3 +71,26 @@ def test_auto_run_answers_from_the_mocks_until_end_turn(page_for, alice):
     assert roles == ["user", "assistant", "user", "assistant"]
     assert request["messages"][2]["content"][0]["type"] == "tool_result"
     assert request["messages"][3]["content"][-1]["type"] == "text"
+
+
+def test_auto_run_stops_at_a_tool_without_a_mock_and_asks_for_its_answer(page_for, alice):
+    page = open_composer(page_for(alice))
+    page.fill("[data-testid=turn-0] textarea.text-input", "Use get_weather, then get_time.")
+    page.click('[data-tab="tools"]')
+    for k, name in enumerate(("get_weather", "get_time")):
+        page.click("[data-testid=add-tool]")
+        page.fill(f"[data-testid=tool-name-{k}]", name)
+        page.press(f"[data-testid=tool-name-{k}]", "Tab")
+    page.click("[data-testid=run]")
+    page.wait_for_selector("[data-testid=tool-result-get_weather]")
+    page.fill("[data-testid=tool-result-get_weather]", "sunny")  # answered by hand
+    page.click("[data-testid=autorun]")
+    end = page.wait_for_selector("[data-testid=loop-end]")
+    assert "a tool has no mock" in end.text_content() and "get_time" in end.text_content()
+    page.wait_for_selector("[data-testid=tool-result-get_time]")  # its answer is asked for
+    page.fill("[data-testid=tool-result-get_time]", "noon")
+    page.click("[data-testid=continue]")
+    page.wait_for_selector("[data-testid=run-status]:has-text('stop_reason end_turn')")
+    request = raw_request(page)
+    answers = [b for m in request["messages"] if m["role"] == "user" for b in m["content"] if b["type"] == "tool_result"]
+    assert [a["content"] for a in answers] == ["sunny", "noon"]
