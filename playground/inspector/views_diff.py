@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -32,6 +33,7 @@ def _shown(attr: str, value: object) -> str:
     return str(value)
 
 
+@login_required
 @require_GET
 def exchange_diff(request: HttpRequest) -> HttpResponse:
     a_id = (request.GET.get("a") or "").strip()[:64]

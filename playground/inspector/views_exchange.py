@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 
+from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template import TemplateDoesNotExist
@@ -125,6 +126,7 @@ def _tab_context(request: HttpRequest, exchange: Exchange, tab: str) -> dict:
     return ctx
 
 
+@login_required
 @require_GET
 def exchange_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     exchange = exchange_for(request, public_id)
@@ -162,6 +164,7 @@ def _header_pairs(exchange: Exchange) -> list[tuple[str, str]]:
     return [(str(p[0]), str(p[1])) for p in exchange.request_headers or [] if isinstance(p, list | tuple) and len(p) == 2]
 
 
+@login_required
 @require_GET
 def exchange_code(request: HttpRequest, public_id: str, lang: str) -> HttpResponse:
     """The request as curl / Python / TypeScript, as text (copy buttons fetch it)."""
@@ -173,6 +176,7 @@ def exchange_code(request: HttpRequest, public_id: str, lang: str) -> HttpRespon
     return HttpResponse(text, content_type="text/plain; charset=utf-8")
 
 
+@login_required
 @require_GET
 def exchange_raw(request: HttpRequest, public_id: str, part: str) -> HttpResponse:
     """Raw downloads: the request JSON (media included), the response JSON or SSE text."""
@@ -194,6 +198,7 @@ def exchange_raw(request: HttpRequest, public_id: str, part: str) -> HttpRespons
     return response
 
 
+@login_required
 @require_GET
 def exchange_media(request: HttpRequest, public_id: str, sha256: str) -> HttpResponse:
     """A blob the exchange references (thumbnails): the team check comes from the exchange."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -12,6 +13,7 @@ from playground.recording.models import OUTCOMES, SOURCES
 from playground.teams.ops import team_for_request
 
 
+@login_required
 @require_GET
 def exchange_list(request: HttpRequest) -> HttpResponse:
     filters = parse_filters(request.GET)
@@ -33,6 +35,7 @@ def exchange_list(request: HttpRequest) -> HttpResponse:
     return render(request, "inspector/list.html", ctx)
 
 
+@login_required
 @require_GET
 def exchange_row(request: HttpRequest, public_id: str) -> HttpResponse:
     """One row for the live list; empty when it does not match the page's filter."""

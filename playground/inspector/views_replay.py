@@ -11,6 +11,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from asgiref.sync import sync_to_async
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.views.decorators.http import require_POST
@@ -34,6 +35,7 @@ def _load(request: HttpRequest, public_id: str):
     return exchange, team, body, headers, request.user.pk
 
 
+@login_required
 @require_POST
 async def exchange_replay(request: HttpRequest, public_id: str) -> HttpResponse:
     from playground import recording

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -16,6 +17,7 @@ from playground.teams.ops import team_for_request
 PAGE_SIZE = 50
 
 
+@login_required
 @require_GET
 def thread_list(request: HttpRequest) -> HttpResponse:
     qs = Thread.objects.for_team(team_for_request(request)).order_by("-last_at", "-id")
@@ -30,6 +32,7 @@ def thread_list(request: HttpRequest) -> HttpResponse:
                   {"nav": "threads", "threads": rows[:PAGE_SIZE], "next_cursor": next_cursor})
 
 
+@login_required
 @require_GET
 def thread_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     thread = thread_for(request, public_id)

@@ -98,3 +98,14 @@ def test_it_includes_the_live_view_while_streaming(client, alice):
     rec.finish(outcome="client_cancelled")
     recording.flush_sync()
     assert 'id="live-view"' not in client.get(exchange.get_absolute_url()).content.decode()
+
+
+def test_it_asks_anonymous_visitors_to_log_in(client, alice, settings):
+    settings.AUTO_LOGIN_USER = None
+    exchange = record_capture(alice, "01_nonstream_text_metadata.json")
+    for url in ("/exchanges/", exchange.get_absolute_url(), f"{exchange.get_absolute_url()}code/curl/",
+                "/exchanges/threads/", f"/exchanges/diff/?a={exchange.public_id}&b={exchange.public_id}"):
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert response["Location"].startswith("/admin/login/")
+    assert client.post(f"{exchange.get_absolute_url()}replay/").status_code == 302
