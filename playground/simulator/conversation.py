@@ -106,24 +106,28 @@ class Conversation:
         for i, message in enumerate(messages):
             if message.get("role") == "user" and text_of(message.get("content")).strip():
                 self.task_index, self.task = i, text_of(message.get("content"))
-        # Tool calls made since the task, and their results, in order.
+        # Tool calls made since the task, and the results since (and in) the task's own
+        # turn, in order: a client may send "continue" next to its tool_result blocks.
         self.called: list[str] = []
         self.searched = False
-        names_by_id: dict[str, str] = {}
         self.results: list[tuple[str, str, bool]] = []
-        for message in messages[self.task_index + 1 :] if self.task_index >= 0 else messages:
+        names_by_id: dict[str, str] = {}
+        start = max(self.task_index, 0)
+        for i, message in enumerate(messages):
             content = message.get("content")
             if not isinstance(content, list):
                 continue
             for block in content:
                 if not isinstance(block, dict):
                     continue
-                if block.get("type") == "server_tool_use" and block.get("name") == "web_search":
-                    self.searched = True
-                if block.get("type") == "tool_use" and message.get("role") == "assistant":
-                    self.called.append(str(block.get("name")))
+                kind = block.get("type")
+                if kind == "tool_use" and message.get("role") == "assistant":
                     names_by_id[str(block.get("id"))] = str(block.get("name"))
-                elif block.get("type") == "tool_result":
+                    if i > self.task_index:
+                        self.called.append(str(block.get("name")))
+                elif kind == "server_tool_use" and block.get("name") == "web_search" and i > self.task_index:
+                    self.searched = True
+                elif kind == "tool_result" and i >= start:
                     name = names_by_id.get(str(block.get("tool_use_id")), "the tool")
                     self.results.append((name, _result_text(block), bool(block.get("is_error"))))
         last = messages[-1] if messages else {}

@@ -146,3 +146,26 @@ def test_it_answers_structured_output_with_json_matching_the_schema(client):
         output_config={"format": {"type": "json_schema", "schema": schema}},
     )
     jsonschema.validate(json.loads(message.content[0].text), schema)
+
+
+def test_it_uses_results_sent_next_to_a_user_note(client):
+    first = client.messages.create(model="sim-1", max_tokens=500, messages=_ask("Use get_time"), tools=WEATHER_TOOLS)
+    (call,) = _calls(first)
+    followup = client.messages.create(
+        model="sim-1",
+        max_tokens=500,
+        tools=WEATHER_TOOLS,
+        messages=[
+            *_ask("Use get_time"),
+            {"role": "assistant", "content": [b.model_dump(exclude_none=True) for b in first.content]},
+            {
+                "role": "user",
+                "content": [
+                    {"type": "tool_result", "tool_use_id": call.id, "content": "09:41"},
+                    {"type": "text", "text": "continue"},
+                ],
+            },
+        ],
+    )
+    assert followup.stop_reason == "end_turn"
+    assert 'For "continue": get_time returned "09:41".' in followup.content[-1].text
