@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import json
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_POST
@@ -46,9 +48,21 @@ def _error(error_type: str, message: str) -> JsonResponse:
     return JsonResponse(error_body(error_type, message), status=status_for(error_type))
 
 
-def _json_body(request: HttpRequest) -> tuple[object | None, JsonResponse | None]:
+def _raw_body(request: HttpRequest) -> tuple[bytes, JsonResponse | None]:
     try:
-        return json.loads(request.body or b"null"), None
+        return request.body, None
+    except RequestDataTooBig:
+        return b"", _error(
+            "request_too_large", f"the body is over {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes"
+        )
+
+
+def _json_body(request: HttpRequest) -> tuple[object | None, JsonResponse | None]:
+    raw, failure = _raw_body(request)
+    if failure:
+        return None, failure
+    try:
+        return json.loads(raw or b"null"), None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         return None, _error("invalid_request_error", f"the body is not valid JSON: {exc}")
 
@@ -121,7 +135,10 @@ def validate(request: HttpRequest) -> JsonResponse:
     """Findings for the posted Messages body; `anthropic-beta` is read like the API reads it."""
     from playground.contract.validate import parse_body, validate_request
 
-    body, findings = parse_body(request.body)
+    raw, failure = _raw_body(request)
+    if failure:
+        return failure
+    body, findings = parse_body(raw)
     betas = tuple(
         b.strip() for b in request.headers.get("anthropic-beta", "").split(",") if b.strip()
     )

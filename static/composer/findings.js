@@ -61,7 +61,9 @@ export async function validateNow() {
   const beta = store.state.headers["anthropic-beta"];
   const { ok, data } = await postJSON("/validate", JSON.stringify(store.request), beta ? { "anthropic-beta": beta } : {});
   if (mine !== seq) return; // a newer validation is on its way
-  findings = ok && data && Array.isArray(data.findings) ? data.findings : [];
+  if (ok && data && Array.isArray(data.findings)) findings = data.findings;
+  else if (data && data.error) findings = [{ path: "", api_path: "", message: data.error.message, severity: "error", error_type: data.error.type, status: 0 }];
+  else findings = [];
   renderList();
   applyFindings();
 }

@@ -67,3 +67,14 @@ def test_betas_are_read_from_the_header(client, alice):
     with_beta = _validate(client, body, **{"anthropic-beta": "context-management-2025-06-27"}).json()["findings"]
     assert any(f["path"].startswith("context_management") for f in without)
     assert not any(f["path"].startswith("context_management") and f["severity"] == "error" for f in with_beta)
+
+
+def test_a_body_over_the_upload_limit_is_a_413_in_the_api_shape(client, alice, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    client.force_login(alice)
+    body = {"model": "sim-1", "max_tokens": 10, "messages": [{"role": "user", "content": "x" * 2000}]}
+    response = _validate(client, body)
+    assert response.status_code == 413
+    assert response.json()["error"]["type"] == "request_too_large"
+    response = client.post("/draft", {"request": body}, content_type="application/json")
+    assert response.status_code == 413
