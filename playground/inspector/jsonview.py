@@ -96,7 +96,9 @@ def _scalar(value: object) -> str:
     return f'<span class="j-str">{escape(json.dumps(str(value)))}</span>'
 
 
-def _render(value: object, out: list[str], depth: int) -> None:
+def _render(value: object, out: list[str], depth: int, trailing: str = "") -> None:
+    # `trailing` (a comma) goes inside a container's <details>: browsers lay <details> out
+    # as a block, so a comma after it would start a line of its own.
     if isinstance(value, dict | list) and value:
         is_dict = isinstance(value, dict)
         opening, closing = ("{", "}") if is_dict else ("[", "]")
@@ -109,17 +111,17 @@ def _render(value: object, out: list[str], depth: int) -> None:
             out.append('<div class="j-row">')
             if is_dict:
                 out.append(f'<span class="j-key">{escape(json.dumps(str(key), ensure_ascii=False))}</span>: ')
-            _render(item, out, depth + 1)
-            if i != last:
-                out.append(",")
+            _render(item, out, depth + 1, "," if i != last else "")
             out.append("</div>")
-        out.append(f"</div>{closing}</details>")
-    elif isinstance(value, dict):
+        out.append(f"</div>{closing}{trailing}</details>")
+        return
+    if isinstance(value, dict):
         out.append("{}")
     elif isinstance(value, list):
         out.append("[]")
     else:
         out.append(_scalar(value))
+    out.append(trailing)
 
 
 def _clip(value: object) -> object:
