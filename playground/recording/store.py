@@ -21,9 +21,10 @@ import dataclasses
 import json
 import logging
 import threading
+import time
 from datetime import UTC, datetime
 
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 
 from playground.recording import analyze, media, threads
 from playground.recording.models import Blob, Exchange, ExchangeEvent
@@ -35,6 +36,7 @@ log = logging.getLogger(__name__)
 _live: dict[str, dict] = {}
 _live_lock = threading.Lock()
 MAX_RESPONSE_TEXT = 1024 * 1024
+LOCKED_RETRIES = 3
 
 
 @dataclasses.dataclass
@@ -409,17 +411,30 @@ def write_batch(ops: list) -> BatchResult:
     result = BatchResult()
     if not ops:
         return result
-    live: dict = {}
-    try:
-        with transaction.atomic():
-            _apply(ops, live, result)
-        _commit_live(live)
-        return result
-    except Exception as exc:  # the database failed: try each exchange on its own
-        log.warning("recording batch failed, retrying per exchange: %s", type(exc).__name__)
-        result = BatchResult(error=f"{type(exc).__name__}: {str(exc)[:300]}")
-        if not connection.in_atomic_block:
-            connection.close()  # a broken connection (server restarted) is reopened
+    for attempt in range(LOCKED_RETRIES + 1):
+        live: dict = {}
+        try:
+            with transaction.atomic():
+                _apply(ops, live, result)
+            _commit_live(live)
+            return result
+        except OperationalError as exc:
+            # SQLite's shared-cache databases (the test suite's) answer "table is locked"
+            # at once instead of waiting: give the reader a moment, then try again.
+            result = BatchResult()
+            if "locked" in str(exc) and attempt < LOCKED_RETRIES:
+                time.sleep(0.05 * (attempt + 1))
+                continue
+            error = exc
+            break
+        except Exception as exc:
+            error = exc
+            break
+    # The database failed: try each exchange on its own.
+    log.warning("recording batch failed, retrying per exchange: %s", type(error).__name__)
+    result = BatchResult(error=f"{type(error).__name__}: {str(error)[:300]}")
+    if not connection.in_atomic_block:
+        connection.close()  # a broken connection (server restarted) is reopened
     groups: dict[str, list] = {}
     for op in ops:
         groups.setdefault(_key(op), []).append(op)
