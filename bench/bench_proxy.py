@@ -17,7 +17,8 @@ The two direct runs give the A/A spread, the noise floor of the machine. "Added"
 arm minus the mean of the two direct runs. Each stream is ~1,000 SSE events; the client is a
 raw asyncio HTTP/1.1 reader (one connection per stream) that checks each relayed body
 against the direct one byte for byte (lost or reordered events would show), except for
-LiteLLM, whose re-encoded events are only counted.
+LiteLLM, whose streams are compared with its own first answer (it rewrites the forwarded
+request, so the simulator seeds a different answer).
 
 Also measured: CPU time of the proxy process per relayed event (from /proc), and the
 proxy's RSS growth while relaying one 300,000-token stream.
@@ -265,7 +266,7 @@ def calibrate_tokens(events: int) -> int:
 
     async def count(tokens: int) -> int:
         body = json.dumps(
-            {"model": "sim-1", "max_tokens": 1_000_000, "stream": True,
+            {"model": "sim-1", "max_tokens": 128_000, "stream": True,
              "messages": [{"role": "user", "content": "bench"}]}
         ).encode()
         resp = await handle("POST", "/v1/messages", "", {"x-sim-output-tokens": str(tokens)}, body)
@@ -291,7 +292,7 @@ def fmt(values: list[float]) -> str:
 async def bench(procs: dict, tokens: int, quick: bool) -> dict:
     ports = procs["ports"]
     body = json.dumps(
-        {"model": "sim-1", "max_tokens": 1_000_000, "stream": True,
+        {"model": "sim-1", "max_tokens": 128_000, "stream": True,
          "messages": [{"role": "user", "content": "bench"}]}
     ).encode()
     sim_headers = {"x-sim-output-tokens": str(tokens), "anthropic-version": "2023-06-01",
@@ -306,6 +307,7 @@ async def bench(procs: dict, tokens: int, quick: bool) -> dict:
     for arm in arms:
         await arm.run(1, 3)
     reference = (await direct.run(1, 1))["bodies"][0]
+    lite_reference = (await arms[2].run(1, 1))["bodies"][0] if len(arms) > 2 else b""
     events = reference.count(b"event: ")
     levels = [(1, 10 if quick else 30), (10, 2 if quick else 5), (100, 1)]
     report: dict = {"events_per_stream": events, "levels": {}}
@@ -320,10 +322,10 @@ async def bench(procs: dict, tokens: int, quick: bool) -> dict:
             elapsed = time.perf_counter() - started
             cpu = cpu_seconds(app_pid) - cpu0
             ok = [s == 200 for s in result["statuses"]]
-            if arm.name == "litellm":
-                intact = sum(b.count(b"event: ") >= events - 2 for b in result["bodies"])
-            else:
-                intact = sum(b == reference for b in result["bodies"])
+            # LiteLLM rewrites the request it forwards (the simulator then seeds a different
+            # answer), so its streams are checked against its own first answer instead.
+            expected = lite_reference if arm.name == "litellm" else reference
+            intact = sum(b == expected and b.endswith(b"message_stop\"}\n\n") for b in result["bodies"])
             row[arm.name] = {
                 "ttfb": result["ttfb"], "total": result["total"], "streams": len(ok),
                 "ok": sum(ok), "intact": intact, "elapsed": elapsed,
@@ -333,14 +335,78 @@ async def bench(procs: dict, tokens: int, quick: bool) -> dict:
     return report
 
 
-async def big_stream(procs: dict) -> dict:
+async def serve_big_stream(tokens: int) -> tuple[asyncio.AbstractServer, int]:
+    """A minimal upstream answering one Messages stream of `tokens` output tokens.
+
+    The simulator caps output at sim-1's 128,000 max_tokens, so the long stream comes from
+    here: the same event shapes, ~3.4 tokens per text delta like the simulator's chunking.
+    """
+    from playground.contract.sse import encode_event
+
+    per_delta = 3.4
+    deltas = int(tokens / per_delta)
+    start = encode_event("message_start", {"type": "message_start", "message": {
+        "id": "msg_bench", "type": "message", "role": "assistant", "model": "sim-1", "content": [],
+        "stop_reason": None, "stop_sequence": None, "usage": {"input_tokens": 5, "output_tokens": 1}}})
+    block = encode_event("content_block_start", {"type": "content_block_start", "index": 0,
+                                                 "content_block": {"type": "text", "text": ""}})
+    delta = encode_event("content_block_delta", {"type": "content_block_delta", "index": 0,
+                                                 "delta": {"type": "text_delta", "text": " relay bytes"}})
+    end = (
+        encode_event("content_block_stop", {"type": "content_block_stop", "index": 0})
+        + encode_event("message_delta", {"type": "message_delta",
+                                         "delta": {"stop_reason": "end_turn", "stop_sequence": None},
+                                         "usage": {"output_tokens": tokens}})
+        + encode_event("message_stop", {"type": "message_stop"})
+    )
+
+    def chunk(data: bytes) -> bytes:
+        return f"{len(data):x}\r\n".encode() + data + b"\r\n"
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        head = await reader.readuntil(b"\r\n\r\n")
+        length = 0
+        for line in head.split(b"\r\n"):
+            if line.lower().startswith(b"content-length:"):
+                length = int(line.split(b":")[1])
+        await reader.readexactly(length)
+        writer.write(b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream; charset=utf-8\r\n"
+                     b"request-id: req_bench\r\ntransfer-encoding: chunked\r\nconnection: close\r\n\r\n")
+        writer.write(chunk(start + block))
+        for i in range(deltas):
+            writer.write(chunk(delta))
+            if i % 200 == 0:
+                await writer.drain()
+        writer.write(chunk(end) + b"0\r\n\r\n")
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    return server, server.sockets[0].getsockname()[1]
+
+
+def _big_key(env: dict, port: int) -> str:
+    subprocess.run(
+        [PY, "manage.py", "addprovider", "benchbig", "--base-url", f"http://127.0.0.1:{port}",
+         "--models", "big-*", "--auth", "none", "--allow-private-network"],
+        cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL,
+    )
+    return subprocess.run(
+        [PY, "manage.py", "createproxykey", "bench-big", "--provider", "benchbig"],
+        cwd=ROOT, env=env, check=True, capture_output=True, text=True,
+    ).stdout.strip().splitlines()[-1]
+
+
+async def big_stream(procs: dict, tmp: Path) -> dict:
+    server, port = await serve_big_stream(BIG_STREAM_TOKENS)
+    key = await asyncio.to_thread(_big_key, procs["env"], port)
     body = json.dumps(
-        {"model": "sim-1", "max_tokens": 1_000_000, "stream": True,
+        {"model": "sim-1", "max_tokens": 128_000, "stream": True,
          "messages": [{"role": "user", "content": "a long one"}]}
     ).encode()
-    headers = {"x-sim-output-tokens": str(BIG_STREAM_TOKENS), "anthropic-version": "2023-06-01",
-               "x-api-key": procs["key"]}
+    headers = {"anthropic-version": "2023-06-01", "x-api-key": key}
     pid = procs["app"].pid
+    await asyncio.sleep(2.5)  # the provider cache of the app expires (2 s)
     before = rss_mb(pid)
     peak = before
     task = asyncio.ensure_future(one_stream(procs["ports"]["app"], "/v1/messages", headers, body))
@@ -348,8 +414,11 @@ async def big_stream(procs: dict) -> dict:
         peak = max(peak, rss_mb(pid))
         await asyncio.sleep(0.05)
     _ttfb, total, payload, status = task.result()
-    await asyncio.sleep(1.0)  # let the recorder write the finished exchange
+    for _ in range(40):  # until the recorder has written the exchange and released it
+        await asyncio.sleep(0.25)
+        peak = max(peak, rss_mb(pid))
     after = rss_mb(pid)
+    server.close()
     return {"status": status, "events": payload.count(b"event: "), "seconds": total,
             "rss_before": before, "rss_peak": peak, "rss_after": after}
 
@@ -402,7 +471,7 @@ def main() -> None:
     procs = start_processes(tmp, use_litellm=not args.no_litellm)
     try:
         report = asyncio.run(bench(procs, tokens, args.quick))
-        big = asyncio.run(big_stream(procs))
+        big = asyncio.run(big_stream(procs, tmp))
         print_report(report, big, procs)
     finally:
         stop_processes(procs)
