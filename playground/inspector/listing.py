@@ -17,12 +17,12 @@ from django.contrib.auth import get_user_model
 from django.db.models.functions import Substr
 from django.utils.dateparse import parse_date, parse_datetime
 
-from playground.recording.models import OUTCOMES, SOURCES, Exchange
+from playground.recording.models import OUTCOMES, SOURCES, Exchange, Thread
 from playground.recording.queries import search_exchanges
 
 PAGE_SIZE = 50
 FILTER_KEYS = ("model", "provider", "source", "outcome", "stop_reason", "tool", "has_error",
-               "key", "since", "until", "q")
+               "key", "since", "until", "q", "thread")
 SNIPPET_CHARS = 140
 
 
@@ -69,7 +69,7 @@ def _when(text: str, *, end: bool = False) -> dt.datetime | None:
     return moment
 
 
-def _criteria(filters: Filters) -> tuple[dict, str]:
+def _criteria(filters: Filters, team=None) -> tuple[dict, str]:
     """The page's filters in `recording.queries.search_exchanges` terms."""
     v = filters.values
     crit: dict = {k: v[k] for k in ("model", "provider", "source", "outcome", "stop_reason", "tool") if v.get(k)}
@@ -85,6 +85,10 @@ def _criteria(filters: Filters) -> tuple[dict, str]:
         # A date means the whole day: before the next midnight.
         end = _when(v["until"], end=True)
         crit["until"] = end + dt.timedelta(microseconds=1) if end else None
+    if v.get("thread"):
+        # A thread of another team (or none) matches nothing: id -1 never exists.
+        found = Thread.objects.for_team(team).filter(public_id=v["thread"]).values_list("id", flat=True).first()
+        crit["thread"] = found or -1
     return crit, v.get("q", "")
 
 
@@ -102,7 +106,7 @@ def _decode_cursor(cursor: str) -> tuple[dt.datetime, int] | None:
 
 def page(team, filters: Filters, cursor: str | None, size: int | None = None) -> tuple[list[Exchange], str | None]:
     """One page of the team's exchanges, newest first, and the next page's cursor."""
-    crit, query = _criteria(filters)
+    crit, query = _criteria(filters, team)
     result = search_exchanges(team, crit, query, before=_decode_cursor(cursor) if cursor else None,
                               limit=size or PAGE_SIZE)
     rows = result.exchanges
@@ -118,7 +122,7 @@ def matching_row(team, filters: Filters, exchange: Exchange) -> Exchange | None:
     exchange itself exactly when it matches: the same query as the page, so the live row
     and the page can never disagree.
     """
-    crit, query = _criteria(filters)
+    crit, query = _criteria(filters, team)
     result = search_exchanges(team, crit, query, before=(exchange.started_at, exchange.id + 1), limit=1)
     rows = [r for r in result.exchanges if r.id == exchange.id]
     _attach_display(rows)

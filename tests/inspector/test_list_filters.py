@@ -100,3 +100,18 @@ def test_it_keeps_the_filter_across_pages(client, alice, monkeypatch):
     assert "model=claude-sonnet-4-5" in more
     page2 = client.get("/exchanges/" + more, headers={"HX-Request": "true"}).content.decode()
     assert len(_ids(page2)) == 1 and "<nav" not in page2
+
+
+def test_it_filters_by_thread_of_the_team_only(client, alice, bob):
+    from playground.recording.models import Exchange
+    from tests.inspector.loop import record_loop
+
+    steps = record_loop(alice)
+    other = record(alice, _body("unrelated"), response=_msg("x"))
+    thread = Exchange.objects.get(pk=steps[0].pk).thread
+    client.force_login(alice)
+    ids = set(_ids(client.get(f"/exchanges/?thread={thread.public_id}").content.decode()))
+    assert ids == {s.public_id for s in steps}
+    assert other.public_id not in ids
+    client.force_login(bob)
+    assert _ids(client.get(f"/exchanges/?thread={thread.public_id}").content.decode()) == []
