@@ -8,8 +8,8 @@ Policy:
   data, and what is not written is counted (see `writer.health()`).
 * Creating an exchange parses the raw request (once), validates it, moves large media to
   the blob store and keeps the raw bytes (inline when small, as a blob when large).
-* Finishing derives everything else: the rebuilt message, outcome, usage, cost, tool names,
-  search text, anomalies and the thread. A finished row is written in one update, so a
+* Finishing (`finishing.py`) derives everything else: the rebuilt message, outcome, usage,
+  cost, tool names, search text, anomalies and the thread, in one update, so a
   reader never sees half of it.
 * Known secret values travel with the operations in memory only and are scrubbed from every
   stored text; they are never written.
@@ -22,13 +22,12 @@ import json
 import logging
 import threading
 import time
-from datetime import UTC, datetime
 
 from django.db import OperationalError, connection, transaction
 
-from playground.recording import analyze, media, threads
+from playground.recording import analyze, finishing, media
 from playground.recording.models import Blob, Exchange, ExchangeEvent
-from playground.recording.redact import scrub_bytes, scrub_text
+from playground.recording.redact import scrub_bytes
 
 log = logging.getLogger(__name__)
 
@@ -233,124 +232,6 @@ def _body(op: dict, state: dict) -> None:
     )
 
 
-def _error_fields(error: object) -> tuple[str, str]:
-    if isinstance(error, dict):
-        inner = error.get("error") if isinstance(error.get("error"), dict) else error
-        return str(inner.get("type") or ""), str(inner.get("message") or "")
-    if isinstance(error, BaseException):
-        return type(error).__name__, str(error)
-    if error:
-        return "", str(error)
-    return "", ""
-
-
-def _finish(op: dict, state: dict, prices: list[dict] | None) -> tuple[int | None, str]:
-    from playground.contract.accumulate import Accumulator
-    from playground.contract.pricing import cost_usd, find_price
-
-    events = op.get("events") or []
-    message = None
-    accumulated = None
-    anomalies = list(state["anomalies"])
-    error_type, error_message = "", ""
-    body = state.get("response_body")
-    if events:
-        acc = Accumulator()
-        for ev in events:
-            acc.add_sse(ev)
-        result = acc.finish()
-        message, accumulated = result.message, result.outcome
-        anomalies += analyze.event_anomalies(events)
-        anomalies += [a for a in result.anomalies if a not in anomalies]
-        if result.error:
-            error_type, error_message = _error_fields(result.error)
-    elif isinstance(body, dict):
-        if body.get("type") == "message":
-            message = body
-        elif body.get("type") == "error":
-            error_type, error_message = _error_fields(body)
-    status = state.get("status")
-    outcome = analyze.decide_outcome(op.get("outcome"), status, state["stream"], accumulated)
-    if op.get("error") is not None:
-        error_type, error_message = _error_fields(op["error"])
-    if state["secrets"]:
-        error_message = scrub_text(error_message, state["secrets"])
-    message, changed = analyze.safe_json(message)
-    if changed:
-        anomalies.append("message_sanitized")
-
-    exchange = Exchange.objects.get(pk=state["pk"])
-    request_body = state["body"]
-    usage = analyze.usage_columns(message)
-    for field, value in usage.items():
-        setattr(exchange, field, value)
-    model = exchange.model or (message or {}).get("model") or ""
-    if prices is not None and isinstance(message, dict) and isinstance(message.get("usage"), dict):
-        price = find_price(message.get("model") or model, prices) or find_price(model, prices)
-        exchange.cost_usd = cost_usd(message["usage"], price) if price else None
-    exchange.message = message
-    exchange.stop_reason = str((message or {}).get("stop_reason") or "")[:60]
-    exchange.outcome = outcome
-    exchange.error_type = analyze.safe_text(error_type)[:100]
-    exchange.error_message = analyze.safe_text(error_message)[:10000]
-    exchange.event_count = len(events)
-    exchange.stored_bytes = (
-        len(exchange.request_bytes or b"")
-        + _json_size(request_body)
-        + _json_size(state.get("response_body"))
-        + _json_size(message)
-        + sum(len(getattr(ev, "raw", b"")) for ev in events)
-    )
-    exchange.first_token_ms = op.get("first_token_ms")
-    exchange.duration_ms = op.get("duration_ms")
-    exchange.finished_at = op.get("finished_at") or datetime.now(UTC)
-    exchange.anomalies = [analyze.safe_text(str(a))[:500] for a in anomalies][:200]
-    exchange.tool_names = analyze.tool_names(request_body, message)
-    exchange.search_text = analyze.search_text(request_body, message)
-    is_messages = exchange.path.rstrip("/").endswith("/messages")
-    if is_messages and message is None and outcome == "completed":
-        # A 2xx that carries no Message (an HTML page from a gateway, an empty body, JSON
-        # of another shape) is the upstream's failure, not a completed exchange.
-        exchange.outcome = "upstream_error"
-        exchange.error_type = exchange.error_type or "upstream_protocol_error"
-        exchange.error_message = exchange.error_message or "the upstream's answer is not a Message"
-    if is_messages and message is None and state["stream"] and not events and status == 200:
-        exchange.anomalies = [*exchange.anomalies, "no_events_in_stream"]
-    if is_messages and outcome != "rejected":
-        prefix, reply, candidates = threads.conversation_hashes(request_body, message)
-        exchange.prefix_hash = prefix
-        exchange.reply_hash = reply if outcome == "completed" else ""
-        if prefix:
-            exchange._parent_candidates = candidates
-            threads.assign_thread(exchange, request_body, exchange.finished_at)
-    exchange.save(update_fields=_FINISH_FIELDS)
-    return exchange.team_id, exchange.public_id
-
-
-_FINISH_FIELDS = [
-    "input_tokens", "output_tokens", "cache_creation_5m", "cache_creation_1h", "cache_read",
-    "server_tool_use", "cost_usd", "message", "stop_reason", "outcome", "error_type",
-    "error_message", "event_count", "stored_bytes", "first_token_ms", "duration_ms",
-    "finished_at", "anomalies", "tool_names", "search_text", "prefix_hash", "reply_hash",
-    "thread", "parent", "retry_of", "step", "branch",
-]
-
-
-def _json_size(value: object) -> int:
-    if value is None:
-        return 0
-    try:
-        return len(json.dumps(value, ensure_ascii=False).encode("utf-8", "replace"))
-    except (TypeError, ValueError):
-        return 0
-
-
-def _load_prices() -> list[dict]:
-    from playground.recording.prices import price_rows
-
-    return price_rows()
-
-
 def _apply(ops: list, live: dict, result: BatchResult) -> None:
     rows: list[tuple] = []
     events: dict[str, list[dict]] = {}
@@ -383,8 +264,8 @@ def _apply(ops: list, live: dict, result: BatchResult) -> None:
                 _insert_events(rows)
                 rows = []
             if prices is None:
-                prices = _load_prices()
-            changed.append(_finish(op, state, prices))
+                prices = finishing.load_prices()
+            changed.append(finishing.finish(op, state, prices))
             state["finished"] = True
     if rows:
         _insert_events(rows)
