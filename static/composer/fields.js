@@ -12,7 +12,8 @@ export function field(label, input, extra) {
 }
 
 export function bound(tag, path, kind, attrs = {}) {
-  const el = h(tag, { ...attrs, dataset: { bind: pathText(path), kind } });
+  const name = [...path].reverse().find((k) => typeof k === "string" && k !== "enabled") || "value";
+  const el = h(tag, { "aria-label": name, ...attrs, dataset: { bind: pathText(path), kind } });
   const value = path.reduce((o, k) => (o == null ? undefined : o[k]), store.request);
   if (kind === "bool") el.checked = value === true;
   else if (kind === "json") el.value = value === undefined ? "" : prettyJSON(value);
