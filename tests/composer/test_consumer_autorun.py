@@ -6,9 +6,14 @@ import json
 
 import pytest
 
-from tests.composer.test_consumer_support import connect, frames_until, recorded
+from tests.composer.test_consumer_support import (
+    connect,
+    frames_until,
+    recorded,
+    settle_recording,  # noqa: F401
+)
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("settle_recording")]
 
 WEATHER = {
     "name": "get_weather",
@@ -99,3 +104,21 @@ async def test_it_stops_at_max_steps(alice):
     assert [f["step"] for f in frames if f["type"] == "run.finished"] == [1]
     # the mock answer is already prepared for the next step
     assert frames[-1]["request"]["messages"][-1]["content"][0]["content"] == "sunny"
+
+
+async def test_it_passes_thinking_back_first_with_its_signature(alice):
+    comm = await connect(alice)
+    request = {**loop_request(), "max_tokens": 2048, "thinking": {"type": "enabled", "budget_tokens": 1024}}
+    await comm.send_json_to(
+        {"action": "autorun", "run_id": "loop-think", "request": request,
+         "mocks": {"get_weather": {"type": "static", "value": {"temp_c": 19}}}, "max_steps": 4}
+    )
+    frames = await frames_until(comm, loop_done, timeout=20)
+    await comm.disconnect()
+    results = [f for f in frames if f["type"] == "run.finished"]
+    assert [r["outcome"] for r in results] == ["completed", "completed"]
+    first = results[0]["message"]["content"]
+    assert first[0]["type"] == "thinking" and first[0]["signature"]
+    step_two = next(f for f in frames if f["type"] == "loop.step" and f["step"] == 2)["request"]
+    assert step_two["messages"][1]["content"] == first  # thinking first, byte for byte
+    assert frames[-1]["reason"] == "end_turn"

@@ -10,11 +10,12 @@ from tests.composer.test_consumer_support import (
     frames_until,
     message_text,
     recorded,
+    settle_recording,  # noqa: F401
     simple_request,
     streamed_text,
 )
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("settle_recording")]
 
 
 async def test_it_streams_two_columns_in_parallel(alice):

@@ -8,11 +8,12 @@ from tests.composer.test_consumer_support import (
     connect,
     events_of,
     recorded,
+    settle_recording,  # noqa: F401
     simple_request,
     streamed_text,
 )
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("settle_recording")]
 
 
 async def test_it_cancels_and_records_all_runs_when_the_socket_closes(alice):

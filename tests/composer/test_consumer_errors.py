@@ -11,11 +11,12 @@ from tests.composer.test_consumer_support import (
     frames_until,
     message_text,
     recorded,
+    settle_recording,  # noqa: F401
     simple_request,
     streamed_text,
 )
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("settle_recording")]
 
 
 async def test_it_keeps_the_partial_message_of_an_error_mid_stream(alice):

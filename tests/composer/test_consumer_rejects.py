@@ -9,10 +9,11 @@ from tests.composer.test_consumer_support import (
     finished,
     frames_until,
     new_run_id,
+    settle_recording,  # noqa: F401
     simple_request,
 )
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("settle_recording")]
 
 BAD = [
     ("not json at all", None),

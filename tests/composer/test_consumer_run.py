@@ -13,11 +13,12 @@ from tests.composer.test_consumer_support import (
     new_run_id,
     recorded,
     recorded_event_count,
+    settle_recording,  # noqa: F401
     simple_request,
     streamed_text,
 )
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("settle_recording")]
 
 
 async def test_it_streams_a_run_and_records_it(alice):

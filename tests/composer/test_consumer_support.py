@@ -5,11 +5,21 @@ from __future__ import annotations
 import asyncio
 import uuid
 
+import pytest
 from channels.db import database_sync_to_async
 from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 
 from playground.composer.routing import websocket_urlpatterns
+
+
+@pytest.fixture
+async def settle_recording(transactional_db):
+    """After the test, wait until the recorder wrote everything, before the database goes."""
+    from playground import recording
+
+    yield
+    await recording.flush()
 
 
 def new_run_id() -> str:

@@ -11,9 +11,15 @@ from channels.layers import get_channel_layer
 from playground import recording
 from playground.contract.events import message_to_events
 from playground.contract.sse import SSEParser, encode_event
-from tests.composer.test_consumer_support import connect, frames_until, new_run_id, simple_request
+from tests.composer.test_consumer_support import (
+    connect,
+    frames_until,
+    new_run_id,
+    settle_recording,  # noqa: F401
+    simple_request,
+)
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("settle_recording")]
 
 MESSAGE = {
     "id": "msg_01Live",

@@ -8,9 +8,13 @@ import time
 import pytest
 
 from playground.composer.runs import run_request
-from tests.composer.test_consumer_support import recorded, simple_request
+from tests.composer.test_consumer_support import (
+    recorded,
+    settle_recording,  # noqa: F401
+    simple_request,
+)
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("settle_recording")]
 
 
 def team_of(user) -> int:

@@ -24,7 +24,7 @@ def test_it_appends_the_assistant_turn_exactly_as_returned():
     request, message = _assistant_from_capture_10()
     before = copy.deepcopy(request)
     ids = [b["id"] for b in message["content"] if b["type"] == "tool_use"]
-    out = next_turns(request, message, {i: "ok" for i in ids})
+    out = next_turns(request, message, dict.fromkeys(ids, "ok"))
     assert request == before  # pure: the input is untouched
     assert out["messages"][:-2] == request["messages"]
     assert out["messages"][-2] == {"role": "assistant", "content": message["content"]}

@@ -9,9 +9,14 @@ from channels.db import database_sync_to_async
 
 from playground import providers
 from playground.composer.runs import run_request
-from tests.composer.test_consumer_support import message_text, recorded, simple_request
+from tests.composer.test_consumer_support import (
+    message_text,
+    recorded,
+    settle_recording,  # noqa: F401
+    simple_request,
+)
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("settle_recording")]
 
 
 def team_of(user) -> int:
