@@ -17,7 +17,6 @@ Pure Python, no Django, no I/O. The generated code reproduces the request body e
 from __future__ import annotations
 
 import json
-import pprint
 import shlex
 
 API_KEY_ENV = "ANTHROPIC_API_KEY"
@@ -91,15 +90,40 @@ def to_curl(
     return " \\\n  ".join(lines)
 
 
-def _py_literal(value: object) -> str:
-    # pprint gives valid Python literals for JSON values (True/False/None) and keeps
-    # long strings intact; sort_dicts=False preserves the wire key order.
-    return pprint.pformat(value, indent=1, width=88, sort_dicts=False)
+def _fits(value: object, budget: int) -> bool:
+    """Whether repr(value) is at most `budget` characters, without building it when big."""
+    def size(v: object, left: int) -> int:
+        # Stops counting once past `left`: a 20 MB string costs nothing here.
+        if isinstance(v, str):
+            return len(v) + 2 if len(v) < left else left + 1
+        if isinstance(v, dict | list):
+            start = left
+            pairs = v.items() if isinstance(v, dict) else ((None, item) for item in v)
+            for k, item in pairs:
+                left -= (size(k, left) if k is not None else 0) + size(item, left) + 4
+                if left < 0:
+                    break
+            return start - left
+        return len(repr(v))
+
+    return size(value, budget) <= budget and len(repr(value)) <= budget
 
 
-def _indent(text: str, by: int) -> str:
-    pad = " " * by
-    return text.replace("\n", "\n" + pad)
+def _py_literal(value: object, level: int = 1) -> str:
+    """A Python literal for a JSON value, indented like black would, strings kept whole.
+
+    `repr` of JSON values is valid Python (True/False/None, escaped strings), so small
+    containers are written on one line; bigger ones one item per line. Long strings are
+    never wrapped (pprint would split a 20 MB base64 string into a million lines).
+    """
+    if not isinstance(value, dict | list) or _fits(value, 72):
+        return repr(value)
+    pad, end = "    " * (level + 1), "    " * level
+    if isinstance(value, dict):
+        items = [f"{pad}{k!r}: {_py_literal(v, level + 1)}," for k, v in value.items()]
+        return "{\n" + "\n".join(items) + "\n" + end + "}"
+    items = [f"{pad}{_py_literal(v, level + 1)}," for v in value]
+    return "[\n" + "\n".join(items) + "\n" + end + "]"
 
 
 def to_python(
@@ -130,11 +154,11 @@ def to_python(
         f"response = client.messages.{method}(",
     ]
     for key, value in kwargs.items():
-        lines.append(f"    {key}={_indent(_py_literal(value), 4)},")
+        lines.append(f"    {key}={_py_literal(value)},")
     if extra:
-        lines.append(f"    extra_body={_indent(_py_literal(extra), 4)},")
+        lines.append(f"    extra_body={_py_literal(extra)},")
     if extra_headers:
-        lines.append(f"    extra_headers={_indent(_py_literal(extra_headers), 4)},")
+        lines.append(f"    extra_headers={_py_literal(extra_headers)},")
     lines.append(")")
     if body.get("stream") and method == "create":
         lines += ["for event in response:", "    print(event.to_json())"]
