@@ -143,3 +143,25 @@ async def test_it_counts_a_database_failure_and_keeps_going(alice):
     again.finish(outcome="client_cancelled")
     await recording.flush()
     assert (await Exchange.objects.aget(public_id=again.public_id)).outcome == "client_cancelled"
+
+
+def _record_from_a_thread(team_id: int) -> str:
+    # A sync view or management code running in a worker thread while the loop runs.
+    rec = _start(team_id)
+    rec.response_started(200, [])
+    for ev in sse_events(CAPTURE["response_sse"].encode()):
+        rec.event(ev.raw, time.monotonic(), ev)
+    rec.finish()
+    recording.flush_sync()
+    outcome = Exchange.objects.get(public_id=rec.public_id).outcome
+    connection.close()
+    return outcome
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_it_takes_work_from_other_threads_through_the_loop(alice):
+    team = await sync_to_async(team_of)(alice)
+    _start(team.id)  # the writer now runs on this loop
+    outcome = await sync_to_async(_record_from_a_thread, thread_sensitive=False)(team.id)
+    assert outcome == "completed"
+    await recording.flush()
