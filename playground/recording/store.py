@@ -22,6 +22,7 @@ import json
 import logging
 import threading
 import time
+from datetime import UTC, datetime, timedelta
 
 from django.db import OperationalError, connection, transaction
 
@@ -36,6 +37,7 @@ _live: dict[str, dict] = {}
 _live_lock = threading.Lock()
 MAX_RESPONSE_TEXT = 1024 * 1024
 LOCKED_RETRIES = 3
+STALE_AFTER = timedelta(hours=2)  # no stream lasts this long
 
 
 @dataclasses.dataclass
@@ -159,6 +161,21 @@ def _insert_blobs(blobs: dict[str, tuple[str, bytes]]) -> None:
         [Blob(sha256=sha, media_type=mt, size=len(data), data=data) for sha, (mt, data) in new.items()],
         ignore_conflicts=True,
     )
+
+
+def forget_stale(max_age: timedelta = STALE_AFTER) -> int:
+    """Drop in-process state of exchanges never finished (a caller's bug) and mark them
+    `interrupted`, so memory stays bounded and the list shows what happened."""
+    cutoff = datetime.now(UTC) - max_age
+    with _live_lock:
+        stale = [pid for pid, state in _live.items() if state["started_at"] < cutoff]
+        for pid in stale:
+            _live.pop(pid, None)
+    if stale:
+        Exchange.objects.filter(public_id__in=stale, outcome="streaming").update(
+            outcome="interrupted", finished_at=datetime.now(UTC)
+        )
+    return len(stale)
 
 
 def _state(public_id: str, live: dict) -> dict | None:

@@ -192,7 +192,7 @@ class Writer:
                 if time.monotonic() - last_beat > HEARTBEAT_SECONDS:
                     last_beat = time.monotonic()
                     connected = True
-                    await self.loop.run_in_executor(_executor, boot.heartbeat)
+                    await self.loop.run_in_executor(_executor, _heartbeat)
             except asyncio.CancelledError:
                 raise
             except Exception:  # the writer never dies: log, count, carry on
@@ -205,6 +205,14 @@ class Writer:
 def _write_batch(ops: list) -> store.BatchResult:
     boot.ensure_swept()
     return store.write_batch(ops)
+
+
+def _heartbeat() -> None:
+    boot.heartbeat()
+    try:
+        store.forget_stale()
+    except Exception:
+        log.warning("recording: could not settle stale exchanges", exc_info=True)
 
 
 def _close_connection() -> None:

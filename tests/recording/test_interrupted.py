@@ -40,3 +40,16 @@ def test_it_marks_only_the_dead_processes_streams(db):
     }
     assert Exchange.objects.get(pk=mine.pk).outcome == "streaming"
     assert Exchange.objects.get(pk=rows["dead-here"].pk).finished_at is not None
+
+
+def test_it_settles_an_exchange_its_caller_never_finished(db):
+    from datetime import timedelta
+
+    from playground import recording
+    from playground.recording import store
+
+    rec = recording.start_exchange(source="proxy", request_body=b'{"model": "m"}')
+    assert store.forget_stale(timedelta(hours=2)) == 0
+    assert store.forget_stale(timedelta(seconds=-1)) == 1
+    assert Exchange.objects.get(public_id=rec.public_id).outcome == "interrupted"
+    assert rec.public_id not in store._live
