@@ -65,3 +65,16 @@ def test_it_records_cache_usage_and_server_tool_counts(alice):
     assert exchange.server_tool_use["web_search_requests"] == 10
     assert exchange.stop_reason == "pause_turn"
     assert " web_search " in exchange.tool_names
+
+
+def test_it_stores_the_contract_findings_of_the_request(alice):
+    from tests.recording.helpers import record
+
+    rec = record({"model": "claude-haiku-4-5", "messages": [{"role": "user", "content": "hi"}]},
+                 response=None, status=None, outcome="rejected", team=team_of(alice))
+    exchange = Exchange.objects.get(public_id=rec.public_id)
+    assert {"path": "max_tokens", "severity": "error", "message": "Field required"}.items() <= (
+        exchange.findings[0].items()
+    )
+    assert exchange.outcome == "rejected"
+    assert exchange.thread_id is None  # refused locally: not part of a conversation
