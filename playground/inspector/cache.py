@@ -55,11 +55,16 @@ def _canon(value: object) -> tuple[str, bool]:
     return json.dumps(summarize_media(value), sort_keys=True, ensure_ascii=False), marked
 
 
+def _list(value: object) -> list:
+    # A recorded request may hold anything where a list belongs (it was recorded as sent).
+    return value if isinstance(value, list) else []
+
+
 def prefix_units(body: object) -> list[Unit]:
     if not isinstance(body, dict):
         return []
     units: list[Unit] = []
-    for i, tool in enumerate(body.get("tools") or []):
+    for i, tool in enumerate(_list(body.get("tools"))):
         units.append(Unit(f"tools[{i}]", *_canon(tool)))
     system = body.get("system")
     if isinstance(system, str):
@@ -67,7 +72,7 @@ def prefix_units(body: object) -> list[Unit]:
     elif isinstance(system, list):
         for i, block in enumerate(system):
             units.append(Unit(f"system[{i}]", *_canon(block)))
-    for m, message in enumerate(body.get("messages") or []):
+    for m, message in enumerate(_list(body.get("messages"))):
         if not isinstance(message, dict):
             continue
         content = message.get("content")

@@ -131,7 +131,7 @@ def tools_used(response: object) -> list[str]:
     """Names of the tools a response called, in order, without repeats."""
     if not isinstance(response, dict):
         return []
-    names = [b.get("name") for b in response.get("content") or []
+    names = [b.get("name") for b in _as_blocks(response.get("content"))
              if isinstance(b, dict) and b.get("type") in ("tool_use", "server_tool_use")]
     return list(dict.fromkeys(n for n in names if isinstance(n, str)))
 
@@ -141,7 +141,7 @@ def response_text(response: object) -> str:
     if not isinstance(response, dict):
         return ""
     parts = []
-    for block in response.get("content") or []:
+    for block in _as_blocks(response.get("content")):
         if isinstance(block, dict) and block.get("type") == "text":
             parts.append(str(block.get("text") or ""))
         elif isinstance(block, dict) and block.get("type") == "tool_use":

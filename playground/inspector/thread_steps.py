@@ -65,7 +65,8 @@ def _results_in(body: object) -> dict[str, dict]:
     found: dict[str, dict] = {}
     if not isinstance(body, dict):
         return found
-    for message in body.get("messages") or []:
+    messages = body.get("messages")
+    for message in messages if isinstance(messages, list) else []:
         if isinstance(message, dict) and isinstance(message.get("content"), list):
             for block in message["content"]:
                 if isinstance(block, dict) and block.get("type") == "tool_result":
@@ -99,7 +100,8 @@ def build_thread(thread: Thread) -> ThreadView:
     for e in exchanges:
         step = Step(e, next=by_parent.get(e.id), is_fork=e.branch > 0, is_retry=e.retry_of_id is not None)
         message = _message(e) or {}
-        for block in message.get("content") or []:
+        content = message.get("content")
+        for block in content if isinstance(content, list) else []:
             if not isinstance(block, dict):
                 continue
             kind = block.get("type")

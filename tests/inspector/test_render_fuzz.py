@@ -1,0 +1,59 @@
+"""Any JSON a recording can hold renders: odd block shapes never crash the conversation,
+the highlighter or the diff (property test over arbitrary JSON)."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from django.template.loader import render_to_string
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from playground.inspector.cache import cache_report
+from playground.inspector.conversation import build_turns
+from playground.inspector.diff import diff_requests
+from playground.inspector.jsonview import highlight_json
+
+KEYS = ["type", "text", "content", "source", "data", "media_type", "id", "tool_use_id", "name",
+        "input", "is_error", "thinking", "signature", "citations", "url", "title", "cache_control",
+        "role", "messages", "system", "tools", "$blob", "bytes"]
+TYPES = ["text", "image", "document", "tool_use", "tool_result", "thinking", "redacted_thinking",
+         "server_tool_use", "web_search_tool_result", "base64", "url", "ephemeral", "message", "?"]
+
+scalars = st.one_of(st.none(), st.booleans(), st.integers(-5, 10**6), st.sampled_from(TYPES),
+                    st.text(max_size=30))
+values = st.recursive(
+    scalars,
+    lambda inner: st.one_of(st.lists(inner, max_size=4),
+                            st.dictionaries(st.sampled_from(KEYS), inner, max_size=5)),
+    max_leaves=30,
+)
+bodies = st.one_of(values, st.fixed_dictionaries({"messages": st.lists(
+    st.fixed_dictionaries({"role": st.sampled_from(["user", "assistant"]), "content": values}), max_size=4),
+    "system": values}))
+messages = st.one_of(values, st.fixed_dictionaries({"type": st.just("message"), "content": values}))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(body=bodies, reply=messages, other=bodies)
+def test_it_renders_whatever_json_it_is_given(body, reply, other):
+    exchange = SimpleNamespace(public_id="fuzz", response_text="", response_body=None,
+                               get_absolute_url=lambda: "/exchanges/fuzz/")
+    html = render_to_string("inspector/exchange.html#tab-panel", {
+        "tab": "conversation", "tabs": ["conversation"], "exchange": exchange,
+        "turns": build_turns(body, reply)})
+    assert 'data-tab="conversation"' in html
+    assert "<script" not in html
+    highlight_json(body)
+    diff_requests(body, other)
+    findings = [f for f in (other if isinstance(other, list) else [other]) if isinstance(f, dict)]
+    exchange.anomalies, exchange.status, exchange.stream = ["x"], 200, False
+    for tab, extra in (
+        ("request", {"request_json": body}),
+        ("response", {"message": reply, "response_body": other}),
+        ("cache", {"cache": cache_report(body, {"cache_read_input_tokens": 0}, other), "previous": exchange}),
+        ("findings", {"findings": findings}),
+    ):
+        html = render_to_string("inspector/exchange.html#tab-panel",
+                                {"tab": tab, "tabs": [tab], "exchange": exchange, **extra})
+        assert f'data-tab="{tab}"' in html
