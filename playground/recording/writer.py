@@ -271,6 +271,13 @@ def flush_sync(timeout: float = 30.0) -> None:
     writer = _writer
     if writer is None:
         return
+    try:
+        running = asyncio.get_running_loop()
+    except RuntimeError:
+        running = None
+    if running is not None:
+        # Blocking the loop the writer runs on would wait forever.
+        raise RuntimeError("flush_sync() called on an event loop: use `await recording.flush()`")
     if writer.alive():
         asyncio.run_coroutine_threadsafe(writer.flush(), writer.loop).result(timeout)
     elif writer.pending:
