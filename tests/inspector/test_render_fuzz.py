@@ -57,3 +57,25 @@ def test_it_renders_whatever_json_it_is_given(body, reply, other):
         html = render_to_string("inspector/exchange.html#tab-panel",
                                 {"tab": tab, "tabs": [tab], "exchange": exchange, **extra})
         assert f'data-tab="{tab}"' in html
+
+
+TABS = ("conversation", "request", "response", "timeline", "headers", "cache", "findings")
+
+
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(body=bodies, reply=messages)
+def test_it_serves_every_page_of_an_odd_recording(client, alice, body, reply):
+    from playground.recording.models import Exchange
+    from tests.inspector.recorded import record
+
+    exchange = record(alice, body, response=reply)
+    client.force_login(alice)
+    for tab in TABS:
+        assert client.get(f"{exchange.get_absolute_url()}?tab={tab}").status_code == 200, tab
+    for lang in ("curl", "python", "typescript"):
+        assert client.get(f"{exchange.get_absolute_url()}code/{lang}/").status_code == 200
+    thread = Exchange.objects.get(pk=exchange.pk).thread
+    if thread is not None:
+        assert client.get(f"/exchanges/threads/{thread.public_id}/").status_code == 200
+    assert client.get(f"/exchanges/diff/?a={exchange.public_id}&b={exchange.public_id}").status_code == 200
