@@ -101,10 +101,13 @@ PROVIDER: str | None = None  # None: the server's in-process simulator; else a p
 INSIDE: list[float] = []  # server receipt -> frame handed to the socket, ms
 
 
-async def one_run(port: int, session: str, run_id: str, headers: dict, tokens: int) -> tuple[list[float], float]:
+async def one_run(
+    port: int, session: str, run_id: str, headers: dict, tokens: int, start_after: float = 0.0
+) -> tuple[list[float], float]:
     """Relay latencies (ms) of every event of one run, and its first-frame latency (ms)."""
     lat: list[float] = []
     first = None
+    await asyncio.sleep(start_after)
     async with websockets.connect(
         f"ws://127.0.0.1:{port}/ws/runs/",
         additional_headers={"Cookie": f"sessionid={session}", "Origin": f"http://127.0.0.1:{port}"},
@@ -146,8 +149,11 @@ async def direct_first_event(sim_port: int, tokens: int) -> float:
 
 
 async def scenario(port: int, session: str, runs: int, headers: dict, tokens: int) -> tuple[list[float], list[float]]:
+    # Independent streams do not tick together: spread the starts over one pacing interval,
+    # else every run's event arrives in the same millisecond and the figure measures a burst.
+    pace = int(headers.get("x-sim-delay-ms", "0")) / 1000
     results = await asyncio.gather(
-        *(one_run(port, session, f"bench-{runs}-{i}", headers, tokens) for i in range(runs))
+        *(one_run(port, session, f"bench-{runs}-{i}", headers, tokens, i * pace / runs) for i in range(runs))
     )
     lat = [x for r in results for x in r[0]]
     firsts = [r[1] for r in results]
