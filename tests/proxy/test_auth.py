@@ -62,17 +62,21 @@ def test_it_rejects_unknown_and_malformed_keys(client, acme_key, caplog):
 
 def test_it_rejects_nul_and_non_ascii_key_bytes(proxy_url, acme_key):
     host = proxy_url.removeprefix("http://")
-    for value in (acme_key.encode()[:-1] + b"\xc3\xa9", b"pgk-\x00" + b"a" * 42, b"pgk-caf\xc3\xa9"):
+    for value in (acme_key.encode()[:-1] + b"\xc3\xa9", b"pgk-caf\xc3\xa9", b"pgk-\x00" + b"a" * 42):
         request = (
             b"POST /v1/messages HTTP/1.1\r\nHost: " + host.encode() + b"\r\n"
             b"x-api-key: " + value + b"\r\ncontent-type: application/json\r\n"
             b"content-length: " + str(len(BODY)).encode() + b"\r\nconnection: close\r\n\r\n" + BODY
         )
         status, body = raw_http(proxy_url, request)
-        assert 400 <= status < 500
-        if status == 401:
-            assert b'"authentication_error"' in body
         assert value not in body
+        if b"\x00" in value:
+            # HTTP forbids NUL in a field value: the server refuses the request before the
+            # application sees it (a plain 400).
+            assert status == 400
+        else:
+            assert status == 401
+            assert b'"authentication_error"' in body
 
 
 def test_it_stops_accepting_a_revoked_key_within_two_seconds(client, acme_key):
