@@ -37,6 +37,7 @@ _live: dict[str, dict] = {}
 _live_lock = threading.Lock()
 MAX_RESPONSE_TEXT = 1024 * 1024
 LOCKED_RETRIES = 3
+MAX_BROADCAST_EVENT = 256 * 1024  # characters of one event sent to live views
 STALE_AFTER = timedelta(hours=2)  # no stream lasts this long
 
 
@@ -205,7 +206,13 @@ def _event_row(op: tuple, state: dict) -> tuple[tuple, dict]:
         text = text.replace("\x00", "\ufffd")
     name = analyze.safe_text(name or "")[:100]
     row = (state["pk"], seq, offset_ms, name, text, exact, non_utf8, bool(terminated))
-    return row, {"seq": seq, "t": round(offset_ms, 3), "event": name, "data": text}
+    payload = {"seq": seq, "t": round(offset_ms, 3), "event": name, "data": text}
+    if len(text) > MAX_BROADCAST_EVENT:
+        # A hostile 5 MB event is stored whole but not pushed through the channel layer;
+        # live views read it from the database if they need it.
+        payload["data"] = text[:MAX_BROADCAST_EVENT]
+        payload["truncated"] = True
+    return row, payload
 
 
 def _insert_events(rows: list[tuple]) -> None:

@@ -165,3 +165,23 @@ async def test_it_takes_work_from_other_threads_through_the_loop(alice):
     outcome = await sync_to_async(_record_from_a_thread, thread_sensitive=False)(team.id)
     assert outcome == "completed"
     await recording.flush()
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_it_stores_a_huge_event_whole_but_sends_live_views_a_cut(alice):
+    team = await sync_to_async(team_of)(alice)
+    layer = get_channel_layer()
+    rec = _start(team.id)
+    live = await layer.new_channel()
+    await layer.group_add(f"exchange.{rec.public_id}", live)
+    rec.response_started(200, [])
+    huge = b'event: ping\ndata: {"type": "ping", "pad": "' + b"x" * (5 * 1024 * 1024) + b'"}\n\n'
+    for ev in sse_events(huge):
+        rec.event(ev.raw, time.monotonic(), ev)
+    rec.finish(outcome="incomplete")
+    await recording.flush()
+    sent = [m for m in await _receive_all(layer, live) if m["type"] == "exchange.events"]
+    assert sent[0]["events"][0]["truncated"] is True
+    assert len(sent[0]["events"][0]["data"]) == 256 * 1024
+    stored = await ExchangeEvent.objects.aget(exchange__public_id=rec.public_id)
+    assert stored.raw.encode() == huge
