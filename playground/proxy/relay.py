@@ -138,9 +138,10 @@ async def _relay_stream(call: Call, resp, rec, send) -> None:
                 rec.event(ev.raw, time.monotonic(), ev)
     except TimeoutError:
         timed_out = True
+        _record_tail(parser, rec)
     except (httpx.HTTPError, OSError):
         # The upstream cut the connection: the client gets an error event below.
-        pass
+        _record_tail(parser, rec)
     if not ended:
         # Never a clean close that reads as complete: the SDK raises on this event.
         error_type = "timeout_error" if timed_out else "api_error"
@@ -163,6 +164,15 @@ async def _relay_stream(call: Call, resp, rec, send) -> None:
     else:
         rec.finish()
     await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+
+def _record_tail(parser: SSEParser, rec) -> None:
+    """Keeps what arrived before a failure (an unfinished event included) in the record."""
+    try:
+        for ev in parser.close():
+            rec.event(ev.raw, time.monotonic(), ev)
+    except ValueError:
+        pass
 
 
 async def _relay_body(call: Call, resp, rec, send) -> None:
