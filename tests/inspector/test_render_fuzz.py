@@ -79,3 +79,27 @@ def test_it_serves_every_page_of_an_odd_recording(client, alice, body, reply):
     if thread is not None:
         assert client.get(f"/exchanges/threads/{thread.public_id}/").status_code == 200
     assert client.get(f"/exchanges/diff/?a={exchange.public_id}&b={exchange.public_id}").status_code == 200
+
+
+event_names = st.sampled_from([b"message_start", b"content_block_delta", b"message_stop", b"error", b"ping",
+                               b"<script>", b"\xff\xfe"])
+sse_events = st.lists(st.tuples(event_names, st.binary(max_size=40)).map(
+    lambda p: b"event: " + p[0] + b"\ndata: " + p[1].replace(b"\n", b" ") + b"\n\n"), max_size=8)
+
+
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(events=sse_events, tail=st.binary(max_size=30))
+def test_it_serves_the_timeline_of_any_stream(client, alice, events, tail):
+    from tests.inspector.recorded import record
+
+    body = {"model": "claude-haiku-4-5", "max_tokens": 5, "stream": True,
+            "messages": [{"role": "user", "content": "hi"}]}
+    exchange = record(alice, body, sse=b"".join(events) + tail,
+                      response_headers={"content-type": "text/event-stream"})
+    client.force_login(alice)
+    for tab in ("timeline", "response", "conversation", "findings"):
+        response = client.get(f"{exchange.get_absolute_url()}?tab={tab}")
+        assert response.status_code == 200, tab
+        assert b"<script>" not in response.content.split(b"</main>")[0]
+    assert client.get(f"{exchange.get_absolute_url()}raw/response.sse").status_code == 200
