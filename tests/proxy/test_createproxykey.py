@@ -46,3 +46,13 @@ def test_it_makes_a_different_key_each_time(db):
     first = _run("a").strip().splitlines()[-1]
     second = _run("b").strip().splitlines()[-1]
     assert first != second
+
+
+def test_it_pins_a_known_provider_and_refuses_an_unknown_one(db):
+    from playground.proxy.models import ProxyKey
+
+    _run("pinned", "--provider", "simulator")
+    assert ProxyKey.objects.get(name="pinned").provider == "simulator"
+    with pytest.raises(CommandError, match="Unknown provider 'nope'"):
+        _run("bad-pin", "--provider", "nope")
+    assert not ProxyKey.objects.filter(name="bad-pin").exists()
