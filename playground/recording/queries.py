@@ -5,8 +5,8 @@ Policy:
 * `search_exchanges` is the list page's one query: filters on indexed columns, an optional
   substring search over `search_text`, newest first, keyset pagination by (started_at, id)
   so page 1000 costs what page 1 costs. The search uses the pg_trgm GIN index on PostgreSQL
-  and the FTS5 trigram table on SQLite (terms shorter than 3 characters fall back to a
-  plain LIKE, bounded by the other filters).
+  and the FTS5 trigram table on SQLite (terms shorter than 3 characters search the newest
+  20,000 exchanges that pass the other filters).
 * List queries `defer()` the heavy columns (bodies, raw bytes, message, search text): a
   list page never carries media or bodies.
 * `get_request_body` returns the request as it was sent, media rehydrated from the blob
@@ -36,6 +36,7 @@ HEAVY_FIELDS = (
     "search_text",
 )
 MAX_QUERY = 200
+SHORT_TERM_WINDOW = 20_000
 
 
 def get_request_body(exchange: Exchange) -> object:
@@ -111,6 +112,12 @@ def _search_page(qs: QuerySet, query: str, limit: int) -> list[Exchange]:
     query = query.strip()[:MAX_QUERY]
     if not query:
         return list(_newest(qs)[:limit])
+    if len(query) < 3:
+        # No trigram index serves a one- or two-character term: search the newest
+        # SHORT_TERM_WINDOW exchanges that pass the other filters, a bounded scan.
+        window = _newest(qs).values("id")[:SHORT_TERM_WINDOW]
+        hits = qs.filter(id__in=window, search_text__icontains=query)
+        return list(_newest(hits)[:limit])
     if connection.vendor == "postgresql":
         # The pg_trgm GIN index serves ILIKE on the bare column (Django's icontains spells
         # UPPER(col) LIKE UPPER(...), which the index cannot serve); the planner picks it or
@@ -118,7 +125,7 @@ def _search_page(qs: QuerySet, query: str, limit: int) -> list[Exchange]:
         pattern = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         hits = qs.extra(where=["recording_exchange.search_text ILIKE %s"], params=[pattern])
         return list(_newest(hits)[:limit])
-    if connection.vendor != "sqlite" or len(query) < 3:
+    if connection.vendor != "sqlite":
         return list(_newest(qs.filter(search_text__icontains=query))[:limit])
     # SQLite: walk the FTS5 trigram matches newest rowid first (FTS5 reads its doclists in
     # rowid order, so LIMIT stops the walk early) and check the other filters on each hit by

@@ -76,3 +76,14 @@ def test_it_searches_wildcard_characters_literally(alice):
     _ask(team, "path C:\\temp\\x")
     assert [e.public_id for e in search_exchanges(team, {}, "50%_off").exchanges] == [literal]
     assert len(search_exchanges(team, {}, "\\temp").exchanges) == 1
+
+
+def test_it_bounds_the_scan_for_short_terms(alice, monkeypatch):
+    from playground.recording import queries
+
+    team = team_of(alice)
+    _ask(team, "go to Oz")
+    newer = _ask(team, "nothing here")
+    monkeypatch.setattr(queries, "SHORT_TERM_WINDOW", 1)
+    assert search_exchanges(team, {}, "oz").exchanges == []
+    assert [e.public_id for e in search_exchanges(team, {}, "he").exchanges] == [newer]
