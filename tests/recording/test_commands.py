@@ -110,3 +110,20 @@ def test_it_refuses_a_file_that_is_not_an_export(db, tmp_path):
         call_command("import_exchanges", str(path), stdout=StringIO())
     assert Exchange.objects.count() == 0
     os.remove(path)
+
+
+def test_it_exports_only_what_is_recent(alice):
+    team = team_of(alice)
+    old = record(_image_request(b"aged"), response=REPLY, team=team).public_id
+    new = record(_image_request(b"now!"), response=REPLY, team=team).public_id
+    _age(old, 10)
+    out = StringIO()
+    call_command("export_exchanges", "--since", "7d", "--no-media", stdout=out, stderr=StringIO())
+    lines = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert [line["public_id"] for line in lines] == [new]
+    since = (datetime.now(UTC) - timedelta(days=11)).date().isoformat()
+    out = StringIO()
+    call_command("export_exchanges", "--since", since, "--no-media", stdout=out, stderr=StringIO())
+    assert len(out.getvalue().splitlines()) == 2
+    with pytest.raises(CommandError, match="--since"):
+        call_command("export_exchanges", "--since", "last tuesday", stdout=StringIO())

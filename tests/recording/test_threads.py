@@ -115,3 +115,24 @@ def test_it_matches_string_and_block_content():
     assert canonical_message({"role": "user", "content": "abc"}) != canonical_message(
         {"role": "user", "content": "abd"}
     )
+
+
+def test_it_follows_a_prefilled_turn(alice):
+    team = team_of(alice)
+    first = _ask(team, [{"role": "user", "content": "List three fruits"},
+                        {"role": "assistant", "content": "1."}], _reply(_text(" Apple 2. Pear 3. Fig")))
+    # The client keeps the prefill and the reply as one assistant turn.
+    follow = _ask(team, [{"role": "user", "content": "List three fruits"},
+                         {"role": "assistant", "content": "1. Apple 2. Pear 3. Fig"},
+                         {"role": "user", "content": "And vegetables?"}], _reply(_text("Leek")))
+    assert follow.parent == first and follow.thread_id == first.thread_id
+
+
+def test_it_does_not_continue_from_a_failed_exchange(alice):
+    team = team_of(alice)
+    failed = _ask(team, [{"role": "user", "content": "Hi"}],
+                  {"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}},
+                  status=529)
+    assert failed.outcome == "upstream_error" and failed.reply_hash == ""
+    ok = _ask(team, [{"role": "user", "content": "Hi"}], _reply(_text("Hello")))
+    assert ok.retry_of == failed and ok.thread_id == failed.thread_id
