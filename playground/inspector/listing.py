@@ -11,6 +11,7 @@ reported back as `errors` for the page and ignored, never a 500.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
@@ -40,7 +41,9 @@ class Filters:
 def parse_filters(params) -> Filters:
     filters = Filters()
     for key in FILTER_KEYS:
-        value = (params.get(key) or "").strip()
+        # NUL cannot reach either database (PostgreSQL refuses it, FTS5 reads it as the
+        # end of the string); the recorder stores it as U+FFFD, so search for that.
+        value = (params.get(key) or "").replace("\x00", "\ufffd").strip()
         if value:
             filters.values[key] = value[:500]
     if filters.values.get("source") and filters.values["source"] not in dict(SOURCES):
@@ -87,7 +90,10 @@ def _criteria(filters: Filters, team=None) -> tuple[dict, str]:
         crit["until"] = end + dt.timedelta(microseconds=1) if end else None
     if v.get("thread"):
         # A thread of another team (or none) matches nothing: id -1 never exists.
-        found = Thread.objects.for_team(team).filter(public_id=v["thread"]).values_list("id", flat=True).first()
+        found = (
+            Thread.objects.for_team(team).filter(public_id=v["thread"]).values_list("id", flat=True).first()
+            if re.fullmatch(r"[A-Za-z0-9_-]{1,64}", v["thread"]) else None
+        )
         crit["thread"] = found or -1
     return crit, v.get("q", "")
 

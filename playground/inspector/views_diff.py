@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from playground.inspector.access import exchanges_for
+from playground.inspector.access import exchanges_for, valid_id
 from playground.inspector.conversation import response_text
 from playground.inspector.diff import diff_requests, side_by_side
 from playground.inspector.templatetags.inspector import ms, tokens, usd
@@ -41,7 +41,8 @@ def exchange_diff(request: HttpRequest) -> HttpResponse:
     ctx: dict = {"nav": "exchanges", "a_id": a_id, "b_id": b_id}
     if not a_id or not b_id:
         return render(request, "inspector/diff.html", ctx)
-    found = {e.public_id: e for e in exchanges_for(request).filter(public_id__in=[a_id, b_id])}
+    ids = [i for i in (a_id, b_id) if valid_id(i)]
+    found = {e.public_id: e for e in exchanges_for(request).filter(public_id__in=ids)}
     a, b = found.get(a_id), found.get(b_id)
     if a is None or b is None:
         # Unknown and other teams' ids read the same: the form again, 404, no detail.

@@ -10,6 +10,7 @@ as an attachment.
 from __future__ import annotations
 
 import json
+import re
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -203,6 +204,8 @@ def exchange_raw(request: HttpRequest, public_id: str, part: str) -> HttpRespons
 def exchange_media(request: HttpRequest, public_id: str, sha256: str) -> HttpResponse:
     """A blob the exchange references (thumbnails): the team check comes from the exchange."""
     exchange = exchange_for(request, public_id)
+    if not re.fullmatch(r"[0-9a-f]{64}", sha256):
+        raise Http404("No such media.")
     blob = exchange.blobs.filter(sha256=sha256).first()
     if blob is None:
         raise Http404("No such media.")

@@ -7,7 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from playground.inspector.access import exchanges_for
+from playground.inspector.access import exchanges_for, valid_id
 from playground.inspector.listing import matching_row, page, parse_filters
 from playground.recording.models import OUTCOMES, SOURCES
 from playground.teams.ops import team_for_request
@@ -39,7 +39,10 @@ def exchange_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def exchange_row(request: HttpRequest, public_id: str) -> HttpResponse:
     """One row for the live list; empty when it does not match the page's filter."""
-    exchange = exchanges_for(request).filter(public_id=public_id).only("id", "started_at").first()
+    exchange = (
+        exchanges_for(request).filter(public_id=public_id).only("id", "started_at").first()
+        if valid_id(public_id) else None
+    )
     if exchange is None:
         raise Http404("No such exchange.")
     row = matching_row(team_for_request(request), parse_filters(request.GET), exchange)

@@ -109,3 +109,14 @@ def test_it_asks_anonymous_visitors_to_log_in(client, alice, settings):
         assert response.status_code == 302, url
         assert response["Location"].startswith("/admin/login/")
     assert client.post(f"{exchange.get_absolute_url()}replay/").status_code == 302
+
+
+def test_it_answers_404_to_malformed_ids(client, alice):
+    exchange = record_capture(alice, "01_nonstream_text_metadata.json")
+    client.force_login(alice)
+    base = exchange.get_absolute_url()
+    for url in ("/exchanges/a%00b/", "/exchanges/a%00b/code/curl/", "/exchanges/a%00b/row/",
+                "/exchanges/threads/a%00b/", f"{base}media/{'0' * 63}%00/", f"{base}media/zz/",
+                "/exchanges/" + "x" * 300 + "/", "/exchanges/a'b/"):
+        assert client.get(url).status_code == 404, url
+    assert client.get("/exchanges/diff/", {"a": "a\x00b", "b": exchange.public_id}).status_code == 404

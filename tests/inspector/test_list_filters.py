@@ -115,3 +115,14 @@ def test_it_filters_by_thread_of_the_team_only(client, alice, bob):
     assert other.public_id not in ids
     client.force_login(bob)
     assert _ids(client.get(f"/exchanges/?thread={thread.public_id}").content.decode()) == []
+
+
+def test_it_survives_hostile_search_and_filter_values(client, alice):
+    record(alice, _body('say "hi" 100% _ok_'), response=_msg("done"))
+    client.force_login(alice)
+    for q in ['"', 'a"b', "NEAR(", "%", "_", "\\", "😀", "a\x00b", "*", "AND OR NOT", "'; --", "x" * 600]:
+        for key in ("q", "model", "tool", "key", "thread", "cursor", "since"):
+            response = client.get("/exchanges/", {key: q})
+            assert response.status_code == 200, (key, q)
+    assert len(_ids(client.get("/exchanges/", {"q": '"hi"'}).content.decode())) == 1
+    assert len(_ids(client.get("/exchanges/", {"q": "100%"}).content.decode())) == 1
