@@ -48,6 +48,8 @@ async def exchange_replay(request: HttpRequest, public_id: str) -> HttpResponse:
         error = "The recorded request body is not a JSON object, so it cannot be replayed."
     elif len(model) > MAX_MODEL:
         error = f"model: at most {MAX_MODEL} characters."
+    elif not model.isprintable():
+        error = "model: control characters are not allowed."
     if not error:
         body = dict(body)
         provider = exchange.provider or None

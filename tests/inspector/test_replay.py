@@ -52,6 +52,10 @@ def test_it_explains_a_refused_replay_inline(client, alice):
     response = client.post(f"{original.get_absolute_url()}replay/", {"model": "no-such-model-anywhere"})
     assert response.status_code == 400
     assert "no-such-model-anywhere" in response.content.decode()
+    for bad in ("sim\x00-1", "x" * 201):
+        response = client.post(f"{original.get_absolute_url()}replay/", {"model": bad})
+        assert response.status_code == 400
+        assert "model:" in response.content.decode()
 
 
 def test_it_refuses_another_teams_replay_and_a_get(client, alice, bob):
