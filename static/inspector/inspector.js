@@ -18,9 +18,13 @@
       return;
     }
     fetch(btn.dataset.copyUrl, { credentials: "same-origin" })
-      .then(function (r) { return r.text(); })
+      .then(function (r) { if (!r.ok) throw new Error(String(r.status)); return r.text(); })
       .then(function (text) { return navigator.clipboard.writeText(text); })
-      .then(done);
+      .then(done, function () {
+        var label = btn.textContent;
+        btn.textContent = "Copy failed";
+        setTimeout(function () { btn.textContent = label; }, 1600);
+      });
   });
 
   // Live list: the server pushes the public_id of each changed exchange; we fetch
