@@ -10,8 +10,10 @@ Policy:
   streams. "stop" sets the run's cancel event; closing the socket (the tab) cancels every run
   of the socket. Either way the exchange is recorded `client_cancelled` with its partial
   answer, and the upstream request is closed at once. At most MAX_RUNS run at a time.
-* Events go to the socket as soon as they arrive: a per-run pump sends whatever is queued
-  when it wakes, so events that arrived together share one frame and nothing waits on a timer.
+* Events go to the socket as soon as they arrive, from the run's own task (no queue, no
+  timer, no hop through another task): nothing is ever queued here, so each `run.events`
+  frame carries the one event that just arrived. A socket that cannot keep up slows the
+  run's reading (the upstream waits) instead of growing memory; Stop still works at once.
 """
 
 from __future__ import annotations
@@ -73,51 +75,25 @@ def event_item(ev: RunEvent) -> dict:
 
 
 class _Relay:
-    """Sends one run's events: queued by the run, sent by a pump task in arrival order."""
+    """Sends one run's events to the socket as the run receives them.
+
+    The run awaits each send: a frame leaves as soon as its event arrived (no hop through
+    another task, whose turn could come only after everything else ready on the loop), and a
+    socket that cannot keep up slows the run's reading rather than growing a queue here.
+    """
 
     def __init__(self, consumer: RunConsumer, run_id: str, extra: dict):
         self.consumer = consumer
         self.run_id = run_id
         self.extra = extra
-        self.pending: list[dict] = []
-        self.wake = asyncio.Event()
-        self.done = False
-        self.task: asyncio.Task | None = None
 
-    def start(self) -> None:
-        self.task = asyncio.create_task(self.pump())
-
-    def push(self, ev: RunEvent) -> None:
-        self.pending.append(event_item(ev))
-        self.wake.set()
-
-    async def pump(self) -> None:
-        while True:
-            await self.wake.wait()
-            self.wake.clear()
-            if self.pending:
-                batch, self.pending = self.pending, []
-                if BENCH_STAMPS:
-                    sent = time.monotonic()
-                    for item in batch:
-                        item["tx"] = sent
-                await self.consumer.send_frame(
-                    {"type": "run.events", "run_id": self.run_id, "events": batch, **self.extra}
-                )
-            if self.done and not self.pending:
-                return
-
-    async def close(self) -> None:
-        """Send what is still queued, then stop the pump."""
-        self.done = True
-        self.wake.set()
-        if self.task is None:
-            return
-        try:
-            await asyncio.shield(self.task)
-        except asyncio.CancelledError:
-            self.task.cancel()
-            raise
+    async def push(self, ev: RunEvent) -> None:
+        item = event_item(ev)
+        if BENCH_STAMPS:
+            item["tx"] = time.monotonic()
+        await self.consumer.send_frame(
+            {"type": "run.events", "run_id": self.run_id, "events": [item], **self.extra}
+        )
 
 
 class RunConsumer(AsyncJsonWebsocketConsumer):
@@ -244,7 +220,6 @@ class RunConsumer(AsyncJsonWebsocketConsumer):
                     **extra,
                 }
             )
-            relay.start()
 
         try:
             result = await run_request(
@@ -261,8 +236,6 @@ class RunConsumer(AsyncJsonWebsocketConsumer):
             )
         except RunRefused as exc:
             result = refused_result(exc.error)
-        finally:
-            await relay.close()
         frame = {"type": "run.finished", "run_id": run_id, **result.frame(), **extra}
         frame["cost_usd"] = float(result.cost_usd) if result.cost_usd is not None else None
         await self.send_frame(frame)
