@@ -7,6 +7,7 @@ off unless PLAYGROUND_DEBUG=1 (the `make run` command sets it).
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -106,6 +107,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+    # Tests use a file, not Django's shared-cache in-memory database: that one refuses
+    # ("database table is locked") instead of waiting when the recorder's writer thread
+    # and a reader overlap. One file per process keeps parallel runs apart.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".local" / f"test-{os.getpid()}.sqlite3")}
 
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
