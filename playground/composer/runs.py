@@ -4,8 +4,9 @@
 the inspector's replay button call. Policy:
 
 * The body is sent exactly as given, except that playground runs force `"stream": true`
-  (a replay keeps the recorded request's own `stream` flag). The validator's findings are
-  returned, never enforced here: the page decides whether a rejected request is sent anyway.
+  (a replay keeps the recorded request's own `stream` flag). The contract validator never
+  blocks a run here: the page decides whether a request it rejects is sent anyway, and the
+  recorder stores the findings with the exchange (off the event loop, in its writer).
 * Only a known set of caller headers goes upstream (`anthropic-version`, `anthropic-beta`,
   the simulator's `x-sim-*`); credentials come from the provider configuration, never
   from the caller.
@@ -26,7 +27,7 @@ import json
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -77,7 +78,6 @@ class RunResult:
     error: dict | None
     request_id: str | None
     provider: str | None = None
-    findings: list = field(default_factory=list)
 
     def frame(self) -> dict:
         """The JSON-ready fields of a `run.finished` frame."""
@@ -118,22 +118,6 @@ def upstream_headers(headers: dict | None) -> dict[str, str]:
         out[lname] = value
     out.setdefault("anthropic-version", DEFAULT_VERSION)
     return out
-
-
-def _betas(headers: dict[str, str]) -> tuple[str, ...]:
-    return tuple(b.strip() for b in headers.get("anthropic-beta", "").split(",") if b.strip())
-
-
-def _findings(body: dict, betas: tuple[str, ...]) -> list:
-    try:
-        from playground.contract.validate import validate_request
-    except ImportError:  # the validator is optional for running; findings are advisory
-        return []
-    try:
-        return list(validate_request(body, betas=betas))
-    except Exception:  # a validator bug must never stop a run
-        log.exception("validator failed")
-        return []
 
 
 def _resolve_sync(model: str, provider: str | None, team_id: int | None):
@@ -320,7 +304,6 @@ async def run_request(
     if source == "playground":
         body["stream"] = True
     sent_headers = upstream_headers(headers)
-    findings = _findings(body, _betas(sent_headers))
     raw_body = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
     model = body.get("model") if isinstance(body.get("model"), str) else None
     cfg = await _resolve(model, provider, team_id)
@@ -409,7 +392,6 @@ async def run_request(
         error=run.error,
         request_id=run.request_id,
         provider=provider_name,
-        findings=findings,
     )
 
 
