@@ -26,6 +26,12 @@ def exchanges_for(request):
     return Exchange.objects.for_team(team_for_request(request))
 
 
+def recent_choices(request, limit: int = 30) -> list[tuple[str, str]]:
+    """(public_id, label) of the team's latest exchanges, for the "Diff with…" pickers."""
+    rows = exchanges_for(request).order_by("-started_at", "-id").values_list("public_id", "model", "started_at")[:limit]
+    return [(pid, f"{model or '?'} · {when:%m-%d %H:%M:%S}") for pid, model, when in rows]
+
+
 def exchange_for(request, public_id: str) -> Exchange:
     if not valid_id(public_id):
         raise Http404("No such exchange.")

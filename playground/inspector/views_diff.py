@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from playground.inspector.access import exchanges_for, valid_id
+from playground.inspector.access import exchanges_for, recent_choices, valid_id
 from playground.inspector.conversation import response_text
 from playground.inspector.diff import diff_requests, side_by_side
 from playground.inspector.templatetags.inspector import ms, tokens, usd
@@ -38,7 +38,7 @@ def _shown(attr: str, value: object) -> str:
 def exchange_diff(request: HttpRequest) -> HttpResponse:
     a_id = (request.GET.get("a") or "").strip()[:64]
     b_id = (request.GET.get("b") or "").strip()[:64]
-    ctx: dict = {"nav": "exchanges", "a_id": a_id, "b_id": b_id}
+    ctx: dict = {"nav": "exchanges", "a_id": a_id, "b_id": b_id, "recent": recent_choices(request)}
     if not a_id or not b_id:
         return render(request, "inspector/diff.html", ctx)
     ids = [i for i in (a_id, b_id) if valid_id(i)]

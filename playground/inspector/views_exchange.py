@@ -20,7 +20,7 @@ from django.template.loader import get_template
 from django.views.decorators.http import require_GET
 
 from playground.contract import codegen
-from playground.inspector.access import exchange_for
+from playground.inspector.access import exchange_for, recent_choices
 from playground.inspector.cache import cache_report
 from playground.inspector.charts import line_chart
 from playground.inspector.conversation import build_turns, tools_used
@@ -148,6 +148,7 @@ def exchange_detail(request: HttpRequest, public_id: str) -> HttpResponse:
         "error_count": sum(1 for f in exchange.findings or [] if isinstance(f, dict) and f.get("severity") == "error"),
         "finding_count": len(exchange.findings or []) + len(exchange.anomalies or []),
         "show_live": exchange.in_flight and _live_template_exists(),
+        "recent": recent_choices(request),
         **_neighbours(exchange),
         **_tab_context(request, exchange, tab),
     }

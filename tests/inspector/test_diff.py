@@ -71,3 +71,14 @@ def test_it_diffs_thread_steps_by_message(client, alice):
     html = client.get(f"/exchanges/diff/?a={step0.public_id}&b={step1.public_id}").content.decode()
     assert "messages[2].content[0].tool_use_id" in html
     assert "toolu_A" in html
+
+
+def test_it_offers_the_teams_recent_exchanges_to_diff_with(client, alice, bob):
+    mine = record(alice, BASE, response=_reply("Blue."))
+    other = record(alice, BASE, response=_reply("Green."))
+    theirs = record(bob, BASE, response=_reply("Red."))
+    client.force_login(alice)
+    for url in (mine.get_absolute_url(), "/exchanges/diff/"):
+        html = client.get(url).content.decode()
+        assert f'<option value="{other.public_id}">' in html
+        assert theirs.public_id not in html
