@@ -75,7 +75,7 @@ MAX_STEPS = 4
 
 async def run_demo(team_id: int, user_id: int) -> tuple[dict, str, int]:
     """Run the demo loop for real; returns (conversation, stop reason, steps)."""
-    from playground import recording
+    from playground import recording, upstream
     from playground.composer.loops import autorun
     from playground.composer.runs import run_request
 
@@ -90,8 +90,11 @@ async def run_demo(team_id: int, user_id: int) -> tuple[dict, str, int]:
             thread=DEMO_THREAD,
         )
 
-    outcome = await autorun(copy.deepcopy(DEMO_REQUEST), DEMO_MOCKS, MAX_STEPS, step)
-    await recording.flush()
+    try:
+        outcome = await autorun(copy.deepcopy(DEMO_REQUEST), DEMO_MOCKS, MAX_STEPS, step)
+    finally:
+        await recording.flush()
+        await upstream.aclose()  # this loop's pooled clients end with it
     return outcome.request, outcome.reason, outcome.steps
 
 
