@@ -100,16 +100,34 @@ def page_for(browser, asgi_server, transactional_db):
     assert errors == [], f"uncaught errors in the page: {errors}"
 
 
+def flush_recordings() -> None:
+    """Wait for the server's recording writer. Playwright keeps an event loop running in this
+    thread, and the recorder's sync flush refuses to block a loop: wait from a plain thread."""
+    from playground import recording
+
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            recording.flush_sync()
+        except BaseException as exc:  # re-raised in the test thread
+            failure.append(exc)
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    worker.join(timeout=60)
+    if failure:
+        raise failure[0]
+
+
 def settle(contexts) -> None:
     """Leave the pages (their last autosave goes out), let the server's recording writer
     drain, then close: the test database is flushed next and must not be written meanwhile."""
-    from playground import recording
-
     for context in contexts:
         for page in context.pages:
             page.goto("about:blank")
     time.sleep(0.2)
-    recording.flush_sync()
+    flush_recordings()
     for context in contexts:
         context.close()
 
@@ -123,12 +141,11 @@ def open_composer(page, path: str = "/"):
 
 def recorded(public_id: str, *, settled: bool = True, timeout: float = 10.0):
     """The Exchange row once the server's writer has written it (and finished it)."""
-    from playground import recording
     from playground.recording.models import Exchange
 
     deadline = time.monotonic() + timeout
     while True:
-        recording.flush_sync()
+        flush_recordings()
         exchange = Exchange.objects.filter(public_id=public_id).first()
         if exchange is not None and (not settled or exchange.outcome != "streaming"):
             return exchange
