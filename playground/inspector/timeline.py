@@ -137,6 +137,37 @@ def _flags(event: ExchangeEvent, data: str, after_stop: bool) -> list[str]:
     return flags
 
 
+@dataclass
+class EventDetail:
+    seq: int
+    offset_ms: float
+    event: str
+    raw: str
+    parsed: object
+    flags: list[str]
+    cut: int  # characters left out of `raw`
+
+
+MAX_EVENT_CHARS = 200_000
+
+
+def one_event(exchange: Exchange, seq: str) -> EventDetail | None:
+    """One event in full (raw text and parsed data), for `?tab=timeline&event=<seq>`."""
+    if not seq.isdigit() or len(seq) > 9:
+        return None
+    ev = exchange.events.filter(seq=int(seq)).first()
+    if ev is None:
+        return None
+    data = ev.data
+    try:
+        parsed = json.loads(data) if data.strip() else None
+    except ValueError:
+        parsed = None
+    raw = ev.raw
+    return EventDetail(ev.seq, ev.offset_ms, ev.event, raw[:MAX_EVENT_CHARS], parsed,
+                       _flags(ev, data, False), max(0, len(raw) - MAX_EVENT_CHARS))
+
+
 def page_of_events(exchange: Exchange, page: int, stats: TimelineStats) -> tuple[list[EventRow], int]:
     """One page of events (1-based page number) and the number of pages."""
     pages = max(1, -(-stats.count // PAGE_SIZE))

@@ -24,7 +24,7 @@ from playground.inspector.access import exchange_for, recent_choices
 from playground.inspector.cache import cache_report
 from playground.inspector.charts import line_chart
 from playground.inspector.conversation import build_turns, tools_used
-from playground.inspector.timeline import page_of_events, stats_for
+from playground.inspector.timeline import one_event, page_of_events, stats_for
 from playground.recording.models import Exchange
 from playground.recording.queries import get_request_body
 from playground.recording.redact import redact_headers
@@ -111,6 +111,7 @@ def _tab_context(request: HttpRequest, exchange: Exchange, tab: str) -> dict:
         except ValueError:
             page = 1
         rows, pages = page_of_events(exchange, page, stats)
+        ctx["event"] = one_event(exchange, request.GET.get("event", ""))
         ctx.update(stats=stats, rows=rows, pages=pages, page=min(max(page, 1), pages), part=part,
                    chart=line_chart(stats.points, title="output tokens over time (estimated)"))
     elif tab == "headers":

@@ -72,3 +72,17 @@ def test_it_reports_time_to_first_token_and_speed(client, alice):
     assert stats.last_ms >= 100.0 * exchange.event_count - 1
     html = client.get(f"{exchange.get_absolute_url()}?tab=timeline").content.decode()
     assert "time to first token" in html
+
+
+def test_it_shows_one_event_in_full(client, alice):
+    exchange = record_paced(alice, [10.0])
+    client.force_login(alice)
+    url = f"{exchange.get_absolute_url()}?tab=timeline"
+    html = client.get(url).content.decode()
+    assert 'href="?tab=timeline&amp;page=1&amp;event=3#event-detail"' in html
+    detail = client.get(url + "&event=3").content.decode()
+    raw = exchange.events.get(seq=3).raw
+    assert 'id="event-detail"' in detail and "Event #3 · content_block_delta" in detail
+    assert "&quot;text_delta&quot;" in detail and raw.split("\n")[0] in detail
+    for bad in ("999", "-1", "x", "1" * 30):
+        assert client.get(url + f"&event={bad}").status_code == 200
