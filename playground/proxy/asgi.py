@@ -17,7 +17,6 @@ import asyncio
 import contextlib
 import logging
 import re
-import sys
 
 from django.conf import settings
 from django.http.request import split_domain_port, validate_host
@@ -28,14 +27,6 @@ from playground.proxy.call import Call
 from playground.proxy.wire import BodyTooLarge, ClientGone, header, read_body, send_error
 
 log = logging.getLogger("playground.proxy")
-
-# The recorder's writer thread runs Python work (parsing, analysis) in this process. With
-# the default 5 ms GIL switch interval, each time the event loop wakes from I/O it may wait
-# up to 5 ms for the GIL, several times per call; 0.5 ms keeps a relayed call's added
-# latency near the relay's own cost, for a few percent more thread switching.
-SWITCH_INTERVAL = 0.0005
-if sys.getswitchinterval() > SWITCH_INTERVAL:
-    sys.setswitchinterval(SWITCH_INTERVAL)
 
 MODEL_PATH = re.compile(r"/v1/models/([A-Za-z0-9._:@-]{1,256})")
 ROUTES = {
