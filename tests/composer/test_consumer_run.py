@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from channels.db import database_sync_to_async
+from channels.routing import URLRouter
+from channels.testing import WebsocketCommunicator
 
+from playground.composer.routing import websocket_urlpatterns
 from tests.composer.test_consumer_support import (
     connect,
     events_of,
@@ -69,13 +73,45 @@ async def test_it_forces_streaming_but_sends_the_body_otherwise_unchanged(alice)
 
 
 async def test_it_refuses_a_socket_without_a_user():
-    from channels.routing import URLRouter
-    from channels.testing import WebsocketCommunicator
     from django.contrib.auth.models import AnonymousUser
-
-    from playground.composer.routing import websocket_urlpatterns
 
     comm = WebsocketCommunicator(URLRouter(websocket_urlpatterns), "/ws/runs/")
     comm.scope["user"] = AnonymousUser()
     connected, _ = await comm.connect()
     assert not connected
+
+
+async def test_it_records_for_the_team_chosen_in_the_session(alice):
+    from playground.teams.ops import add_member, ensure_team
+
+    def join_globex():
+        team = ensure_team("globex")
+        add_member(team, alice)
+        return team.pk
+
+    globex = await database_sync_to_async(join_globex)()
+    comm = WebsocketCommunicator(URLRouter(websocket_urlpatterns), "/ws/runs/")
+    comm.scope["user"] = alice
+    comm.scope["session"] = {"team_id": globex}
+    connected, _ = await comm.connect()
+    assert connected
+    await comm.send_json_to({"action": "run", "run_id": new_run_id(), "request": simple_request()})
+    frames = await frames_until(comm, finished)
+    await comm.disconnect()
+    assert (await recorded(frames[0]["exchange_id"])).team_id == globex
+
+
+async def test_it_refuses_a_second_run_with_the_same_id_and_too_many_runs(alice):
+    from playground.composer.consumers import MAX_RUNS
+
+    comm = await connect(alice)
+    slow = {"x-sim-delay-ms": "50", "x-sim-output-tokens": "400"}
+    for i in range(MAX_RUNS):
+        await comm.send_json_to({"action": "run", "run_id": f"many-{i}", "request": simple_request(), "headers": slow})
+    await comm.send_json_to({"action": "run", "run_id": "many-0", "request": simple_request()})
+    await comm.send_json_to({"action": "run", "run_id": "one-too-many", "request": simple_request()})
+    rejected = await frames_until(comm, lambda f: f["type"] == "run.rejected" and f["run_id"] == "one-too-many")
+    reasons = {f["run_id"]: f["error"]["message"] for f in rejected if f["type"] == "run.rejected"}
+    assert "already running" in reasons["many-0"]
+    assert f"at most {MAX_RUNS}" in reasons["one-too-many"]
+    await comm.disconnect()  # cancels the eight runs
