@@ -5,16 +5,20 @@ Target: p99 under 5 ms at 50 concurrent runs on this machine.
 
 Setup (all loopback, all stopped at the end): a fresh SQLite database in a temporary folder,
 one real server process (uvicorn serving playground.asgi:application) with
-PLAYGROUND_BENCH_STAMPS=1, so each relayed event carries the CLOCK_MONOTONIC time the server
-received it from the upstream client (monotonic time is shared by processes on Linux), and
-real WebSocket clients (the `websockets` package) in this process. The upstream is the
-built-in simulator, paced with x-sim-delay-ms like a real model.
+PLAYGROUND_BENCH_STAMPS=1, so each relayed event carries the CLOCK_MONOTONIC times the server
+received it from the upstream client (`rx`) and handed its frame to the socket (`tx`)
+(monotonic time is shared by processes on Linux), and real WebSocket clients (the `websockets`
+package) in this process. The upstream is the standalone simulator process configured as a
+provider (`--upstream http`, so the server only relays and records, as with a real provider) or
+the built-in in-process one, paced with x-sim-delay-ms like a real model; the concurrent runs
+start spread over one pacing interval, as independent streams would.
 
 Baseline, same run: the time from sending a run to its first event frame, against the time from
 sending the same request straight to the standalone simulator (`manage.py simulator`, its own
 process) to its first SSE event.
 
-    .venv/bin/python bench/bench_relay.py [--events-per-run 300] [--delay-ms 5]
+    .venv/bin/python bench/bench_relay.py [--events-per-run 300] [--delay-ms 20] [--concurrency 1,50]
+        [--upstream http|in-process] [--switch-interval S]
 """
 
 from __future__ import annotations
@@ -195,7 +199,9 @@ async def main_async(args, port: int, sim_port: int, session: str, server_pid: i
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events-per-run", type=int, default=300)
-    parser.add_argument("--delay-ms", type=int, default=5)
+    # 20 ms: about 50 events per second per stream, the pace of a real model streaming
+    # 100-150 tokens per second with a few tokens per delta.
+    parser.add_argument("--delay-ms", type=int, default=20)
     parser.add_argument("--first-frame-samples", type=int, default=30)
     parser.add_argument("--concurrency", type=lambda v: [int(x) for x in v.split(",")], default=[1, 50])
     parser.add_argument(
