@@ -147,6 +147,10 @@ def _search_page(qs: QuerySet, query: str, limit: int) -> list[Exchange]:
     return rows
 
 
+def _no_nul(value):
+    return value.replace("\x00", "\ufffd") if isinstance(value, str) else value
+
+
 def search_exchanges(
     team,
     filters: dict | None = None,
@@ -159,7 +163,10 @@ def search_exchanges(
     filters: model, provider, source, outcome, stop_reason, tool (a tool name used),
     has_error (bool), proxy_key (name), since / until (datetimes), thread (Thread id).
     """
-    filters = filters or {}
+    # Neither database accepts NUL in a text parameter (SQLite ends the string there,
+    # PostgreSQL raises); no recorded text holds one, so it can only match as U+FFFD.
+    filters = {k: _no_nul(v) for k, v in (filters or {}).items()}
+    query = _no_nul(query)
     qs = Exchange.objects.for_team(team).defer(*HEAVY_FIELDS)
     for key in ("model", "provider", "source", "outcome", "stop_reason"):
         value = filters.get(key)

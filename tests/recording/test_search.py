@@ -87,3 +87,15 @@ def test_it_bounds_the_scan_for_short_terms(alice, monkeypatch):
     monkeypatch.setattr(queries, "SHORT_TERM_WINDOW", 1)
     assert search_exchanges(team, {}, "oz").exchanges == []
     assert [e.public_id for e in search_exchanges(team, {}, "he").exchanges] == [newer]
+
+
+def test_it_searches_a_query_with_a_nul_byte_without_a_database_error(alice):
+    acme = team_of(alice)
+    oslo = _ask(acme, "Weather in Oslo?")
+
+    def ids(filters=None, query=""):
+        return [e.public_id for e in search_exchanges(acme, filters or {}, query).exchanges]
+
+    assert ids(query="Oslo\x00") == []
+    assert ids({"model": "claude-haiku-4-5\x00"}) == []
+    assert ids(query="Oslo") == [oslo]
