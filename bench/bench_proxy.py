@@ -155,7 +155,17 @@ class Arm:
         return {"ttfb": ttfb, "total": total, "bodies": bodies, "statuses": statuses}
 
 
-def start_processes(tmp: Path, use_litellm: bool) -> dict:
+NO_RECORDING_APP = """
+import os
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "playground.settings")
+from playground.asgi import application  # noqa: F401
+from playground.proxy import routes
+# Diagnostic only: relay without recording, to separate the relay's cost from the recorder's.
+routes.start_recording = lambda call, provider, source, required=True: routes.Recording(None)
+"""
+
+
+def start_processes(tmp: Path, use_litellm: bool, record: bool = True) -> dict:
     env = dict(os.environ)
     env.update(
         {
@@ -186,8 +196,13 @@ def start_processes(tmp: Path, use_litellm: bool) -> dict:
     procs["key"] = out.strip().splitlines()[-1]
     app_log = (tmp / "app.log").open("w")  # noqa: SIM115 - closed in stop_processes
     procs["logs"] = [app_log]
+    app = "playground.asgi:application"
+    if not record:
+        (tmp / "bench_norecord_app.py").write_text(NO_RECORDING_APP)
+        env = {**env, "PYTHONPATH": f"{tmp}{os.pathsep}{ROOT}"}
+        app = "bench_norecord_app:application"
     procs["app"] = subprocess.Popen(
-        [PY, "-m", "uvicorn", "playground.asgi:application", "--host", "127.0.0.1",
+        [PY, "-m", "uvicorn", app, "--host", "127.0.0.1",
          "--port", str(app_port), "--no-access-log", "--log-level", "warning", "--lifespan", "off"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=app_log,
     )
@@ -465,10 +480,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer rounds")
     parser.add_argument("--no-litellm", action="store_true")
+    parser.add_argument(
+        "--diagnose-without-recording", action="store_true",
+        help="diagnostic: run the proxy with recording stubbed out (not a product setting)",
+    )
     args = parser.parse_args()
     tokens = calibrate_tokens(EVENTS_TARGET)
     tmp = Path(tempfile.mkdtemp(prefix="bench-proxy-"))
-    procs = start_processes(tmp, use_litellm=not args.no_litellm)
+    procs = start_processes(
+        tmp, use_litellm=not args.no_litellm, record=not args.diagnose_without_recording
+    )
     try:
         report = asyncio.run(bench(procs, tokens, args.quick))
         big = asyncio.run(big_stream(procs, tmp))
