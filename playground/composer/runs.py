@@ -82,8 +82,11 @@ async def _resolve(model: Any, provider: str | None, team_id: int | None):
         raise RunRefused("invalid_request_error", "model: Field required")
     provider = provider or None
     try:
+        # The built-in simulator needs no database read.
         if provider is None and model.startswith("sim"):
-            return providers.resolve(model)  # the built-in simulator: no database needed
+            return providers.resolve(model)
+        if provider == providers.SIMULATOR.name:
+            return providers.get(provider)
         return await database_sync_to_async(_resolve_sync)(model, provider, team_id)
     except providers.UnknownModel as exc:
         raise RunRefused("not_found_error", f"model: {model}") from exc
