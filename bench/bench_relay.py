@@ -18,7 +18,7 @@ sending the same request straight to the standalone simulator (`manage.py simula
 process) to its first SSE event.
 
     .venv/bin/python bench/bench_relay.py [--events-per-run 300] [--delay-ms 20] [--concurrency 1,50]
-        [--upstream http|in-process] [--switch-interval S]
+        [--upstream http|in-process] [--server uvicorn|daphne] [--switch-interval S]
 """
 
 from __future__ import annotations
@@ -172,6 +172,7 @@ async def main_async(args, port: int, sim_port: int, session: str, server_pid: i
 
     print(f"relay latency, server receipt of an upstream event -> client receipt of its frame "
           f"({args.events_per_run} tokens per run, x-sim-delay-ms {args.delay_ms}, upstream {args.upstream}, "
+          f"server {args.server}, "
           f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)")
     for runs in args.concurrency:
         INSIDE.clear()
@@ -209,6 +210,7 @@ def main() -> None:
         help="http: the standalone simulator process as a configured provider (the server only "
         "relays and records, as with a real provider); in-process: the built-in simulator",
     )
+    parser.add_argument("--server", choices=("uvicorn", "daphne"), default="uvicorn")
     parser.add_argument("--switch-interval", type=float, default=sys.getswitchinterval())
     args = parser.parse_args()
 
@@ -230,14 +232,24 @@ def main() -> None:
         PROVIDER = None if args.upstream == "in-process" else "simhttp"
         # The server runs uvicorn; --switch-interval sets sys.setswitchinterval in it first
         # (diagnosis: how much of the tail is the GIL shared with the recorder's writer thread).
-        launcher = (
-            "import sys; sys.setswitchinterval(float(sys.argv.pop(1))); "
-            "import uvicorn.main as m; sys.exit(m.main())"
-        )
+        if args.server == "daphne":
+            launcher = (
+                "import sys; sys.setswitchinterval(float(sys.argv.pop(1))); "
+                "from daphne.cli import CommandLineInterface as c; c.entrypoint()"
+            )
+            server_args = ["-b", "127.0.0.1", "-p", str(port), "-v", "0", "playground.asgi:application"]
+        else:
+            launcher = (
+                "import sys; sys.setswitchinterval(float(sys.argv.pop(1))); "
+                "import uvicorn.main as m; sys.exit(m.main())"
+            )
+            server_args = ["playground.asgi:application", "--host", "127.0.0.1", "--port", str(port),
+                           "--log-level", "warning"]
+        # The server's own output (shutdown noise included) goes to a file, shown on failure.
+        server_log = open(Path(tmp) / "server.log", "wb")  # noqa: SIM115
         server = subprocess.Popen(
-            [sys.executable, "-c", launcher, str(args.switch_interval), "playground.asgi:application",
-             "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
-            env=env, cwd=ROOT,
+            [sys.executable, "-c", launcher, str(args.switch_interval), *server_args],
+            env=env, cwd=ROOT, stdout=server_log, stderr=subprocess.STDOUT,
         )
         sim = subprocess.Popen(
             [sys.executable, "manage.py", "simulator", "--host", "127.0.0.1", "--port", str(sim_port)],
@@ -247,6 +259,10 @@ def main() -> None:
             wait_for_port(port, server)
             wait_for_port(sim_port, sim)
             asyncio.run(main_async(args, port, sim_port, session, server.pid))
+        except BaseException:
+            server_log.flush()
+            print((Path(tmp) / "server.log").read_text(errors="replace")[-3000:], file=sys.stderr)
+            raise
         finally:
             for proc in (server, sim):
                 proc.terminate()
@@ -255,6 +271,8 @@ def main() -> None:
                     proc.wait(timeout=10)
                 except subprocess.TimeoutExpired:
                     proc.kill()
+                    proc.wait()
+            server_log.close()
 
 
 if __name__ == "__main__":
