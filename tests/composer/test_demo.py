@@ -59,3 +59,12 @@ def test_it_records_a_finished_two_step_tool_loop_and_drafts_it_once():
     _, _, again, draft_again = demo_state()
     assert [e.pk for e in again] == [e.pk for e in exchanges]
     assert draft_again == draft
+
+    # A cleared draft comes back from the recorded loop, without running it again.
+    from playground.composer.drafts import delete_draft
+
+    delete_draft(user, team)
+    call_command("load_demo", stdout=io.StringIO())
+    _, _, after, restored = demo_state()
+    assert [e.pk for e in after] == [e.pk for e in exchanges]
+    assert restored == draft

@@ -98,6 +98,30 @@ async def run_demo(team_id: int, user_id: int) -> tuple[dict, str, int]:
     return outcome.request, outcome.reason, outcome.steps
 
 
+def recorded_demo(team) -> dict | None:
+    """The whole demo conversation from its last recorded step, when the loop was recorded."""
+    from playground.recording.models import Exchange
+    from playground.recording.queries import get_request_body
+
+    last = (
+        Exchange.objects.for_team(team)
+        .filter(thread_hint=DEMO_THREAD, outcome="completed", stop_reason="end_turn")
+        .order_by("-started_at", "-id")
+        .first()
+    )
+    if last is None or not isinstance(last.message, dict):
+        return None
+    request = get_request_body(last)
+    if not isinstance(request, dict):
+        return None
+    request = {k: v for k, v in request.items() if k != "stream"}
+    request["messages"] = [
+        *request.get("messages", []),
+        {"role": "assistant", "content": last.message.get("content") or []},
+    ]
+    return request
+
+
 class Command(BaseCommand):
     help = "Create the local demo user and team, and the demo tool-loop conversation."
 
@@ -111,6 +135,12 @@ class Command(BaseCommand):
         team = current_team(user)
         if load_draft(user, team) is not None and not options["force"]:
             self.stdout.write("Demo data ready (already loaded).")
+            return
+        recorded = None if options["force"] else recorded_demo(team)
+        if recorded is not None:
+            # The loop was recorded before (the draft was cleared since): draft it again.
+            save_draft(user, team, {"request": recorded, "provider": None, "headers": {}, "mocks": DEMO_MOCKS})
+            self.stdout.write("Demo data ready (draft restored from the recorded loop).")
             return
         try:
             conversation, reason, steps = asyncio.run(run_demo(team.pk, user.pk))
