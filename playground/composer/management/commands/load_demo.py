@@ -4,7 +4,8 @@ The demo user and team, then a real two-step tool loop run against the in-proces
 through the same code as the playground's auto-run (`run_request` + mocks), so the Exchanges
 page has its recordings and a thread, and the whole conversation saved as the demo user's
 draft so the playground opens on it. Running it again changes nothing once the demo draft
-exists (`--force` runs the loop again and replaces the draft).
+exists; a cleared draft is restored from the recorded loop without a new run (`--force` runs
+the loop again and replaces the draft).
 """
 
 from __future__ import annotations
