@@ -164,10 +164,18 @@ def raw_request(page) -> dict:
     return json.loads(text)
 
 
-def screenshot(page, path, height: int = 1500) -> None:
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+def screenshot(page, name: str, height: int = 1500) -> Path:
     """A screenshot at 1280 px wide, scrolled to the top: the sticky top bar and rail stay
-    where a user sees them (a full-page capture would paint them mid-page)."""
+    where a user sees them (a full-page capture would paint them mid-page). It refreshes
+    docs/screenshots/<name> only with UPDATE_SCREENSHOTS=1, so a test run leaves the
+    checkout clean; otherwise it goes to the temporary folder."""
+    folder = SCREENSHOTS if os.environ.get("UPDATE_SCREENSHOTS") == "1" else Path(tempfile.gettempdir())
+    path = folder / name
     page.set_viewport_size({"width": 1280, "height": height})
     page.evaluate("() => window.scrollTo(0, 0)")
     page.wait_for_timeout(100)
     page.screenshot(path=str(path))
+    return path
