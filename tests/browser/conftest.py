@@ -34,7 +34,7 @@ def asgi_server(django_db_setup, django_db_blocker):
     from playground.asgi import application
 
     config = uvicorn.Config(
-        application, host="127.0.0.1", port=0, log_level="warning", lifespan="off", ws="websockets"
+        application, host="127.0.0.1", port=0, log_level="warning", lifespan="off", ws="websockets-sansio"
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
