@@ -138,7 +138,9 @@ def _tape_sync(exchange_id: int) -> Tape:
     ]
     body = None
     if not events:
-        if ex.response_body is not None:
+        if ex.response_raw is not None:
+            body = bytes(ex.response_raw)
+        elif ex.response_body is not None:
             body = json.dumps(ex.response_body, ensure_ascii=False, separators=(",", ":")).encode()
         else:
             body = ex.response_text.encode("utf-8")

@@ -123,6 +123,9 @@ class Exchange(models.Model):
     response_headers = models.JSONField(default=list)  # [[name, value], ...], redacted
     response_body = models.JSONField(null=True, blank=True)  # non-streaming JSON body
     response_text = models.TextField(blank=True, default="")  # a body that is not JSON
+    # The non-streaming body exactly as received (secrets scrubbed, capped): replay answers
+    # with these bytes, since a JSON column may reorder keys (PostgreSQL's jsonb does).
+    response_raw = models.BinaryField(null=True, blank=True, editable=False)
     message = models.JSONField(null=True, blank=True)  # the final Message, rebuilt
     stop_reason = models.CharField(max_length=60, blank=True, default="")
     outcome = models.CharField(max_length=20, choices=OUTCOMES, default="streaming")

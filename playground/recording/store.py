@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 _live: dict[str, dict] = {}
 _live_lock = threading.Lock()
 MAX_RESPONSE_TEXT = 1024 * 1024
+MAX_RESPONSE_RAW = 8 * 1024 * 1024
 LOCKED_RETRIES = 3
 MAX_BROADCAST_EVENT = 256 * 1024  # characters of one event sent to live views
 STALE_AFTER = timedelta(hours=2)  # no stream lasts this long
@@ -252,7 +253,9 @@ def _body(op: dict, state: dict) -> None:
         state["anomalies"] = state["anomalies"] + ["response_body_sanitized"]
     state["response_body"] = body
     Exchange.objects.filter(pk=state["pk"]).update(
-        response_body=body, response_text=analyze.safe_text(text)
+        response_body=body,
+        response_text=analyze.safe_text(text),
+        response_raw=raw if len(raw) <= MAX_RESPONSE_RAW else None,
     )
 
 

@@ -55,6 +55,16 @@ def test_it_replays_a_non_streaming_answer_for_the_sdk(proxy_url, acme_key):
     assert [r.source for r in recorded(2)] == ["proxy", "replay"]
 
 
+def test_it_replays_a_non_streaming_body_byte_for_byte(proxy_url, acme_key):
+    ask = {k: v for k, v in ASK.items() if k != "stream"}
+    original = _post(proxy_url, acme_key, ask)
+    recorded(1)
+    _replay(acme_key)
+    again = _post(proxy_url, acme_key, ask)
+    assert again.status_code == original.status_code == 200
+    assert again.content == original.content
+
+
 def test_it_names_the_nearest_recording_and_the_first_difference(proxy_url, acme_key):
     _post(proxy_url, acme_key, ASK)
     [ex] = recorded(1)
