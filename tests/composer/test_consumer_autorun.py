@@ -6,12 +6,7 @@ import json
 
 import pytest
 
-from tests.composer.test_consumer_support import (
-    connect,
-    frames_until,
-    recorded,
-    settle_recording,  # noqa: F401
-)
+from tests.composer.support import recorded, run_once
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("settle_recording")]
 
@@ -36,14 +31,14 @@ def loop_done(frame: dict) -> bool:
 
 
 async def test_it_runs_a_tool_loop_to_end_turn_with_mocks(alice):
-    comm = await connect(alice)
     mock = {"type": "template", "template": '{"city": "{{input.city}}", "temp_c": 19}'}
-    await comm.send_json_to(
+    frames = await run_once(
+        alice,
         {"action": "autorun", "run_id": "loop-1", "request": loop_request(),
-         "mocks": {"get_weather": mock}, "max_steps": 5}
+         "mocks": {"get_weather": mock}, "max_steps": 5},
+        until=loop_done,
+        timeout=20,
     )
-    frames = await frames_until(comm, loop_done, timeout=20)
-    await comm.disconnect()
 
     steps = [f for f in frames if f["type"] == "loop.step" and not f.get("final")]
     results = [f for f in frames if f["type"] == "run.finished"]
@@ -78,12 +73,12 @@ async def test_it_runs_a_tool_loop_to_end_turn_with_mocks(alice):
 
 
 async def test_it_stops_and_names_the_tool_that_has_no_mock(alice):
-    comm = await connect(alice)
-    await comm.send_json_to(
-        {"action": "autorun", "run_id": "loop-2", "request": loop_request(), "mocks": {}, "max_steps": 5}
+    frames = await run_once(
+        alice,
+        {"action": "autorun", "run_id": "loop-2", "request": loop_request(), "mocks": {}, "max_steps": 5},
+        until=loop_done,
+        timeout=20,
     )
-    frames = await frames_until(comm, loop_done, timeout=20)
-    await comm.disconnect()
     final = frames[-1]
     assert final["reason"] == "missing_mock"
     assert final["missing_tools"] == ["get_weather"]
@@ -93,13 +88,13 @@ async def test_it_stops_and_names_the_tool_that_has_no_mock(alice):
 
 
 async def test_it_stops_at_max_steps(alice):
-    comm = await connect(alice)
-    await comm.send_json_to(
+    frames = await run_once(
+        alice,
         {"action": "autorun", "run_id": "loop-3", "request": loop_request(),
-         "mocks": {"get_weather": {"type": "static", "value": "sunny"}}, "max_steps": 1}
+         "mocks": {"get_weather": {"type": "static", "value": "sunny"}}, "max_steps": 1},
+        until=loop_done,
+        timeout=20,
     )
-    frames = await frames_until(comm, loop_done, timeout=20)
-    await comm.disconnect()
     assert frames[-1]["reason"] == "max_steps"
     assert [f["step"] for f in frames if f["type"] == "run.finished"] == [1]
     # the mock answer is already prepared for the next step
@@ -107,14 +102,14 @@ async def test_it_stops_at_max_steps(alice):
 
 
 async def test_it_passes_thinking_back_first_with_its_signature(alice):
-    comm = await connect(alice)
     request = {**loop_request(), "max_tokens": 2048, "thinking": {"type": "enabled", "budget_tokens": 1024}}
-    await comm.send_json_to(
+    frames = await run_once(
+        alice,
         {"action": "autorun", "run_id": "loop-think", "request": request,
-         "mocks": {"get_weather": {"type": "static", "value": {"temp_c": 19}}}, "max_steps": 4}
+         "mocks": {"get_weather": {"type": "static", "value": {"temp_c": 19}}}, "max_steps": 4},
+        until=loop_done,
+        timeout=20,
     )
-    frames = await frames_until(comm, loop_done, timeout=20)
-    await comm.disconnect()
     results = [f for f in frames if f["type"] == "run.finished"]
     assert [r["outcome"] for r in results] == ["completed", "completed"]
     first = results[0]["message"]["content"]

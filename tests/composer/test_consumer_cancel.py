@@ -7,14 +7,13 @@ import time
 
 import pytest
 
-from tests.composer.test_consumer_support import (
+from tests.composer.support import (
     connect,
     events_of,
     finished,
     frames_until,
     message_text,
     recorded,
-    settle_recording,  # noqa: F401
     simple_request,
     streamed_text,
 )

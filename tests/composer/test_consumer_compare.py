@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from tests.composer.test_consumer_support import (
-    connect,
+from tests.composer.support import (
     events_of,
-    frames_until,
     message_text,
     recorded,
-    settle_recording,  # noqa: F401
+    run_once,
     simple_request,
     streamed_text,
 )
@@ -19,17 +17,14 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("
 
 
 async def test_it_streams_two_columns_in_parallel(alice):
-    comm = await connect(alice)
-    await comm.send_json_to(
+    done = set()
+    frames = await run_once(
+        alice,
         {"action": "compare", "run_id": "cmp-1", "request": simple_request(),
          "headers": {"x-sim-delay-ms": "2"},
-         "targets": [{"model": "sim-1", "provider": None}, {"model": "sim-1-fast", "provider": None}]}
+         "targets": [{"model": "sim-1", "provider": None}, {"model": "sim-1-fast", "provider": None}]},
+        until=lambda f: f["type"] == "run.finished" and (done.add(f["column"]) or len(done) == 2),
     )
-    done = set()
-    frames = await frames_until(
-        comm, lambda f: f["type"] == "run.finished" and (done.add(f["column"]) or len(done) == 2)
-    )
-    await comm.disconnect()
 
     started = {f["column"]: f for f in frames if f["type"] == "run.started"}
     assert started[0]["model"] == "sim-1" and started[1]["model"] == "sim-1-fast"

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.composer.test_consumer_support import (
+from tests.composer.support import (
     connect,
     events_of,
     recorded,
-    settle_recording,  # noqa: F401
     simple_request,
     streamed_text,
 )

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from tests.composer.test_consumer_support import (
+from tests.composer.support import (
     connect,
     events_of,
     finished,
     frames_until,
     message_text,
     recorded,
-    settle_recording,  # noqa: F401
+    run_once,
     simple_request,
     streamed_text,
 )
@@ -20,13 +20,11 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("
 
 
 async def test_it_keeps_the_partial_message_of_an_error_mid_stream(alice):
-    comm = await connect(alice)
-    await comm.send_json_to(
+    frames = await run_once(
+        alice,
         {"action": "run", "run_id": "mid", "request": simple_request(),
-         "headers": {"x-sim-fault": "error_mid_stream", "x-sim-output-tokens": "200"}}
+         "headers": {"x-sim-fault": "error_mid_stream", "x-sim-output-tokens": "200"}},
     )
-    frames = await frames_until(comm, finished)
-    await comm.disconnect()
     done = frames[-1]
     events = events_of(frames)
     assert events[-1]["event"] == "error"
@@ -62,12 +60,10 @@ async def test_it_reports_an_upstream_error_status_with_its_body(alice):
 
 
 async def test_it_marks_a_cut_stream_incomplete(alice):
-    comm = await connect(alice)
-    await comm.send_json_to(
-        {"action": "run", "run_id": "cut", "request": simple_request(), "headers": {"x-sim-fault": "cut_mid_stream"}}
+    frames = await run_once(
+        alice,
+        {"action": "run", "run_id": "cut", "request": simple_request(), "headers": {"x-sim-fault": "cut_mid_stream"}},
     )
-    frames = await frames_until(comm, finished)
-    await comm.disconnect()
     assert frames[-1]["outcome"] == "incomplete"
     assert message_text(frames[-1]["message"]) == streamed_text(events_of(frames))
     exchange = await recorded(frames[0]["exchange_id"])
@@ -75,11 +71,8 @@ async def test_it_marks_a_cut_stream_incomplete(alice):
 
 
 async def test_it_sends_a_request_the_validator_rejects_and_shows_the_api_error(alice):
-    comm = await connect(alice)
     body = {"model": "sim-1", "messages": [{"role": "user", "content": "hi"}]}  # no max_tokens
-    await comm.send_json_to({"action": "run", "run_id": "invalid", "request": body})
-    frames = await frames_until(comm, finished)
-    await comm.disconnect()
+    frames = await run_once(alice, {"action": "run", "run_id": "invalid", "request": body})
     done = frames[-1]
     assert done["outcome"] == "upstream_error"
     assert done["status"] == 400

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from tests.composer.test_consumer_support import (
+from tests.composer.support import (
     connect,
     finished,
     frames_until,
     new_run_id,
-    settle_recording,  # noqa: F401
     simple_request,
 )
 

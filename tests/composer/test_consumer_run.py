@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import pytest
 from channels.db import database_sync_to_async
-from channels.routing import URLRouter
-from channels.testing import WebsocketCommunicator
 
-from playground.composer.routing import websocket_urlpatterns
-from tests.composer.test_consumer_support import (
+from tests.composer.support import (
+    communicator,
     connect,
     events_of,
     finished,
@@ -17,7 +15,7 @@ from tests.composer.test_consumer_support import (
     new_run_id,
     recorded,
     recorded_event_count,
-    settle_recording,  # noqa: F401
+    run_once,
     simple_request,
     streamed_text,
 )
@@ -26,14 +24,12 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("
 
 
 async def test_it_streams_a_run_and_records_it(alice):
-    comm = await connect(alice)
     run_id = new_run_id()
-    await comm.send_json_to(
+    frames = await run_once(
+        alice,
         {"action": "run", "run_id": run_id, "request": simple_request(), "provider": None,
-         "headers": {"anthropic-version": "2023-06-01"}, "thread": None}
+         "headers": {"anthropic-version": "2023-06-01"}, "thread": None},
     )
-    frames = await frames_until(comm, finished)
-    await comm.disconnect()
 
     started = frames[0]
     assert started["type"] == "run.started" and started["run_id"] == run_id
@@ -63,11 +59,8 @@ async def test_it_streams_a_run_and_records_it(alice):
 
 
 async def test_it_forces_streaming_but_sends_the_body_otherwise_unchanged(alice):
-    comm = await connect(alice)
     body = simple_request(stream=False, temperature=0.2, metadata={"user_id": "u-1"})
-    await comm.send_json_to({"action": "run", "run_id": new_run_id(), "request": body})
-    frames = await frames_until(comm, finished)
-    await comm.disconnect()
+    frames = await run_once(alice, {"action": "run", "run_id": new_run_id(), "request": body})
     exchange = await recorded(frames[0]["exchange_id"])
     assert exchange.request_body == {**body, "stream": True}
 
@@ -75,9 +68,7 @@ async def test_it_forces_streaming_but_sends_the_body_otherwise_unchanged(alice)
 async def test_it_refuses_a_socket_without_a_user():
     from django.contrib.auth.models import AnonymousUser
 
-    comm = WebsocketCommunicator(URLRouter(websocket_urlpatterns), "/ws/runs/")
-    comm.scope["user"] = AnonymousUser()
-    connected, _ = await comm.connect()
+    connected, _ = await communicator(AnonymousUser()).connect()
     assert not connected
 
 
@@ -90,9 +81,7 @@ async def test_it_records_for_the_team_chosen_in_the_session(alice):
         return team.pk
 
     globex = await database_sync_to_async(join_globex)()
-    comm = WebsocketCommunicator(URLRouter(websocket_urlpatterns), "/ws/runs/")
-    comm.scope["user"] = alice
-    comm.scope["session"] = {"team_id": globex}
+    comm = communicator(alice, session={"team_id": globex})
     connected, _ = await comm.connect()
     assert connected
     await comm.send_json_to({"action": "run", "run_id": new_run_id(), "request": simple_request()})

@@ -11,12 +11,13 @@ from channels.layers import get_channel_layer
 from playground import recording
 from playground.contract.events import message_to_events
 from playground.contract.sse import SSEParser, encode_event
-from tests.composer.test_consumer_support import (
+from tests.composer.support import (
+    communicator,
     connect,
     frames_until,
     new_run_id,
-    settle_recording,  # noqa: F401
     simple_request,
+    team_of,
 )
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("settle_recording")]
@@ -49,10 +50,6 @@ def teammate(name: str = "carol"):
     return user
 
 
-def team_id(user) -> int:
-    return user.memberships.first().team_id
-
-
 def live_done(frame: dict) -> bool:
     return frame["type"] == "live.finished"
 
@@ -72,7 +69,7 @@ def text_of(frames: list[dict]) -> str:
 def start(alice):
     rec = recording.start_exchange(
         source="playground", request_headers={}, request_body=b'{"model": "sim-1", "stream": true}',
-        provider="simulator", team_id=team_id(alice), user_id=alice.pk,
+        provider="simulator", team_id=team_of(alice), user_id=alice.pk,
     )
     rec.response_started(200, [("content-type", "text/event-stream; charset=utf-8")])
     return rec
@@ -165,18 +162,11 @@ async def test_it_resyncs_from_a_seq_on_request(alice):
 
 
 async def test_it_refuses_another_teams_exchange(alice, bob):
-    from channels.routing import URLRouter
-    from channels.testing import WebsocketCommunicator
-
-    from playground.composer.routing import websocket_urlpatterns
-
     rec = await database_sync_to_async(start)(alice)
     rec.finish()
     await recording.flush()
     for path in (f"/ws/exchanges/{rec.public_id}/live/", "/ws/exchanges/no-such-id/live/"):
-        comm = WebsocketCommunicator(URLRouter(websocket_urlpatterns), path)
-        comm.scope["user"] = bob
-        connected, _ = await comm.connect()
+        connected, _ = await communicator(bob, path).connect()
         assert not connected, path
 
 

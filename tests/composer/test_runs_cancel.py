@@ -8,17 +8,13 @@ import time
 import pytest
 
 from playground.composer.runs import run_request
-from tests.composer.test_consumer_support import (
+from tests.composer.support import (
     recorded,
-    settle_recording,  # noqa: F401
     simple_request,
+    team_of,
 )
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("settle_recording")]
-
-
-def team_of(user) -> int:
-    return user.memberships.first().team_id
 
 
 async def test_it_cancels_before_the_first_byte_and_records_it(alice):

@@ -9,18 +9,14 @@ from channels.db import database_sync_to_async
 
 from playground import providers
 from playground.composer.runs import run_request
-from tests.composer.test_consumer_support import (
+from tests.composer.support import (
     message_text,
     recorded,
-    settle_recording,  # noqa: F401
     simple_request,
+    team_of,
 )
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("settle_recording")]
-
-
-def team_of(user) -> int:
-    return user.memberships.first().team_id
 
 
 async def test_it_records_a_timeout_with_what_arrived(alice, monkeypatch):

@@ -1,25 +1,15 @@
-"""Shared helpers of the run-socket tests (no tests here): connect as a persona, read frames."""
+"""What the run-socket tests share: connect as a persona, run a message, read frames."""
 
 from __future__ import annotations
 
 import asyncio
 import uuid
 
-import pytest
 from channels.db import database_sync_to_async
 from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 
 from playground.composer.routing import websocket_urlpatterns
-
-
-@pytest.fixture
-async def settle_recording(transactional_db):
-    """After the test, wait until the recorder wrote everything, before the database goes."""
-    from playground import recording
-
-    yield
-    await recording.flush()
 
 
 def new_run_id() -> str:
@@ -30,9 +20,17 @@ def simple_request(text: str = "Tell me about otters.", **extra) -> dict:
     return {"model": "sim-1", "max_tokens": 256, "messages": [{"role": "user", "content": text}], **extra}
 
 
-async def connect(user, path: str = "/ws/runs/") -> WebsocketCommunicator:
+def communicator(user, path: str = "/ws/runs/", session: dict | None = None) -> WebsocketCommunicator:
+    """A socket of the composer's routes as `user` (with `session` when given), not yet connected."""
     comm = WebsocketCommunicator(URLRouter(websocket_urlpatterns), path)
     comm.scope["user"] = user
+    if session is not None:
+        comm.scope["session"] = session
+    return comm
+
+
+async def connect(user, path: str = "/ws/runs/") -> WebsocketCommunicator:
+    comm = communicator(user, path)
     connected, _ = await comm.connect()
     assert connected, f"could not connect to {path}"
     return comm
@@ -53,6 +51,15 @@ async def frames_until(comm: WebsocketCommunicator, done, timeout: float = 10) -
 
 def finished(frame: dict) -> bool:
     return frame["type"] == "run.finished"
+
+
+async def run_once(user, message: dict, *, until=finished, timeout: float = 10) -> list[dict]:  # noqa: ASYNC109
+    """Connect as `user`, send `message`, and return the frames up to `until(frame)`; then close."""
+    comm = await connect(user)
+    await comm.send_json_to(message)
+    frames = await frames_until(comm, until, timeout=timeout)
+    await comm.disconnect()
+    return frames
 
 
 def events_of(frames: list[dict], **tags) -> list[dict]:
@@ -90,3 +97,7 @@ async def recorded_event_count(public_id: str) -> int:
     return await database_sync_to_async(
         ExchangeEvent.objects.filter(exchange__public_id=public_id).count
     )()
+
+
+def team_of(user) -> int:
+    return user.memberships.first().team_id
