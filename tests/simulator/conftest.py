@@ -45,6 +45,15 @@ async def aclient(sim_url):
         yield sdk
 
 
+def create_and_stream(client, **request):
+    """The message `create` answers, once the stream of the same request built an equal one."""
+    created = client.messages.create(**request)
+    with client.messages.stream(**request) as stream:
+        streamed = stream.get_final_message()
+    assert streamed.model_dump() == created.model_dump()
+    return created
+
+
 WEATHER_TOOLS = [
     {
         "name": "get_weather",

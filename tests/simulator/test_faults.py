@@ -15,6 +15,17 @@ def _fault(name: str, **extra: str) -> dict:
     return {"x-sim-fault": name, **extra}
 
 
+def _streamed_event_lines(sim_url: str, headers: dict) -> list[bytes]:
+    """The `event: ...` line of every event of a streamed answer to HI, read over plain HTTP."""
+    with httpx.Client(base_url=sim_url) as http:
+        body = http.post(
+            "/v1/messages",
+            json={"model": "sim-1", "max_tokens": 200, "messages": HI, "stream": True},
+            headers=headers,
+        ).content
+    return [chunk.split(b"\n", 1)[0] for chunk in body.split(b"\n\n") if chunk]
+
+
 def test_it_answers_overloaded_with_529(client):
     with pytest.raises(anthropic.InternalServerError) as caught:
         client.messages.create(model="sim-1", max_tokens=50, messages=HI, extra_headers=_fault("overloaded"))
@@ -70,13 +81,7 @@ def test_it_sends_an_error_event_mid_stream(client):
 
 
 def test_it_places_the_mid_stream_error_after_the_asked_number_of_deltas(sim_url):
-    with httpx.Client(base_url=sim_url) as http:
-        body = http.post(
-            "/v1/messages",
-            json={"model": "sim-1", "max_tokens": 200, "messages": HI, "stream": True},
-            headers=_fault("error_mid_stream", **{"x-sim-fault-after": "2"}),
-        ).content
-    events = [chunk.split(b"\n", 1)[0] for chunk in body.split(b"\n\n") if chunk]
+    events = _streamed_event_lines(sim_url, _fault("error_mid_stream", **{"x-sim-fault-after": "2"}))
     assert events.count(b"event: content_block_delta") == 2
     assert events[-1] == b"event: error"
     assert b"event: message_stop" not in events
@@ -191,11 +196,5 @@ def test_it_applies_faults_to_the_models_endpoints_too(client, sim_url):
 
 
 def test_it_can_fail_right_after_message_start(sim_url):
-    with httpx.Client(base_url=sim_url) as http:
-        body = http.post(
-            "/v1/messages",
-            json={"model": "sim-1", "max_tokens": 200, "messages": HI, "stream": True},
-            headers=_fault("Error-Mid-Stream", **{"x-sim-fault-after": "0"}),
-        ).content
-    events = [chunk.split(b"\n", 1)[0] for chunk in body.split(b"\n\n") if chunk]
+    events = _streamed_event_lines(sim_url, _fault("Error-Mid-Stream", **{"x-sim-fault-after": "0"}))
     assert events == [b"event: message_start", b"event: error"]

@@ -2,21 +2,13 @@
 
 from __future__ import annotations
 
-from tests.simulator.conftest import WEATHER_TOOLS
+from tests.simulator.conftest import WEATHER_TOOLS, create_and_stream
 
 SEARCH = {"type": "web_search_20250305", "name": "web_search", "max_uses": 3}
 
 
-def _both(client, **request):
-    created = client.messages.create(**request)
-    with client.messages.stream(**request) as stream:
-        streamed = stream.get_final_message()
-    assert streamed.model_dump() == created.model_dump()
-    return created
-
-
 def test_it_searches_when_asked_and_cites_the_results(client):
-    message = _both(
+    message = create_and_stream(
         client,
         model="sim-1",
         max_tokens=800,
@@ -63,7 +55,7 @@ def test_it_stops_the_cited_answer_at_max_tokens(client):
     full = client.messages.create(
         model="sim-1", max_tokens=800, messages=[{"role": "user", "content": "Search the web for tides"}], tools=[SEARCH]
     )
-    cut = _both(
+    cut = create_and_stream(
         client,
         model="sim-1",
         max_tokens=full.usage.output_tokens - 3,

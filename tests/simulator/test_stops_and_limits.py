@@ -2,22 +2,14 @@
 
 from __future__ import annotations
 
-from tests.simulator.conftest import WEATHER_TOOLS
+from tests.simulator.conftest import WEATHER_TOOLS, create_and_stream
 
 WHALE = [{"role": "user", "content": "Tell me about the blue whale and its song"}]
 
 
-def _both(client, **request):
-    created = client.messages.create(**request)
-    with client.messages.stream(**request) as stream:
-        streamed = stream.get_final_message()
-    assert streamed.model_dump() == created.model_dump()
-    return created
-
-
 def test_it_stops_at_a_stop_sequence_and_reports_it(client):
     full = client.messages.create(model="sim-1", max_tokens=300, messages=WHALE)
-    stopped = _both(client, model="sim-1", max_tokens=300, messages=WHALE, stop_sequences=["zebra", "whale"])
+    stopped = create_and_stream(client, model="sim-1", max_tokens=300, messages=WHALE, stop_sequences=["zebra", "whale"])
     assert stopped.stop_reason == "stop_sequence"
     assert stopped.stop_sequence == "whale"
     text = stopped.content[0].text
@@ -28,7 +20,7 @@ def test_it_stops_at_a_stop_sequence_and_reports_it(client):
 
 def test_it_truncates_at_max_tokens(client):
     full = client.messages.create(model="sim-1", max_tokens=300, messages=WHALE)
-    cut = _both(client, model="sim-1", max_tokens=5, messages=WHALE)
+    cut = create_and_stream(client, model="sim-1", max_tokens=5, messages=WHALE)
     assert cut.stop_reason == "max_tokens"
     assert cut.usage.output_tokens == 5
     assert full.content[0].text.startswith(cut.content[0].text)
@@ -36,7 +28,7 @@ def test_it_truncates_at_max_tokens(client):
 
 
 def test_it_sizes_the_answer_with_the_output_tokens_header(client):
-    sized = _both(
+    sized = create_and_stream(
         client, model="sim-1", max_tokens=5000, messages=WHALE, extra_headers={"x-sim-output-tokens": "1000"}
     )
     assert sized.usage.output_tokens == 1000
@@ -48,7 +40,7 @@ def test_it_sizes_the_answer_with_the_output_tokens_header(client):
 
 
 def test_it_fills_the_cache_without_output_at_max_tokens_zero(client):
-    empty = _both(client, model="sim-1", max_tokens=0, messages=WHALE)
+    empty = create_and_stream(client, model="sim-1", max_tokens=0, messages=WHALE)
     assert empty.content == []
     assert empty.stop_reason == "max_tokens" and empty.usage.output_tokens == 0
 
@@ -62,7 +54,7 @@ def test_it_stops_before_a_tool_call_that_does_not_fit(client):
     whole = client.messages.create(max_tokens=500, **request)
     assert [b.type for b in whole.content] == ["text", "tool_use"]
     text_cost = whole.usage.output_tokens - 8  # leave the text whole, the call cannot fit
-    cut = _both(client, max_tokens=max(text_cost, 8), **request)
+    cut = create_and_stream(client, max_tokens=max(text_cost, 8), **request)
     assert cut.stop_reason == "max_tokens"
     assert [b.type for b in cut.content] == ["text"]
 
@@ -78,7 +70,7 @@ def test_it_continues_a_prefill_without_repeating_it(client):
         ],
         "stop_sequences": ["```"],
     }
-    message = _both(client, **request)
+    message = create_and_stream(client, **request)
     text = message.content[0].text
     assert not text.startswith("```python")
     assert text.startswith("\n")

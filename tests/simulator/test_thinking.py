@@ -5,21 +5,13 @@ from __future__ import annotations
 import anthropic
 import pytest
 
-from tests.simulator.conftest import WEATHER_TOOLS
+from tests.simulator.conftest import WEATHER_TOOLS, create_and_stream
 
 ASK = [{"role": "user", "content": "Why is the sky blue over Madrid"}]
 
 
-def _both(client, **request):
-    created = client.messages.create(**request)
-    with client.messages.stream(**request) as stream:
-        streamed = stream.get_final_message()
-    assert streamed.model_dump() == created.model_dump()
-    return created
-
-
 def test_it_thinks_first_with_a_signature_when_enabled(client):
-    message = _both(
+    message = create_and_stream(
         client, model="sim-1", max_tokens=2000, messages=ASK, thinking={"type": "enabled", "budget_tokens": 1024}
     )
     thinking, text = message.content
@@ -39,7 +31,7 @@ def test_it_withholds_the_text_when_display_is_omitted(client):
     shown = client.messages.create(
         model="sim-1", max_tokens=2000, messages=ASK, thinking={"type": "enabled", "budget_tokens": 1024}
     )
-    hidden = _both(
+    hidden = create_and_stream(
         client,
         model="sim-1",
         max_tokens=2000,

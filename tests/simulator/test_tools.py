@@ -19,6 +19,20 @@ def _calls(message) -> list:
     return [b for b in message.content if b.type == "tool_use"]
 
 
+def _answer_get_time(client, first, answer: list[dict]):
+    """The reply once the user answers `first`, the model's get_time call, with `answer`."""
+    return client.messages.create(
+        model="sim-1",
+        max_tokens=500,
+        tools=WEATHER_TOOLS,
+        messages=[
+            *_ask("Use get_time"),
+            {"role": "assistant", "content": [b.model_dump(exclude_none=True) for b in first.content]},
+            {"role": "user", "content": answer},
+        ],
+    )
+
+
 def test_it_calls_the_tool_the_user_names_with_a_valid_input(client):
     message = client.messages.create(
         model="sim-1", max_tokens=500, messages=_ask("What's the weather in Lisbon? Use get_weather"), tools=WEATHER_TOOLS
@@ -111,20 +125,12 @@ def test_it_reports_a_failed_tool_result(client):
         model="sim-1", max_tokens=500, messages=_ask("Use get_time"), tools=WEATHER_TOOLS
     )
     (call,) = _calls(first)
-    followup = client.messages.create(
-        model="sim-1",
-        max_tokens=500,
-        tools=WEATHER_TOOLS,
-        messages=[
-            *_ask("Use get_time"),
-            {"role": "assistant", "content": [b.model_dump(exclude_none=True) for b in first.content]},
-            {
-                "role": "user",
-                "content": [
-                    {"type": "tool_result", "tool_use_id": call.id, "is_error": True,
-                     "content": [{"type": "text", "text": "clock unavailable"}]}
-                ],
-            },
+    followup = _answer_get_time(
+        client,
+        first,
+        [
+            {"type": "tool_result", "tool_use_id": call.id, "is_error": True,
+             "content": [{"type": "text", "text": "clock unavailable"}]}
         ],
     )
     assert 'get_time failed with "clock unavailable"' in followup.content[-1].text
@@ -151,20 +157,12 @@ def test_it_answers_structured_output_with_json_matching_the_schema(client):
 def test_it_uses_results_sent_next_to_a_user_note(client):
     first = client.messages.create(model="sim-1", max_tokens=500, messages=_ask("Use get_time"), tools=WEATHER_TOOLS)
     (call,) = _calls(first)
-    followup = client.messages.create(
-        model="sim-1",
-        max_tokens=500,
-        tools=WEATHER_TOOLS,
-        messages=[
-            *_ask("Use get_time"),
-            {"role": "assistant", "content": [b.model_dump(exclude_none=True) for b in first.content]},
-            {
-                "role": "user",
-                "content": [
-                    {"type": "tool_result", "tool_use_id": call.id, "content": "09:41"},
-                    {"type": "text", "text": "continue"},
-                ],
-            },
+    followup = _answer_get_time(
+        client,
+        first,
+        [
+            {"type": "tool_result", "tool_use_id": call.id, "content": "09:41"},
+            {"type": "text", "text": "continue"},
         ],
     )
     assert followup.stop_reason == "end_turn"
