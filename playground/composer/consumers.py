@@ -29,14 +29,8 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from playground.composer.loops import autorun
 from playground.composer.protocol import ProtocolError, parse_message
-from playground.composer.runs import (
-    RunEvent,
-    RunRefused,
-    RunResult,
-    RunStart,
-    refused_result,
-    run_request,
-)
+from playground.composer.results import RunEvent, RunRefused, RunResult, RunStart, refused_result
+from playground.composer.runs import run_request
 
 log = logging.getLogger(__name__)
 

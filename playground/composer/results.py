@@ -10,8 +10,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from playground.contract.errors import error_body, new_request_id
-
 
 @dataclass
 class RunEvent:
@@ -35,17 +33,19 @@ class RunStart:
 
 @dataclass
 class RunResult:
-    public_id: str | None
+    """How a run ended; a field stays None when the run never got that far."""
+
     outcome: str
-    status: int | None
-    message: dict | None
-    usage: dict | None
-    stop_reason: str | None
-    cost_usd: Decimal | None
-    ttft_ms: float | None
-    tokens_per_s: float | None
-    error: dict | None
-    request_id: str | None
+    public_id: str | None = None
+    status: int | None = None
+    message: dict | None = None
+    usage: dict | None = None
+    stop_reason: str | None = None
+    cost_usd: Decimal | None = None
+    ttft_ms: float | None = None
+    tokens_per_s: float | None = None
+    error: dict | None = None
+    request_id: str | None = None
     provider: str | None = None
 
     def frame(self) -> dict:
@@ -75,21 +75,4 @@ class RunRefused(ValueError):
 
 def refused_result(error: dict) -> RunResult:
     """A result for a run that never started (RunRefused), in the same shape."""
-    return RunResult(
-        public_id=None,
-        outcome="rejected",
-        status=None,
-        message=None,
-        usage=None,
-        stop_reason=None,
-        cost_usd=None,
-        ttft_ms=None,
-        tokens_per_s=None,
-        error=error,
-        request_id=None,
-    )
-
-
-def api_error_body(error: dict) -> dict:
-    """The API's error shape for an error summary (for pages that show the body)."""
-    return error_body(error["type"], error["message"], new_request_id())
+    return RunResult(outcome="rejected", error=error)

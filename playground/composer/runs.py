@@ -33,14 +33,7 @@ from typing import Any
 import httpx
 from channels.db import database_sync_to_async
 
-from playground.composer.results import (  # noqa: F401 - re-exported for callers
-    RunEvent,
-    RunRefused,
-    RunResult,
-    RunStart,
-    api_error_body,
-    refused_result,
-)
+from playground.composer.results import RunEvent, RunRefused, RunResult, RunStart
 
 log = logging.getLogger(__name__)
 

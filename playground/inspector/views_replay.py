@@ -39,7 +39,8 @@ def _load(request: HttpRequest, public_id: str):
 @require_POST
 async def exchange_replay(request: HttpRequest, public_id: str) -> HttpResponse:
     from playground import recording
-    from playground.composer.runs import RunRefused, run_request
+    from playground.composer.results import RunRefused
+    from playground.composer.runs import run_request
 
     exchange, team, body, headers, user_id = await sync_to_async(_load)(request, public_id)
     model = (request.POST.get("model") or "").strip()
