@@ -67,6 +67,19 @@ def _endpoint(base_url: str | None, path: str) -> str:
     return (base_url or DEFAULT_BASE_URL).rstrip("/") + path
 
 
+def _sdk_call(
+    body: object, headers: dict | list | None, path: str, count_tokens_method: str
+) -> tuple[dict, dict[str, str], str, bool]:
+    """What both SDK snippets need: the body as a dict, the headers to send, the method to
+    call and whether its answer is a stream to iterate.
+
+    The recorded anthropic-version is among the headers: SDK releases move their default.
+    """
+    body = body if isinstance(body, dict) else {}
+    method = count_tokens_method if path.endswith("/count_tokens") else "create"
+    return body, kept_headers(headers), method, bool(body.get("stream")) and method == "create"
+
+
 def to_curl(
     body: object,
     headers: dict | list | None = None,
@@ -134,12 +147,9 @@ def to_python(
     path: str = "/v1/messages",
 ) -> str:
     """A runnable script using the official `anthropic` Python SDK."""
-    body = body if isinstance(body, dict) else {}
+    body, extra_headers, method, streams = _sdk_call(body, headers, path, "count_tokens")
     kwargs = {k: v for k, v in body.items() if k in PY_KWARGS and k.isidentifier()}
     extra = {k: v for k, v in body.items() if k not in kwargs}
-    # The recorded anthropic-version is pinned too: SDK releases move their default.
-    extra_headers = kept_headers(headers)
-    method = "count_tokens" if path.endswith("/count_tokens") else "create"
 
     client_args = [f'api_key=os.environ["{API_KEY_ENV}"]']
     if base_url:
@@ -157,10 +167,9 @@ def to_python(
         lines.append(f"    {key}={_py_literal(value)},")
     if extra:
         lines.append(f"    extra_body={_py_literal(extra)},")
-    if extra_headers:
-        lines.append(f"    extra_headers={_py_literal(extra_headers)},")
+    lines.append(f"    extra_headers={_py_literal(extra_headers)},")
     lines.append(")")
-    if body.get("stream") and method == "create":
+    if streams:
         lines += ["for event in response:", "    print(event.to_json())"]
     else:
         lines.append("print(response.to_json())")
@@ -175,16 +184,13 @@ def to_typescript(
     path: str = "/v1/messages",
 ) -> str:
     """An ES module using the official `@anthropic-ai/sdk` TypeScript SDK."""
-    body = body if isinstance(body, dict) else {}
-    # The recorded anthropic-version is pinned too: SDK releases move their default.
-    extra_headers = kept_headers(headers)
-    method = "countTokens" if path.endswith("/count_tokens") else "create"
+    body, extra_headers, method, streams = _sdk_call(body, headers, path, "countTokens")
     client_args = [f"apiKey: process.env[{json.dumps(API_KEY_ENV)}]"]
     if base_url:
         client_args.append(f"baseURL: {json.dumps(base_url.rstrip('/'))}")
     # JSON is a valid JS object literal (ES2019+ allows U+2028/U+2029 in strings).
     params = json.dumps(body, indent=2, ensure_ascii=False)
-    options = f", {{ headers: {json.dumps(extra_headers)} }}" if extra_headers else ""
+    options = f", {{ headers: {json.dumps(extra_headers)} }}"
     lines = [
         'import Anthropic from "@anthropic-ai/sdk";',
         "",
@@ -192,7 +198,7 @@ def to_typescript(
         "",
         f"const response = await client.messages.{method}({params}{options});",
     ]
-    if body.get("stream") and method == "create":
+    if streams:
         lines += ["for await (const event of response) {", "  console.log(JSON.stringify(event));", "}"]
     else:
         lines.append("console.log(JSON.stringify(response, null, 2));")
