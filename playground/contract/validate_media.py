@@ -136,14 +136,8 @@ def check_image_source(ctx: Ctx, source: object, loc: tuple, api: tuple) -> None
         _tag_error(ctx, loc, api, kind, tags)
         return
     sapi = (*api, kind)
-    if kind == "url":
-        check_keys(ctx, source, frozenset({"type", "url"}), loc, sapi, required=("url",))
-        _check_url(ctx, source.get("url"), (*loc, "url"), (*sapi, "url"))
-        return
-    if kind == "file":
-        check_keys(ctx, source, frozenset({"type", "file_id"}), loc, sapi, required=("file_id",))
-        if "file_id" in source:
-            check_type(ctx, source["file_id"], "str", (*loc, "file_id"), (*sapi, "file_id"))
+    if kind in ("url", "file"):
+        _check_reference(ctx, source, kind, loc, sapi)
         return
     check_keys(ctx, source, frozenset({"type", "media_type", "data"}), loc, sapi,
                required=("media_type", "data"))
@@ -176,11 +170,19 @@ def check_image_source(ctx: Ctx, source: object, loc: tuple, api: tuple) -> None
     ctx.images.append((loc, dapi, width, height))
 
 
-def _check_url(ctx: Ctx, url: object, loc: tuple, api: tuple) -> None:
-    if url is None or not check_type(ctx, url, "str", loc, api):
+def _check_reference(ctx: Ctx, source: dict, kind: str, loc: tuple, sapi: tuple) -> None:
+    """A `url` or `file` source, alike for images and documents."""
+    if kind == "url":
+        check_keys(ctx, source, frozenset({"type", "url"}), loc, sapi, required=("url",))
+        url = source.get("url")
+        if url is None or not check_type(ctx, url, "str", (*loc, "url"), (*sapi, "url")):
+            return
+        if not url.startswith(("https://", "http://")):
+            ctx.warn((*loc, "url"), "URL sources must be http(s) URLs the API can fetch")
         return
-    if not url.startswith(("https://", "http://")):
-        ctx.warn(loc, "URL sources must be http(s) URLs the API can fetch")
+    check_keys(ctx, source, frozenset({"type", "file_id"}), loc, sapi, required=("file_id",))
+    if "file_id" in source:
+        check_type(ctx, source["file_id"], "str", (*loc, "file_id"), (*sapi, "file_id"))
 
 
 _PAGE = re.compile(rb"/Type\s*/Page(?![a-zA-Z])")
@@ -249,13 +251,8 @@ def check_document_source(ctx: Ctx, source: object, loc: tuple, api: tuple, chec
         _tag_error(ctx, loc, api, kind, tags)
         return
     sapi = (*api, kind)
-    if kind == "url":
-        check_keys(ctx, source, frozenset({"type", "url"}), loc, sapi, required=("url",))
-        _check_url(ctx, source.get("url"), (*loc, "url"), (*sapi, "url"))
-    elif kind == "file":
-        check_keys(ctx, source, frozenset({"type", "file_id"}), loc, sapi, required=("file_id",))
-        if "file_id" in source:
-            check_type(ctx, source["file_id"], "str", (*loc, "file_id"), (*sapi, "file_id"))
+    if kind in ("url", "file"):
+        _check_reference(ctx, source, kind, loc, sapi)
     elif kind == "content":
         check_keys(ctx, source, frozenset({"type", "content"}), loc, sapi, required=("content",))
         content = source.get("content")
