@@ -14,6 +14,7 @@ a credential back.
 
 from __future__ import annotations
 
+import functools
 import json
 
 from django.conf import settings
@@ -48,23 +49,40 @@ def _error(error_type: str, message: str) -> JsonResponse:
     return JsonResponse(error_body(error_type, message), status=status_for(error_type))
 
 
-def _raw_body(request: HttpRequest) -> tuple[bytes, JsonResponse | None]:
+class _BadBody(Exception):
+    """A request body the endpoint cannot read; `@_reads_body` answers it as an API error."""
+
+    def __init__(self, error_type: str, message: str) -> None:
+        super().__init__(message)
+        self.error_type = error_type
+
+
+def _reads_body(view):
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> JsonResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except _BadBody as exc:
+            return _error(exc.error_type, str(exc))
+
+    return wrapper
+
+
+def _raw_body(request: HttpRequest) -> bytes:
     try:
-        return request.body, None
-    except RequestDataTooBig:
-        return b"", _error(
+        return request.body
+    except RequestDataTooBig as exc:
+        raise _BadBody(
             "request_too_large", f"the body is over {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes"
-        )
+        ) from exc
 
 
-def _json_body(request: HttpRequest) -> tuple[object | None, JsonResponse | None]:
-    raw, failure = _raw_body(request)
-    if failure:
-        return None, failure
+def _json_body(request: HttpRequest) -> object | None:
+    raw = _raw_body(request)
     try:
-        return json.loads(raw or b"null"), None
+        return json.loads(raw or b"null")
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        return None, _error("invalid_request_error", f"the body is not valid JSON: {exc}")
+        raise _BadBody("invalid_request_error", f"the body is not valid JSON: {exc}") from exc
 
 
 @login_required
@@ -115,13 +133,12 @@ def _state_from_exchange(team, public_id: str) -> tuple[dict | None, str | None]
 
 @login_required
 @require_POST
+@_reads_body
 def save_draft(request: HttpRequest) -> JsonResponse:
     team = team_for_request(request)
     if team is None:
         return _error("permission_error", "you are not a member of any team")
-    state, failure = _json_body(request)
-    if failure:
-        return failure
+    state = _json_body(request)
     try:
         draft = drafts.save_draft(request.user, team, state)
     except drafts.DraftError as exc:
@@ -131,14 +148,12 @@ def save_draft(request: HttpRequest) -> JsonResponse:
 
 @login_required
 @require_POST
+@_reads_body
 def validate(request: HttpRequest) -> JsonResponse:
     """Findings for the posted Messages body; `anthropic-beta` is read like the API reads it."""
     from playground.contract.validate import parse_body, validate_request
 
-    raw, failure = _raw_body(request)
-    if failure:
-        return failure
-    body, findings = parse_body(raw)
+    body, findings = parse_body(_raw_body(request))
     betas = tuple(
         b.strip() for b in request.headers.get("anthropic-beta", "").split(",") if b.strip()
     )
@@ -149,10 +164,9 @@ def validate(request: HttpRequest) -> JsonResponse:
 
 @login_required
 @require_POST
+@_reads_body
 def import_text(request: HttpRequest) -> JsonResponse:
-    payload, failure = _json_body(request)
-    if failure:
-        return failure
+    payload = _json_body(request)
     text = payload.get("text") if isinstance(payload, dict) else None
     if not isinstance(text, str):
         return _error("invalid_request_error", "send {\"text\": \"<body or curl command>\"}")
@@ -165,12 +179,11 @@ def import_text(request: HttpRequest) -> JsonResponse:
 
 @login_required
 @require_POST
+@_reads_body
 def code(request: HttpRequest) -> JsonResponse:
     from playground.contract import codegen
 
-    payload, failure = _json_body(request)
-    if failure:
-        return failure
+    payload = _json_body(request)
     if not isinstance(payload, dict) or not isinstance(payload.get("request"), dict):
         return _error("invalid_request_error", "send {\"request\": {...}, \"headers\": {...}}")
     headers = payload.get("headers")
