@@ -98,11 +98,11 @@ def _criteria(filters: Filters, team=None) -> tuple[dict, str]:
     return crit, v.get("q", "")
 
 
-def encode_cursor(exchange) -> str:
-    return f"{exchange.started_at.isoformat()}~{exchange.id}"
+def encode_cursor(moment: dt.datetime, pk: int) -> str:
+    return f"{moment.isoformat()}~{pk}"
 
 
-def _decode_cursor(cursor: str) -> tuple[dt.datetime, int] | None:
+def decode_cursor(cursor: str) -> tuple[dt.datetime, int] | None:
     when, _, pk = cursor.rpartition("~")
     moment = parse_datetime(when) if when else None
     if moment is None or not pk.isdigit():
@@ -113,11 +113,11 @@ def _decode_cursor(cursor: str) -> tuple[dt.datetime, int] | None:
 def page(team, filters: Filters, cursor: str | None, size: int | None = None) -> tuple[list[Exchange], str | None]:
     """One page of the team's exchanges, newest first, and the next page's cursor."""
     crit, query = _criteria(filters, team)
-    result = search_exchanges(team, crit, query, before=_decode_cursor(cursor) if cursor else None,
+    result = search_exchanges(team, crit, query, before=decode_cursor(cursor) if cursor else None,
                               limit=size or PAGE_SIZE)
     rows = result.exchanges
     _attach_display(rows)
-    nxt = f"{result.next_before[0].isoformat()}~{result.next_before[1]}" if result.next_before else None
+    nxt = encode_cursor(*result.next_before) if result.next_before else None
     return rows, nxt
 
 

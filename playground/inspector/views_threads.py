@@ -6,10 +6,10 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_GET
 
 from playground.inspector.access import thread_for
+from playground.inspector.listing import decode_cursor, encode_cursor
 from playground.inspector.thread_steps import build_thread
 from playground.recording.models import Thread
 from playground.teams.ops import team_for_request
@@ -21,13 +21,13 @@ PAGE_SIZE = 50
 @require_GET
 def thread_list(request: HttpRequest) -> HttpResponse:
     qs = Thread.objects.for_team(team_for_request(request)).order_by("-last_at", "-id")
-    cursor = request.GET.get("cursor") or ""
-    when, _, pk = cursor.rpartition("~")
-    moment = parse_datetime(when) if when else None
-    if moment is not None and pk.isdigit():
-        qs = qs.filter(Q(last_at__lt=moment) | Q(last_at=moment, id__lt=int(pk)))
+    before = decode_cursor(request.GET.get("cursor") or "")
+    if before is not None:
+        moment, pk = before
+        qs = qs.filter(Q(last_at__lt=moment) | Q(last_at=moment, id__lt=pk))
     rows = list(qs[: PAGE_SIZE + 1])
-    next_cursor = f"{rows[PAGE_SIZE - 1].last_at.isoformat()}~{rows[PAGE_SIZE - 1].id}" if len(rows) > PAGE_SIZE else None
+    last = rows[PAGE_SIZE - 1] if len(rows) > PAGE_SIZE else None
+    next_cursor = encode_cursor(last.last_at, last.id) if last is not None else None
     return render(request, "inspector/threads.html",
                   {"nav": "threads", "threads": rows[:PAGE_SIZE], "next_cursor": next_cursor})
 
