@@ -148,7 +148,3 @@ def highlight_json(value: object) -> SafeString:
     out.append("</div>")
     return mark_safe("".join(out))  # noqa: S308 (every piece escaped above)
 
-
-def pretty(value: object) -> str:
-    """Indented JSON with media summarized (plain text; the template escapes it)."""
-    return json.dumps(summarize_media(value), ensure_ascii=False, indent=2)

@@ -10,7 +10,7 @@ from django import template
 from django.utils.safestring import SafeString
 
 from playground.inspector.conversation import anchor_for
-from playground.inspector.jsonview import highlight_json, pretty
+from playground.inspector.jsonview import highlight_json
 from playground.inspector.markdown import render_markdown
 
 register = template.Library()
@@ -24,11 +24,6 @@ def markdown(text: object) -> SafeString:
 @register.filter
 def json_html(value: object) -> SafeString:
     return highlight_json(value)
-
-
-@register.filter
-def json_pretty(value: object) -> str:
-    return pretty(value)
 
 
 @register.filter
@@ -61,13 +56,6 @@ def usd(value: object) -> str:
     if value and abs(value) < Decimal("0.01"):
         return f"${value:.5f}"
     return f"${value:.4f}"
-
-
-@register.filter
-def get_item(mapping: object, key: str) -> object:
-    if isinstance(mapping, dict):
-        return mapping.get(key)
-    return None
 
 
 @register.filter
