@@ -22,7 +22,6 @@ from __future__ import annotations
 import copy
 
 EFFORT_LEVELS = ("low", "medium", "high", "xhigh", "max")
-THINKING_TYPES = ("enabled", "adaptive", "disabled", "between_tools")
 
 
 def _entry(

@@ -38,9 +38,6 @@ __all__ = [
     "MAX_BODY_BYTES", "MAX_DEPTH",
 ]
 
-ENDPOINTS = ("messages", "count_tokens")
-
-
 def _betas(betas: Iterable[str] | str | None) -> tuple[str, ...]:
     """Beta names from a header value (`"a,b"`) or a list of values."""
     if not betas:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from playground.providers.config import SIMULATOR_BASE_URL, SIMULATOR_NAME, SIMULATOR_PATTERNS
 from playground.providers.crypto import encrypt_key
 from playground.providers.models import Provider
 
@@ -47,24 +46,4 @@ def save_provider(
         row.api_key_encrypted = encrypt_key(str(api_key or ""))
     row.full_clean()
     row.save()
-    return row
-
-
-def set_api_key(row: Provider, api_key: str) -> None:
-    """Replace (or, with "", clear) the stored key."""
-    row.api_key_encrypted = encrypt_key(api_key)
-    row.save(update_fields=["api_key_encrypted", "updated"])
-
-
-def ensure_simulator() -> Provider:
-    """The built-in simulator's row, so the admin lists it (the data migration makes it too)."""
-    row, _ = Provider.objects.get_or_create(
-        name=SIMULATOR_NAME,
-        defaults={
-            "base_url": SIMULATOR_BASE_URL,
-            "auth_style": "none",
-            "model_patterns": ",".join(SIMULATOR_PATTERNS),
-            "builtin": True,
-        },
-    )
     return row

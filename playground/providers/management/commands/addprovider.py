@@ -14,6 +14,7 @@ import os
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from playground.providers.config import AUTH_STYLES
 from playground.providers.ops import save_provider
 from playground.providers.urlguard import URLRefused, check_base_url
 
@@ -25,7 +26,7 @@ class Command(BaseCommand):
         parser.add_argument("name")
         parser.add_argument("--base-url", required=True)
         parser.add_argument("--models", default="", help="Comma-separated model id patterns, e.g. claude-*")
-        parser.add_argument("--auth", default="x-api-key", choices=["x-api-key", "bearer", "none"])
+        parser.add_argument("--auth", default="x-api-key", choices=AUTH_STYLES)
         parser.add_argument("--api-key-env", default=None, metavar="VAR",
                             help="Environment variable holding the API key.")
         parser.add_argument("--allow-private-network", action="store_true")
