@@ -40,8 +40,17 @@ def _tag_error(ctx: Ctx, loc: tuple, api: tuple, kind: object, tags: tuple) -> N
                   f"expected tags: {listed}", api)
 
 
-def _source_tags(ctx: Ctx, base: tuple) -> tuple:
-    return (*base, "file") if ctx.has_beta("files-api-") else base
+def _source_kind(ctx: Ctx, source: object, loc: tuple, api: tuple, base_tags: tuple) -> str | None:
+    """The source's `type` when it is one of `base_tags`, or `file` with the Files API beta;
+    else None, with a finding."""
+    if not check_type(ctx, source, "dict", loc, api):
+        return None
+    kind = source.get("type")
+    tags = (*base_tags, "file") if ctx.has_beta("files-api-") else base_tags
+    if kind not in tags:
+        _tag_error(ctx, loc, api, kind, tags)
+        return None
+    return kind
 
 
 def check_base64(ctx: Ctx, data: object, loc: tuple, api: tuple) -> str | None:
@@ -128,12 +137,8 @@ def _jpeg_size(buf: bytes) -> tuple[int | None, int | None]:
 
 
 def check_image_source(ctx: Ctx, source: object, loc: tuple, api: tuple) -> None:
-    if not check_type(ctx, source, "dict", loc, api):
-        return
-    kind = source.get("type")
-    tags = _source_tags(ctx, ("base64", "url"))
-    if kind not in tags:
-        _tag_error(ctx, loc, api, kind, tags)
+    kind = _source_kind(ctx, source, loc, api, ("base64", "url"))
+    if kind is None:
         return
     sapi = (*api, kind)
     if kind in ("url", "file"):
@@ -243,12 +248,8 @@ def check_images(ctx: Ctx) -> None:
 
 
 def check_document_source(ctx: Ctx, source: object, loc: tuple, api: tuple, check_block) -> None:
-    if not check_type(ctx, source, "dict", loc, api):
-        return
-    kind = source.get("type")
-    tags = _source_tags(ctx, ("base64", "text", "content", "url"))
-    if kind not in tags:
-        _tag_error(ctx, loc, api, kind, tags)
+    kind = _source_kind(ctx, source, loc, api, ("base64", "text", "content", "url"))
+    if kind is None:
         return
     sapi = (*api, kind)
     if kind in ("url", "file"):
