@@ -138,6 +138,19 @@ def recorded(count: int, timeout: float = 10.0, **filters) -> list:
 
 
 @pytest.fixture
+def logged_in(db):
+    """Django test clients logged in as a user (`client` here is the proxy's HTTP client)."""
+    from django.test import Client
+
+    def make(user):
+        c = Client()
+        c.force_login(user)
+        return c
+
+    return make
+
+
+@pytest.fixture
 def sdk(proxy_url, acme_key):
     import anthropic
 

@@ -10,20 +10,8 @@ from playground.proxy.keys import KEY_PATTERN
 
 
 @pytest.fixture
-def alice_client(client_factory, alice):
-    return client_factory(alice)
-
-
-@pytest.fixture
-def client_factory(db):
-    from django.test import Client
-
-    def make(user):
-        c = Client()
-        c.force_login(user)
-        return c
-
-    return make
+def alice_client(logged_in, alice):
+    return logged_in(alice)
 
 
 def _created_key(html: str) -> str:
@@ -64,12 +52,12 @@ def test_it_explains_a_bad_name_inline(alice_client):
     assert "<html" not in response.content.decode()  # the partial only, for htmx
 
 
-def test_it_revokes_and_switches_replay_for_the_own_team_only(alice_client, client_factory, bob):
+def test_it_revokes_and_switches_replay_for_the_own_team_only(alice_client, logged_in, bob):
     from playground.proxy.models import ProxyKey
 
     alice_client.post("/proxy/keys/", {"name": "acme-nightly"})
     key = ProxyKey.objects.get(name="acme-nightly")
-    bob_client = client_factory(bob)
+    bob_client = logged_in(bob)
     assert bob_client.post(f"/proxy/keys/{key.pk}/revoke/").status_code == 404
     assert bob_client.post(f"/proxy/keys/{key.pk}/mode/", {"mode": "replay"}).status_code == 404
     assert "acme-nightly" not in bob_client.get("/proxy/").content.decode()

@@ -2,20 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
-
-@pytest.fixture
-def logged_in(db):
-    from django.test import Client
-
-    def make(user):
-        c = Client()
-        c.force_login(user)
-        return c
-
-    return make
-
 
 def _record(team_name: str, key_name: str, source: str, model: str) -> str:
     from playground import recording
