@@ -123,10 +123,9 @@ async def _call(callback: Callable | None, arg: Any) -> None:
 class _Run:
     """The state of one run while it streams (so a cancel can record what had arrived)."""
 
-    def __init__(self, model: str | None) -> None:
+    def __init__(self) -> None:
         from playground.contract.accumulate import Accumulator
 
-        self.model = model
         self.acc = Accumulator()
         self.started = time.monotonic()
         self.first_token: float | None = None
@@ -264,7 +263,7 @@ async def run_request(
         proxy_key_name=None,
         thread_hint=thread,
     )
-    run = _Run(model)
+    run = _Run()
     await _call(on_start, RunStart(rec.public_id, model, provider_name))
 
     stream_task = asyncio.ensure_future(
