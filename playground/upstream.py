@@ -250,7 +250,7 @@ def error_for_exception(exc: BaseException, request_id: str | None = None) -> tu
 class UpstreamResponse:
     """The upstream's answer: status and headers at once, the body as it arrives."""
 
-    def __init__(self, response: httpx.Response, provider: ProviderConfig, started: float) -> None:
+    def __init__(self, response: httpx.Response, provider: ProviderConfig) -> None:
         self._response = response
         self.provider = provider
         self.status: int = response.status_code
@@ -259,8 +259,6 @@ class UpstreamResponse:
             (k.decode("latin-1"), v.decode("latin-1")) for k, v in response.headers.raw
         ]
         self.request_id: str | None = response.headers.get("request-id") or response.headers.get("x-request-id")
-        self.started = started
-        self.first_byte = time.monotonic()
         # Set when the connection broke mid-body; the iteration then simply ends.
         self.transport_error: BaseException | None = None
 
@@ -370,7 +368,6 @@ async def open(
             connect=provider.connect_timeout, read=None, write=WRITE_TIMEOUT, pool=provider.connect_timeout
         ),
     )
-    started = time.monotonic()
     try:
         async with asyncio.timeout(provider.first_byte_timeout):
             response = await client.send(request, stream=True)
@@ -389,7 +386,7 @@ async def open(
             f"provider {provider.name}: could not connect ({type(exc).__name__})"
         ) from None
     try:
-        yield UpstreamResponse(response, provider, started)
+        yield UpstreamResponse(response, provider)
     finally:
         await response.aclose()
 

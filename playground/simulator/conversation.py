@@ -132,11 +132,6 @@ class Conversation:
                     self.results.append((name, _result_text(block), bool(block.get("is_error"))))
         last = messages[-1] if messages else {}
         content = last.get("content")
-        self.after_results = (
-            last.get("role") == "user"
-            and isinstance(content, list)
-            and any(isinstance(b, dict) and b.get("type") == "tool_result" for b in content)
-        )
         # Images and documents in the last user turn, so the answer can acknowledge them.
         self.media: dict[str, int] = {}
         if last.get("role") == "user" and isinstance(content, list):
