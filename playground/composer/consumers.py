@@ -43,18 +43,9 @@ BENCH_STAMPS = os.environ.get("PLAYGROUND_BENCH_STAMPS") == "1"
 
 def scope_team(scope):
     """The team of the socket's user (sync: touches the session and the database)."""
-    from playground.teams.ops import current_team
+    from playground.teams.ops import team_for_user
 
-    user = scope.get("user")
-    if user is None or not user.is_authenticated:
-        return None
-    session = scope.get("session")
-    chosen = session.get("team_id") if session is not None else None
-    if chosen:
-        membership = user.memberships.select_related("team").filter(team_id=chosen).first()
-        if membership:
-            return membership.team
-    return current_team(user)
+    return team_for_user(scope.get("user"), scope.get("session"))
 
 
 def exchange_url(public_id: str | None) -> str | None:

@@ -20,15 +20,9 @@ def group_for_team(team_id: int) -> str:
 
 @database_sync_to_async
 def _team_id_for(user, session) -> int | None:
-    from playground.teams.models import Membership
-    from playground.teams.ops import current_team
+    from playground.teams.ops import team_for_user
 
-    if not user or not user.is_authenticated:
-        return None
-    chosen = session.get("team_id") if session is not None else None
-    if chosen and Membership.objects.filter(user=user, team_id=chosen).exists():
-        return int(chosen)
-    team = current_team(user)
+    team = team_for_user(user, session)
     return team.pk if team else None
 
 

@@ -1,4 +1,4 @@
-"""The only functions that write teams and memberships."""
+"""The only functions that write teams and memberships, and which team a user works in."""
 
 from __future__ import annotations
 
@@ -22,23 +22,28 @@ def add_member(team: Team, user) -> Membership:
 
 
 def current_team(user) -> Team | None:
-    """The user's first team (the team switcher stores a choice in the session)."""
+    """The user's first team by name."""
     if not user or not user.is_authenticated:
         return None
     membership = user.memberships.select_related("team").order_by("team__name").first()
     return membership.team if membership else None
 
 
-def team_for_request(request) -> Team | None:
-    user = request.user
-    if not user.is_authenticated:
+def team_for_user(user, session) -> Team | None:
+    """The team the user works in: the session's `team_id` when the user is a member of that
+    team, else the user's first team. `session` may be None (a socket scope without one)."""
+    if not user or not user.is_authenticated:
         return None
-    chosen = request.session.get("team_id")
+    chosen = session.get("team_id") if session is not None else None
     if chosen:
         membership = user.memberships.select_related("team").filter(team_id=chosen).first()
         if membership:
             return membership.team
     return current_team(user)
+
+
+def team_for_request(request) -> Team | None:
+    return team_for_user(request.user, request.session)
 
 
 @transaction.atomic
