@@ -18,16 +18,20 @@ from tests.inspector.recorded import team_of
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def _cookie_for(user) -> bytes:
+def _cookie_for(user, team_id: int | None = None) -> bytes:
     client = Client()
     client.force_login(user)
+    if team_id is not None:
+        session = client.session
+        session["team_id"] = team_id
+        session.save()
     return f"sessionid={client.cookies['sessionid'].value}".encode()
 
 
-async def _connect(user) -> WebsocketCommunicator:
+async def _connect(user, team_id: int | None = None) -> WebsocketCommunicator:
     headers = [(b"origin", b"http://testserver"), (b"host", b"testserver")]
     if user is not None:
-        headers.append((b"cookie", await sync_to_async(_cookie_for)(user)))
+        headers.append((b"cookie", await sync_to_async(_cookie_for)(user, team_id)))
     return WebsocketCommunicator(application, "/ws/exchanges/", headers=headers)
 
 
@@ -65,6 +69,31 @@ async def test_it_ignores_what_the_client_asks_for(alice, bob):
     )
     assert await bob_ws.receive_nothing(timeout=0.3)
     await bob_ws.disconnect()
+
+
+async def test_it_follows_the_team_chosen_in_the_session_only_for_a_member(alice):
+    from playground.teams.ops import add_member, ensure_team
+
+    def teams():
+        acme, globex = ensure_team("acme"), ensure_team("globex")
+        initech = ensure_team("initech")
+        add_member(globex, alice)
+        return acme.pk, globex.pk, initech.pk
+
+    acme, globex, initech = await sync_to_async(teams)()
+    chosen = await _connect(alice, team_id=globex)
+    foreign = await _connect(alice, team_id=initech)  # not her team: her first team instead
+    assert (await chosen.connect())[0]
+    assert (await foreign.connect())[0]
+    layer = get_channel_layer()
+    await layer.group_send(f"exchanges.team.{globex}", {"type": "exchange.changed", "public_id": "g-1"})
+    await layer.group_send(f"exchanges.team.{acme}", {"type": "exchange.changed", "public_id": "a-1"})
+    assert await chosen.receive_json_from(timeout=5) == {"type": "exchange.changed", "public_id": "g-1"}
+    assert await foreign.receive_json_from(timeout=5) == {"type": "exchange.changed", "public_id": "a-1"}
+    assert await chosen.receive_nothing(timeout=0.3)
+    assert await foreign.receive_nothing(timeout=0.3)
+    await chosen.disconnect()
+    await foreign.disconnect()
 
 
 async def test_it_closes_anonymous_sockets(db):
