@@ -139,6 +139,15 @@ def open_composer(page, path: str = "/"):
     return page
 
 
+def add_headers(page, headers: dict[str, str]) -> None:
+    """On the headers tab, add each header as a new row, in order."""
+    page.click('[data-tab="headers"]')
+    for i, (name, value) in enumerate(headers.items()):
+        page.click("[data-testid=add-header]")
+        page.locator(".header-row input[aria-label='header name']").nth(i).fill(name)
+        page.locator(".header-row input[aria-label='header value']").nth(i).fill(value)
+
+
 def recorded(public_id: str, *, settled: bool = True, timeout: float = 10.0):
     """The Exchange row once the server's writer has written it (and finished it)."""
     from playground.recording.models import Exchange

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from playground.composer.mocks import render_mock
-from tests.browser.conftest import open_composer, raw_request
+from tests.browser.conftest import add_headers, open_composer, raw_request
 
 pytestmark = pytest.mark.browser
 
@@ -77,10 +77,7 @@ def test_the_page_renders_mocks_like_the_server(page_for, alice, mock, tool_inpu
 def test_an_error_mid_stream_shows_what_arrived_and_the_error(page_for, alice):
     page = open_composer(page_for(alice))
     page.fill("[data-testid=turn-0] textarea.text-input", "Say something long.")
-    page.click('[data-tab="headers"]')
-    page.click("[data-testid=add-header]")
-    page.fill(".header-row input[aria-label='header name']", "x-sim-fault")
-    page.fill(".header-row input[aria-label='header value']", "error_mid_stream")
+    add_headers(page, {"x-sim-fault": "error_mid_stream"})
     page.click("[data-testid=run]")
     error = page.wait_for_selector("[data-testid=response] .run-error:not([hidden])")
     outcome = page.text_content("[data-testid=run-outcome]")

@@ -9,7 +9,7 @@ import zlib
 
 import pytest
 
-from tests.browser.conftest import open_composer, raw_request, recorded, screenshot
+from tests.browser.conftest import add_headers, open_composer, raw_request, recorded, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -64,13 +64,7 @@ def test_it_composes_an_image_and_a_tool_and_streams_the_answer(page_for, alice)
 def test_it_renders_deltas_as_they_arrive(page_for, alice):
     page = open_composer(page_for(alice))
     page.fill("[data-testid=turn-0] textarea.text-input", "Tell me a long story.")
-    page.click('[data-tab="headers"]')
-    page.click("[data-testid=add-header]")
-    page.fill(".header-row input[aria-label='header name']", "x-sim-delay-ms")
-    page.fill(".header-row input[aria-label='header value']", "15")
-    page.click("[data-testid=add-header]")
-    page.locator(".header-row input[aria-label='header name']").nth(1).fill("x-sim-output-tokens")
-    page.locator(".header-row input[aria-label='header value']").nth(1).fill("120")
+    add_headers(page, {"x-sim-delay-ms": "15", "x-sim-output-tokens": "120"})
     page.click("[data-testid=run]")
     page.wait_for_selector("[data-testid=response] .streaming-block .text-out")
     # Seen mid-stream: some text, not yet finished.

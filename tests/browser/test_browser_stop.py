@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import open_composer, recorded
+from tests.browser.conftest import add_headers, open_composer, recorded
 
 pytestmark = pytest.mark.browser
 
@@ -12,13 +12,7 @@ pytestmark = pytest.mark.browser
 def test_esc_stops_a_slow_stream_and_the_partial_exchange_is_recorded(page_for, alice):
     page = open_composer(page_for(alice))
     page.fill("[data-testid=turn-0] textarea.text-input", "Write a very long essay.")
-    page.click('[data-tab="headers"]')
-    page.click("[data-testid=add-header]")
-    page.fill(".header-row input[aria-label='header name']", "x-sim-delay-ms")
-    page.fill(".header-row input[aria-label='header value']", "40")
-    page.click("[data-testid=add-header]")
-    page.locator(".header-row input[aria-label='header name']").nth(1).fill("x-sim-output-tokens")
-    page.locator(".header-row input[aria-label='header value']").nth(1).fill("2000")
+    add_headers(page, {"x-sim-delay-ms": "40", "x-sim-output-tokens": "2000"})
     page.click("[data-testid=run]")
     page.wait_for_selector("[data-testid=response] .streaming-block .text-out")
     page.wait_for_selector("[data-testid=exchange-link]")
