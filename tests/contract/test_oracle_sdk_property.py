@@ -4,11 +4,19 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 
 from playground.contract.events import message_to_sse
 from tests.contract.test_accumulate_roundtrip_property import message
 from tests.contract.test_oracle_sdk import sdk_final
+
+
+def _has_nul_key(value) -> bool:
+    if isinstance(value, dict):
+        return any("\x00" in k or _has_nul_key(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul_key(v) for v in value)
+    return False
 
 
 # The SDK's model types `container.expires_at` as a datetime; random strings make pydantic
@@ -17,6 +25,9 @@ from tests.contract.test_oracle_sdk import sdk_final
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(message=message)
 def test_it_streams_any_message_so_the_sdk_rebuilds_it(message):
+    # The oracle cannot hold a NUL in an object key (pydantic-core refuses it when the SDK
+    # builds its dict); our own round trip covers those (test_accumulate_roundtrip_property).
+    assume(not _has_nul_key(message))
     rebuilt = sdk_final(message_to_sse(message))
     if "stop_details" not in message:
         rebuilt.pop("stop_details", None)  # the SDK always sets it (documented difference)

@@ -86,7 +86,7 @@ def test_it_exports_and_imports_without_secrets(alice, tmp_path):
     assert {line.get("public_id") for line in lines[1:]} == {first, streamed}
     assert other not in text
 
-    before = {e.public_id: (get_request_body(e), list(e.events.values_list("seq", "raw")))
+    before = {e.public_id: (get_request_body(e), list(e.events.order_by("seq").values_list("seq", "raw")))
               for e in Exchange.objects.filter(public_id__in=[first, streamed])}
     Exchange.objects.all().delete()
     Blob.objects.all().delete()
@@ -97,7 +97,7 @@ def test_it_exports_and_imports_without_secrets(alice, tmp_path):
         exchange = Exchange.objects.get(public_id=public_id)
         assert exchange.team == team
         assert get_request_body(exchange) == body
-        assert list(exchange.events.values_list("seq", "raw")) == events
+        assert list(exchange.events.order_by("seq").values_list("seq", "raw")) == events
     call_command("import_exchanges", str(path), stdout=out)
     assert Exchange.objects.count() == 2
     assert ExchangeEvent.objects.filter(exchange__public_id=streamed).count() == len(before[streamed][1])
