@@ -139,6 +139,15 @@ def open_composer(page, path: str = "/"):
     return page
 
 
+def add_tools(page, names) -> None:
+    """Adds custom tools with these names (no schema beyond the default, no mock)."""
+    page.click('[data-tab="tools"]')
+    for k, name in enumerate(names):
+        page.click("[data-testid=add-tool]")
+        page.fill(f"[data-testid=tool-name-{k}]", name)
+        page.press(f"[data-testid=tool-name-{k}]", "Tab")
+
+
 def add_headers(page, headers: dict[str, str]) -> None:
     """On the headers tab, add each header as a new row, in order."""
     page.click('[data-tab="headers"]')

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from playground.composer.mocks import render_mock
-from tests.browser.conftest import add_headers, open_composer, raw_request
+from tests.browser.conftest import add_headers, add_tools, open_composer, raw_request
 
 pytestmark = pytest.mark.browser
 
@@ -16,11 +16,7 @@ pytestmark = pytest.mark.browser
 def test_append_only_prepares_a_tool_result_for_every_call_to_fill_by_hand(page_for, alice):
     page = open_composer(page_for(alice))
     page.fill("[data-testid=turn-0] textarea.text-input", "Use get_weather and get_time.")
-    page.click('[data-tab="tools"]')
-    for k, name in enumerate(("get_weather", "get_time")):
-        page.click("[data-testid=add-tool]")
-        page.fill(f"[data-testid=tool-name-{k}]", name)
-        page.press(f"[data-testid=tool-name-{k}]", "Tab")
+    add_tools(page, ("get_weather", "get_time"))
     page.click("[data-testid=run]")
     panel = page.wait_for_selector("[data-testid=tool-calls]")
     assert "no mock" in panel.text_content()

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.browser.conftest import open_composer, raw_request, recorded, screenshot
+from tests.browser.conftest import add_tools, open_composer, raw_request, recorded, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -74,11 +74,7 @@ def test_auto_run_answers_from_the_mocks_until_end_turn(page_for, alice):
 def test_auto_run_stops_at_a_tool_without_a_mock_and_asks_for_its_answer(page_for, alice):
     page = open_composer(page_for(alice))
     page.fill("[data-testid=turn-0] textarea.text-input", "Use get_weather, then get_time.")
-    page.click('[data-tab="tools"]')
-    for k, name in enumerate(("get_weather", "get_time")):
-        page.click("[data-testid=add-tool]")
-        page.fill(f"[data-testid=tool-name-{k}]", name)
-        page.press(f"[data-testid=tool-name-{k}]", "Tab")
+    add_tools(page, ("get_weather", "get_time"))
     page.click("[data-testid=run]")
     page.wait_for_selector("[data-testid=tool-result-get_weather]")
     page.fill("[data-testid=tool-result-get_weather]", "sunny")  # answered by hand
