@@ -326,16 +326,19 @@ async def bench(procs: dict, tokens: int, quick: bool) -> dict:
     events = reference.count(b"event: ")
     levels = [(1, 10 if quick else 30), (10, 2 if quick else 5), (100, 1)]
     report: dict = {"events_per_stream": events, "levels": {}}
-    app_pid = procs["app"].pid
+    pids = {"proxy": procs["app"].pid}
+    if "litellm" in procs and "litellm" in ports:
+        pids["litellm"] = procs["litellm"].pid
     for concurrency, rounds in levels:
         row: dict = {}
         order = [direct, *arms[1:], Arm("direct-B", direct.port, direct.path, direct.headers, body)]
         for arm in order:
-            cpu0 = cpu_seconds(app_pid)
+            pid = pids.get(arm.name)
+            cpu0 = cpu_seconds(pid) if pid else 0.0
             started = time.perf_counter()
             result = await asyncio.wait_for(arm.run(concurrency, rounds), timeout=900)
             elapsed = time.perf_counter() - started
-            cpu = cpu_seconds(app_pid) - cpu0
+            cpu = cpu_seconds(pid) - cpu0 if pid else 0.0
             ok = [s == 200 for s in result["statuses"]]
             # LiteLLM rewrites the request it forwards (the simulator then seeds a different
             # answer), so its streams are checked against its own first answer instead.
@@ -344,7 +347,7 @@ async def bench(procs: dict, tokens: int, quick: bool) -> dict:
             row[arm.name] = {
                 "ttfb": result["ttfb"], "total": result["total"], "streams": len(ok),
                 "ok": sum(ok), "intact": intact, "elapsed": elapsed,
-                "proxy_cpu_per_event_us": cpu / (len(ok) * events) * 1e6 if arm.name == "proxy" else None,
+                "cpu_per_event_us": cpu / (len(ok) * events) * 1e6 if pid else None,
             }
         report["levels"][concurrency] = row
     return report
@@ -464,8 +467,11 @@ def print_report(report: dict, big: dict, procs: dict) -> None:
                 if lt > 0:
                     line += f" | proxy/litellm added TTFB {pt / lt:.3f}"
             print(line)
-        cpu = row["proxy"]["proxy_cpu_per_event_us"]
-        print(f"  proxy CPU per relayed event: {cpu:.1f} us (whole server process: relay + recording)")
+        cpu = row["proxy"]["cpu_per_event_us"]
+        line = f"  CPU per relayed event: proxy {cpu:.1f} us (whole server process: relay + recording)"
+        if "litellm" in row:
+            line += f", LiteLLM {row['litellm']['cpu_per_event_us']:.1f} us"
+        print(line)
     if "litellm_error" in procs:
         print(f"\nLiteLLM did not run: {procs['litellm_error']}")
     elif "litellm" not in procs["ports"]:

@@ -100,6 +100,7 @@ class Accumulator:
         self._partial_json: dict[int, str] = {}
         self.anomalies: list[str] = []
         self._count = 0
+        self.invalid_json_events = 0  # events whose non-blank data is not JSON
 
     # -- input --------------------------------------------------------------------------
 
@@ -133,6 +134,8 @@ class Accumulator:
         try:
             data = json.loads(event.data)
         except ValueError:
+            if event.data.strip():
+                self.invalid_json_events += 1
             self._flag(f"event {self._count} ({event.event}): invalid JSON in data")
             return
         if not isinstance(data, dict):

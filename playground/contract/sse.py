@@ -278,6 +278,56 @@ class SSEParser:
         return ev
 
 
+class EventCutter:
+    """Cuts a byte stream after its last complete event, without parsing it: what a relay
+    may forward at once.
+
+    `feed(chunk)` returns every byte up to the last blank line seen so far (whole events,
+    ready to forward) and holds the rest; a large event arriving in small pieces stays
+    linear. While the stream has only LF line endings this is one `bytes.rfind` per chunk;
+    the first CR switches the cutter, for good, to an `SSEParser` (CRLF and lone-CR
+    streams), whose events' raw bytes it returns instead. Either way the bytes returned,
+    in order, are the input unchanged.
+    """
+
+    def __init__(self) -> None:
+        self._held: list[bytes] = []
+        self._parser: SSEParser | None = None
+
+    def feed(self, chunk: bytes) -> bytes:
+        if self._parser is None and b"\r" in chunk:
+            self._parser = SSEParser()
+            if self._held:
+                chunk = b"".join(self._held) + chunk
+                self._held = []
+        if self._parser is not None:
+            return b"".join(ev.raw for ev in self._parser.feed(chunk))
+        end = chunk.rfind(b"\n\n")
+        if end >= 0:
+            end += 2
+        elif chunk[:1] == b"\n" and self._held and self._held[-1][-1:] == b"\n":
+            end = 1  # the blank line straddles the two chunks
+        else:
+            if chunk:
+                self._held.append(chunk)
+            return b""
+        out = chunk[:end]
+        if self._held:
+            out = b"".join(self._held) + out
+        self._held = [chunk[end:]] if end < len(chunk) else []
+        return out
+
+    def finish(self) -> bytes:
+        """At a clean end of stream: the trailing bytes still safe to forward, a run of
+        comments or blank lines that ended with a blank line. An unfinished event is not
+        returned (the caller decides what the client sees instead)."""
+        if self._parser is None:
+            self._held = []
+            return b""
+        tail = self._parser.close()
+        return b"".join(ev.raw for ev in tail if ev.terminated and not ev.event)
+
+
 def parse_all(body: bytes) -> list[SSEEvent]:
     """Parse a whole body at once (tests, stored recordings)."""
     parser = SSEParser()

@@ -3,9 +3,11 @@
 Fidelity policy: the client receives what the upstream sent. Status and body pass
 unchanged; an SSE stream is forwarded event by event, each event's bytes exactly as
 received and sent the moment it is complete (no buffering, no gzip, with
-`X-Accel-Buffering: no`): the events completed by one upstream read leave in one write. Headers pass except hop-by-hop ones, the framing headers we
-recompute (content-length, content-encoding), the server's own (date, server) and
-cookies. Upstream errors (4xx/5xx with their retry-after, x-should-retry, request-id)
+`X-Accel-Buffering: no`): the events completed by one upstream read leave in one write.
+The relay does not parse the stream to do so (`EventCutter` finds the last blank line);
+the recorder gets the bytes as read and parses them off the hot path. Headers pass except
+hop-by-hop ones, the framing headers we recompute (content-length, content-encoding), the
+server's own (date, server) and cookies. Upstream errors (4xx/5xx with their retry-after, x-should-retry, request-id)
 pass through untouched, so SDK retries behave as against the real API; the proxy itself
 never retries.
 
@@ -19,12 +21,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 
 import httpx
 
 from playground.contract.errors import error_body
-from playground.contract.sse import SSEParser, encode_event
+from playground.contract.sse import EventCutter, encode_event
 from playground.providers import URLRefused
 from playground.proxy import routes
 from playground.proxy.call import Call
@@ -33,8 +36,15 @@ from playground.proxy.wire import response_headers, send_error
 log = logging.getLogger("playground.proxy")
 
 STREAM_HEADERS = [(b"x-accel-buffering", b"no"), (b"cache-control", b"no-cache")]
-END_EVENTS = frozenset({"message_stop", "error"})
-RELAY_SLICE = 4096
+# An `event:` line naming the end of a stream. Forwarded bytes always start at an event
+# boundary, and a data line cannot hold a raw line break, so this only matches field lines.
+_END_EVENT = re.compile(rb"(?:^|[\r\n])event: ?(?:message_stop|error)(?:\r\n|[\r\n])")
+
+
+def _has_end_event(piece: bytes) -> bool:
+    if b"message_stop" not in piece and b"error" not in piece:
+        return False  # the usual case, at memchr speed
+    return _END_EVENT.search(piece) is not None
 
 
 def _content_type(headers) -> str:
@@ -112,46 +122,27 @@ async def _relay_stream(call: Call, resp, rec, send) -> None:
     )
     ended = False
     timed_out = False
-    parser = SSEParser()
+    cutter = EventCutter()
     try:
         async for chunk in resp.aiter_raw():
-            t = time.monotonic()
-            # A fast upstream hands over tens of kilobytes per read. Parsing it in slices
-            # bounds the time to the first forwarded byte; within a slice, the completed
-            # events leave in one write (a burst costs a few sends, not hundreds), and
-            # they are recorded after the send, off the client's critical path.
-            for start in range(0, len(chunk), RELAY_SLICE):
-                events = parser.feed(chunk[start : start + RELAY_SLICE])
-                if not events:
-                    continue
-                await send(
-                    {
-                        "type": "http.response.body",
-                        "body": b"".join(ev.raw for ev in events),
-                        "more_body": True,
-                    }
-                )
-                for ev in events:
-                    rec.event(ev.raw, t, ev)
-                    if ev.event in END_EVENTS:
-                        ended = True
+            # Recorded as read, whole events or not (a cut one included); parsing is the
+            # recorder's job, in its own thread.
+            rec.chunk(chunk, time.monotonic())
+            piece = cutter.feed(chunk)
+            if piece:
+                await send({"type": "http.response.body", "body": piece, "more_body": True})
+                ended = ended or _has_end_event(piece)
         if resp.transport_error is None:
             # A clean end: a trailing comment-only run may remain; relay it as received.
-            for ev in parser.close():
-                rec.event(ev.raw, time.monotonic(), ev)
-                if ev.terminated and not ev.event:
-                    await send({"type": "http.response.body", "body": ev.raw, "more_body": True})
-        else:
-            for ev in parser.close():
-                # An event cut before its blank line: recorded, but not forwarded, since
-                # the client would glue it to the error event that follows.
-                rec.event(ev.raw, time.monotonic(), ev)
+            # An unfinished event is not relayed: the client would glue it to the error
+            # event that follows.
+            rest = cutter.finish()
+            if rest:
+                await send({"type": "http.response.body", "body": rest, "more_body": True})
     except TimeoutError:
         timed_out = True
-        _record_tail(parser, rec)
     except (httpx.HTTPError, OSError):
-        # The upstream cut the connection: the client gets an error event below.
-        _record_tail(parser, rec)
+        pass  # the upstream cut the connection: the client gets an error event below
     if not ended:
         # Never a clean close that reads as complete: the SDK raises on this event.
         error_type = "timeout_error" if timed_out else "api_error"
@@ -174,15 +165,6 @@ async def _relay_stream(call: Call, resp, rec, send) -> None:
     else:
         rec.finish()
     await send({"type": "http.response.body", "body": b"", "more_body": False})
-
-
-def _record_tail(parser: SSEParser, rec) -> None:
-    """Keeps what arrived before a failure (an unfinished event included) in the record."""
-    try:
-        for ev in parser.close():
-            rec.event(ev.raw, time.monotonic(), ev)
-    except ValueError:
-        pass
 
 
 async def _relay_body(call: Call, resp, rec, send) -> None:

@@ -139,6 +139,9 @@ class Recording:
     def event(self, raw: bytes, t: float, sse) -> None:
         self._call("event", raw, t, sse)
 
+    def chunk(self, raw: bytes, t: float) -> None:
+        self._call("chunk", raw, t)
+
     def body(self, raw: bytes) -> None:
         self._call("body", raw)
 

@@ -201,28 +201,3 @@ def usage_columns(message: dict | None) -> dict:
         if isinstance(server, dict)
         else {},
     }
-
-
-def event_anomalies(events: list) -> list[str]:
-    """Flags the recorder adds from the raw events (the accumulator adds its own)."""
-    flags: list[str] = []
-    stopped = False
-    after_stop = 0
-    for ev in events:
-        if getattr(ev, "utf8_error", False) and "non_utf8_event" not in flags:
-            flags.append("non_utf8_event")
-        if not getattr(ev, "terminated", True) and "unterminated_last_event" not in flags:
-            flags.append("unterminated_last_event")
-        if stopped:
-            after_stop += 1
-        if ev.event == "message_stop":
-            stopped = True
-        data = ev.data
-        if data and data.strip() and "invalid_json_in_event" not in flags:
-            try:
-                json.loads(data)
-            except ValueError:
-                flags.append("invalid_json_in_event")
-    if after_stop:
-        flags.append("events_after_message_stop")
-    return flags

@@ -4,12 +4,14 @@ Policy:
 
 * Every call returns at once. `start_exchange` only redacts the headers and hands the raw
   bytes to the writer; parsing, validation, media extraction and all analysis happen in the
-  writer's thread. `event()` is O(1): it numbers the event, keeps it for the final
-  accumulation and queues it.
+  writer's thread. `chunk()` (raw bytes as received: the proxy) and `event()` (an event
+  the caller parsed: the composer, replays) only queue; the writer numbers the events and
+  rebuilds the message as they pass (`tally.py`).
 * Nothing here raises for bad input or a broken database: recording never breaks a stream.
   Calls after `finish()` are ignored.
 * `t` passed to `event()` is a `time.monotonic()` reading at arrival (what `upstream`'s
-  `StreamedEvent.t` holds); offsets are stored in milliseconds since `start_exchange`.
+  `StreamedEvent.t` holds); offsets are stored in milliseconds since `start_exchange`. The
+  same holds for `chunk()`: every event a chunk completes arrived with that chunk.
 """
 
 from __future__ import annotations
@@ -25,40 +27,23 @@ from playground.recording.redact import clean_secrets, header_pairs, redact_head
 log = logging.getLogger(__name__)
 
 SOURCES = frozenset({"playground", "proxy", "replay"})
-_DELTA = "content_block_delta"
 
 
 class Recorder:
     """A handle on one exchange being recorded."""
 
-    __slots__ = (
-        "public_id",
-        "_t0",
-        "_seq",
-        "_events",
-        "_secrets",
-        "_first_token",
-        "_finished",
-        "_status",
-    )
+    __slots__ = ("public_id", "_t0", "_secrets", "_finished", "_status")
 
     def __init__(self, public_id: str, t0: float, secrets: tuple[str, ...]) -> None:
         self.public_id = public_id
         self._t0 = t0
-        self._seq = 0
-        self._events: list = []
         self._secrets = secrets
-        self._first_token: float | None = None
         self._finished = False
         self._status: int | None = None
 
     @property
     def finished(self) -> bool:
         return self._finished
-
-    @property
-    def event_count(self) -> int:
-        return self._seq
 
     def _ms(self, t: float | None) -> float:
         now = time.monotonic() if t is None else t
@@ -85,27 +70,16 @@ class Recorder:
             log.exception("recording: response_started failed")
 
     def event(self, raw: bytes, t: float | None, sse: object) -> None:
+        """One event the caller parsed itself (`raw` is its bytes as received)."""
         if self._finished:
             return
-        seq = self._seq
-        self._seq = seq + 1
-        offset = self._ms(t)
-        name = getattr(sse, "event", None) or ""
-        if self._first_token is None and name == _DELTA:
-            self._first_token = offset
-        self._events.append(sse)
-        writer.submit(
-            (
-                "event",
-                self.public_id,
-                seq,
-                offset,
-                name,
-                raw,
-                getattr(sse, "terminated", True),
-                getattr(sse, "utf8_error", False),
-            )
-        )
+        writer.submit(("sse", self.public_id, self._ms(t), raw, sse))
+
+    def chunk(self, raw: bytes, t: float | None) -> None:
+        """Stream bytes as received, cut anywhere; the writer parses them."""
+        if self._finished or not raw:
+            return
+        writer.submit(("chunk", self.public_id, self._ms(t), raw))
 
     def body(self, raw: bytes) -> None:
         if self._finished:
@@ -123,15 +97,12 @@ class Recorder:
                     "public_id": self.public_id,
                     "outcome": outcome,
                     "error": error,
-                    "events": self._events,
-                    "first_token_ms": self._first_token,
                     "duration_ms": self._ms(None),
                     "finished_at": datetime.now(UTC),
                 }
             )
         except Exception:
             log.exception("recording: finish failed")
-        self._events = []
 
 
 def start_exchange(

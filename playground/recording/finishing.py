@@ -29,22 +29,19 @@ def _error_fields(error: object) -> tuple[str, str]:
 
 def finish(op: dict, state: dict, prices: list[dict] | None) -> tuple[int | None, str]:
     """Derive and write everything a finished exchange holds, in one update."""
-    from playground.contract.accumulate import Accumulator
     from playground.contract.pricing import cost_usd, find_price
 
-    events = op.get("events") or []
+    tally = op.get("tally")
+    event_count = tally.count if tally is not None else 0
     message = None
     accumulated = None
     anomalies = list(state["anomalies"])
     error_type, error_message = "", ""
     body = state.get("response_body")
-    if events:
-        acc = Accumulator()
-        for ev in events:
-            acc.add_sse(ev)
-        result = acc.finish()
+    if event_count:
+        result = tally.result()
         message, accumulated = result.message, result.outcome
-        anomalies += analyze.event_anomalies(events)
+        anomalies += tally.anomalies()
         anomalies += [a for a in result.anomalies if a not in anomalies]
         if result.error:
             error_type, error_message = _error_fields(result.error)
@@ -77,15 +74,15 @@ def finish(op: dict, state: dict, prices: list[dict] | None) -> tuple[int | None
     exchange.outcome = outcome
     exchange.error_type = analyze.safe_text(error_type)[:100]
     exchange.error_message = analyze.safe_text(error_message)[:10000]
-    exchange.event_count = len(events)
+    exchange.event_count = event_count
     exchange.stored_bytes = (
         len(exchange.request_bytes or b"")
         + _json_size(request_body)
         + _json_size(state.get("response_body"))
         + _json_size(message)
-        + sum(len(getattr(ev, "raw", b"")) for ev in events)
+        + (tally.raw_bytes if tally is not None else 0)
     )
-    exchange.first_token_ms = op.get("first_token_ms")
+    exchange.first_token_ms = tally.first_token_ms if tally is not None else None
     exchange.duration_ms = op.get("duration_ms")
     exchange.finished_at = op.get("finished_at") or datetime.now(UTC)
     exchange.anomalies = [analyze.safe_text(str(a))[:500] for a in anomalies][:200]
@@ -98,7 +95,7 @@ def finish(op: dict, state: dict, prices: list[dict] | None) -> tuple[int | None
         exchange.outcome = "upstream_error"
         exchange.error_type = exchange.error_type or "upstream_protocol_error"
         exchange.error_message = exchange.error_message or "the upstream's answer is not a Message"
-    if is_messages and message is None and state["stream"] and not events and status == 200:
+    if is_messages and message is None and state["stream"] and not event_count and status == 200:
         exchange.anomalies = [*exchange.anomalies, "no_events_in_stream"]
     if is_messages and outcome != "rejected":
         prefix, reply, candidates = threads.conversation_hashes(request_body, message)

@@ -29,12 +29,16 @@ from django.db import OperationalError, connection, transaction
 from playground.recording import analyze, finishing, media
 from playground.recording.models import Blob, Exchange, ExchangeEvent
 from playground.recording.redact import scrub_bytes
+from playground.recording.tally import StreamTally
 
 log = logging.getLogger(__name__)
 
 # Exchanges created by this process and not finished yet: what the later operations need.
 _live: dict[str, dict] = {}
 _live_lock = threading.Lock()
+# Streams being recorded by this process: their event numbering and rebuilt message.
+_tallies: dict[str, StreamTally] = {}
+_tally_lock = threading.Lock()
 MAX_RESPONSE_TEXT = 1024 * 1024
 MAX_RESPONSE_RAW = 8 * 1024 * 1024
 LOCKED_RETRIES = 3
@@ -46,6 +50,7 @@ STALE_AFTER = timedelta(hours=2)  # no stream lasts this long
 class BatchResult:
     events: dict[str, list[dict]] = dataclasses.field(default_factory=dict)
     changed: list[tuple[int | None, str]] = dataclasses.field(default_factory=list)
+    written_events: int = 0
     failed_ops: int = 0
     dropped_events: int = 0
     error: str = ""
@@ -173,6 +178,9 @@ def forget_stale(max_age: timedelta = STALE_AFTER) -> int:
         stale = [pid for pid, state in _live.items() if state["started_at"] < cutoff]
         for pid in stale:
             _live.pop(pid, None)
+    with _tally_lock:
+        for pid in stale:
+            _tallies.pop(pid, None)
     if stale:
         Exchange.objects.filter(public_id__in=stale, outcome="streaming").update(
             outcome="interrupted", finished_at=datetime.now(UTC)
@@ -259,8 +267,36 @@ def _body(op: dict, state: dict) -> None:
     )
 
 
+def _prepare(ops: list) -> list:
+    """Stream operations (`chunk`, `sse`) become the facts of numbered event rows, and a
+    finish gets its stream's tally. Done once per batch, before any transaction, so a batch
+    retried after a database failure never counts an event twice."""
+    out: list = []
+    with _tally_lock:
+        for op in ops:
+            if isinstance(op, tuple):
+                kind, public_id = op[0], op[1]
+                tally = _tallies.get(public_id)
+                if tally is None:
+                    tally = _tallies[public_id] = StreamTally()
+                if kind == "chunk":
+                    facts = tally.add_chunk(op[2], op[3])
+                else:  # "sse": an event the caller parsed
+                    facts = [tally.add_event(op[2], op[3], op[4])]
+                out.extend(("event", public_id, *f) for f in facts)
+                continue
+            if op.get("op") == "finish":
+                tally = _tallies.pop(op["public_id"], None)
+                if tally is not None:
+                    out.extend(("event", op["public_id"], *f) for f in tally.close())
+                op = {**op, "tally": tally}
+            out.append(op)
+    return out
+
+
 def _apply(ops: list, live: dict, result: BatchResult) -> None:
     rows: list[tuple] = []
+    written = 0
     events: dict[str, list[dict]] = {}
     changed: list[tuple[int | None, str]] = []
     prices = None
@@ -289,6 +325,7 @@ def _apply(ops: list, live: dict, result: BatchResult) -> None:
         elif kind == "finish":
             if rows:  # the finish reads nothing from events rows, but keep them first
                 _insert_events(rows)
+                written += len(rows)
                 rows = []
             if prices is None:
                 prices = finishing.load_prices()
@@ -296,6 +333,8 @@ def _apply(ops: list, live: dict, result: BatchResult) -> None:
             state["finished"] = True
     if rows:
         _insert_events(rows)
+        written += len(rows)
+    result.written_events += written
     for public_id, payloads in events.items():
         result.events.setdefault(public_id, []).extend(payloads)
     result.changed.extend(changed)
@@ -319,6 +358,7 @@ def write_batch(ops: list) -> BatchResult:
     result = BatchResult()
     if not ops:
         return result
+    ops = _prepare(ops)
     for attempt in range(LOCKED_RETRIES + 1):
         live: dict = {}
         try:

@@ -53,10 +53,10 @@ _writer: Writer | None = None
 _writer_lock = threading.Lock()
 
 
-def _count(result: store.BatchResult, events: int) -> None:
+def _count(result: store.BatchResult) -> None:
     with _stats_lock:
         _stats["written_batches"] += 1
-        _stats["written_events"] += events - result.dropped_events
+        _stats["written_events"] += result.written_events
         if result.error:
             _stats["failed_batches"] += 1
             _stats["last_error"] = result.error
@@ -80,7 +80,7 @@ def write_now(ops: list) -> store.BatchResult:
     """Write in the calling thread (no loop to hand off to), then broadcast."""
     boot.ensure_swept()
     result = store.write_batch(ops)
-    _count(result, sum(1 for op in ops if isinstance(op, tuple)))
+    _count(result)
     _broadcast_sync(result)
     return result
 
@@ -183,7 +183,7 @@ class Writer:
                 if ops:
                     connected = True
                     result = await self.loop.run_in_executor(_executor, _write_batch, ops)
-                    _count(result, sum(1 for op in ops if isinstance(op, tuple)))
+                    _count(result)
                     try:
                         await _broadcast(result)
                     except Exception:

@@ -1,0 +1,102 @@
+"""What the writer learns from one exchange's stream as it passes, without keeping it.
+
+The capture side hands over either raw bytes as they arrived (`chunk`, the proxy: it
+forwards bytes without parsing them) or events it parsed itself (`sse`, the composer and
+replays). A tally turns both into numbered events for the event rows and, on the way,
+feeds the accumulator and notes the flags, so finishing an exchange needs no second pass
+over its events and memory holds the rebuilt message, not every event.
+
+Runs in the writer's thread, once per operation, outside any database transaction: a
+batch the database refuses and that is retried never counts an event twice.
+"""
+
+from __future__ import annotations
+
+from playground.contract.accumulate import AccumulateResult, Accumulator
+from playground.contract.sse import SSEEvent, SSEParser
+
+_DELTA = "content_block_delta"
+
+
+class StreamTally:
+    __slots__ = (
+        "_acc",
+        "_parser",
+        "_last_offset",
+        "count",
+        "raw_bytes",
+        "first_token_ms",
+        "_stopped",
+        "_after_stop",
+        "_non_utf8",
+        "_unterminated",
+    )
+
+    def __init__(self) -> None:
+        self._acc = Accumulator()
+        self._parser: SSEParser | None = None
+        self._last_offset = 0.0
+        self.count = 0
+        self.raw_bytes = 0
+        self.first_token_ms: float | None = None
+        self._stopped = False
+        self._after_stop = 0
+        self._non_utf8 = False
+        self._unterminated = False
+
+    def add_chunk(self, offset_ms: float, raw: bytes) -> list[tuple]:
+        """Bytes as received; returns the events they completed."""
+        if self._parser is None:
+            self._parser = SSEParser()
+        self._last_offset = offset_ms
+        return [self._add(offset_ms, ev.raw, ev) for ev in self._parser.feed(raw)]
+
+    def add_event(self, offset_ms: float, raw: bytes, sse: SSEEvent) -> tuple:
+        return self._add(offset_ms, raw, sse)
+
+    def close(self) -> list[tuple]:
+        """The stream is over: what the parser still holds becomes a last event, which
+        arrived with the last chunk."""
+        parser, self._parser = self._parser, None
+        if parser is None:
+            return []
+        try:
+            tail = parser.close()
+        except ValueError:
+            return []
+        return [self._add(self._last_offset, ev.raw, ev) for ev in tail]
+
+    def _add(self, offset_ms: float, raw: bytes, sse: SSEEvent) -> tuple:
+        """(seq, offset_ms, name, raw, terminated, utf8_error): one event row's facts."""
+        seq = self.count
+        self.count = seq + 1
+        self.raw_bytes += len(raw)
+        name = sse.event or ""
+        if self._stopped:
+            self._after_stop += 1
+        elif name == "message_stop":
+            self._stopped = True
+        if self.first_token_ms is None and name == _DELTA:
+            self.first_token_ms = offset_ms
+        if sse.utf8_error:
+            self._non_utf8 = True
+        if not sse.terminated:
+            self._unterminated = True
+        self._acc.add_sse(sse)
+        return seq, offset_ms, name, raw, sse.terminated, sse.utf8_error
+
+    def anomalies(self) -> list[str]:
+        """Flags the recorder adds from the raw events (the accumulator adds its own)."""
+        flags = []
+        if self._non_utf8:
+            flags.append("non_utf8_event")
+        if self._unterminated:
+            flags.append("unterminated_last_event")
+        if self._acc.invalid_json_events:
+            flags.append("invalid_json_in_event")
+        if self._after_stop:
+            flags.append("events_after_message_stop")
+        return flags
+
+    def result(self) -> AccumulateResult:
+        return self._acc.finish()
