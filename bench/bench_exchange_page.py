@@ -50,7 +50,8 @@ def _event(name: str, data: dict) -> str:
 
 
 def make_exchange(team, user, *, events: int, tokens: int):
-    from playground.recording.models import Exchange, ExchangeEvent
+    from playground.recording.models import EventRun, Exchange
+    from playground.recording.store import make_run
 
     piece = "word " * max(1, tokens // max(events, 1))  # ~1 token per word
     text_total = piece * (events - 7)
@@ -81,17 +82,20 @@ def make_exchange(team, user, *, events: int, tokens: int):
         ("message_stop", {"type": "message_stop"}),
     ]
     deltas = events - len(head) - len(tail)
-    batch: list = []
+    batch: list = []  # (offset_ms, name, bytes, terminated), stored in runs of 1,000 events
+    runs: list = []
     seq = 0
 
     def add(name: str, data: dict) -> None:
         nonlocal seq
-        batch.append(ExchangeEvent(exchange=exchange, seq=seq, offset_ms=200.0 + seq * 30.0,
-                                   event=name, raw=_event(name, data)))
+        batch.append((200.0 + seq * 30.0, name, _event(name, data).encode(), True))
         seq += 1
-        if len(batch) >= 5000:
-            ExchangeEvent.objects.bulk_create(batch)
+        if len(batch) == 1000:
+            runs.append(make_run(exchange.pk, seq - len(batch), batch[:]))
             batch.clear()
+        if len(runs) >= 20:
+            EventRun.objects.bulk_create(runs)
+            runs.clear()
 
     for name, data in head:
         add(name, data)
@@ -101,7 +105,8 @@ def make_exchange(team, user, *, events: int, tokens: int):
     for name, data in tail:
         add(name, data)
     if batch:
-        ExchangeEvent.objects.bulk_create(batch)
+        runs.append(make_run(exchange.pk, seq - len(batch), batch))
+    EventRun.objects.bulk_create(runs)
     return exchange
 
 

@@ -36,9 +36,25 @@ async def http_router(scope, receive, send):
         await django_http(scope, receive, send)
 
 
+async def lifespan(scope, receive, send):
+    # Servers that speak the lifespan protocol (uvicorn) let the pooled upstream clients
+    # close their connections at shutdown.
+    from playground import upstream
+
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            await upstream.aclose()
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+
+
 application = ProtocolTypeRouter(
     {
         "http": http_router,
+        "lifespan": lifespan,
         "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )

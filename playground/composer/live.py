@@ -6,11 +6,11 @@ Policy:
   as one that does not exist. Group names are built here from the checked exchange, never
   taken from the client.
 * Join the group first, then send what the database already holds (a viewer who joins
-  mid-way misses nothing), then forward the recorder's coalesced `exchange.events` batches.
-  Every event carries its `seq` (its index in the exchange): duplicates (the snapshot and a
-  batch overlapping) are dropped, and a gap (the channel layer drops messages silently when a
-  channel is full) is repaired by re-reading from the database. The page can also ask for a
-  resync from any seq when it sees a gap itself.
+  mid-way misses nothing), then, on each of the recorder's `exchange.events` notices (one
+  per written batch), read and send what was not sent yet. Every event carries its `seq`
+  (its index in the exchange), so nothing is sent twice, and a notice the channel layer
+  drops (it does so silently when a channel is full) is made up by the next one. The page
+  can also ask for a resync from any seq when it sees a gap itself.
 * The recorder announces the end with `exchange.changed` on the same group; then the rest of
   the events are read from the database and a `live.finished` frame carries the final state.
 * Frames: `live.state` (once), `live.events` (`events`: [{seq, t_ms, event, data}]),
@@ -42,18 +42,6 @@ def _parse(data: str | None):
         return data
 
 
-def _data_of(text: str | None) -> str:
-    """The joined `data:` lines of an event's raw text (the writer's batches carry raw text)."""
-    if not text:
-        return ""
-    lines = []
-    for line in text.splitlines():
-        if line.startswith("data:"):
-            value = line[5:]
-            lines.append(value[1:] if value.startswith(" ") else value)
-    return "\n".join(lines) if lines else text
-
-
 def _find_exchange(scope, public_id: str):
     from playground.recording.models import Exchange
 
@@ -64,15 +52,9 @@ def _find_exchange(scope, public_id: str):
 
 
 def _read_events(exchange_pk: int, after_seq: int, limit: int) -> list[dict]:
-    from playground.recording.models import Exchange
+    from playground.recording.events import events_after
 
-    exchange = Exchange.objects.get(pk=exchange_pk)
-    try:
-        from playground.recording.queries import get_events
-    except ImportError:  # read the rows directly until the query helpers land
-        rows = exchange.events.filter(seq__gt=after_seq).order_by("seq")[:limit]
-    else:
-        rows = get_events(exchange, after_seq=after_seq, limit=limit)
+    rows = events_after(exchange_pk, after_seq, limit)
     return [
         {"seq": r.seq, "t_ms": r.offset_ms, "event": r.event or None, "data": _parse(r.data)}
         for r in rows
@@ -175,24 +157,15 @@ class LiveExchangeConsumer(AsyncJsonWebsocketConsumer):
     # channel-layer handlers ------------------------------------------------------------
 
     async def exchange_events(self, message: dict) -> None:
+        # The recorder announces the seqs it just wrote; the events come from the database,
+        # so a notice lost on the channel layer costs nothing but a little latency (the
+        # next notice, or the finish, catches up).
         if self.finished:
             return
-        events = [e for e in message.get("events") or [] if e.get("seq", -1) > self.last_seq]
-        if not events:
+        last_seq = message.get("last_seq")
+        if isinstance(last_seq, int) and last_seq <= self.last_seq:
             return
-        if events[0]["seq"] > self.last_seq + 1:
-            # A batch went missing on the channel layer: the database has it (the recorder
-            # publishes after writing).
-            await self.catch_up(replay=False)
-            events = [e for e in events if e["seq"] > self.last_seq]
-            if not events:
-                return
-        items = [
-            {"seq": e["seq"], "t_ms": e.get("t"), "event": e.get("event"), "data": _parse(_data_of(e.get("data")))}
-            for e in events
-        ]
-        await self.send_json({"type": "live.events", "events": items})
-        self.last_seq = items[-1]["seq"]
+        await self.catch_up(replay=False)
 
     async def exchange_changed(self, message: dict) -> None:
         if message.get("public_id") != self.public_id or self.finished:

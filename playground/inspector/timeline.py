@@ -2,11 +2,11 @@
 
 Policy for big streams (the page must stay fast for 100,000 events):
 
-- A page loads at most `PAGE_SIZE` events with their raw text, by the (exchange, seq)
-  index; nothing on the page reads every event.
-- The tokens-over-time chart reads about `MAX_POINTS` sampled events by seq (index
-  lookups) and estimates tokens as the recorded `output_tokens` spread evenly over the
-  events: a faithful shape at a fixed cost.
+- A page loads at most `PAGE_SIZE` events with their raw text, from the runs that overlap
+  it; nothing on the page reads every event's bytes.
+- The tokens-over-time chart reads the offsets of about `MAX_POINTS` sampled events (from
+  the runs' indexes, never their bytes) and estimates tokens as the recorded
+  `output_tokens` spread evenly over the events: a faithful shape at a fixed cost.
 - Gaps (a pause of at least `GAP_MIN_MS` and `GAP_FACTOR` times the typical spacing) are
   flagged on every page row. The list of all gaps needs one pass over the stream: done
   inline up to `INLINE_SCAN_LIMIT` events, else loaded as a separate partial
@@ -19,10 +19,10 @@ import json
 from dataclasses import dataclass, field
 from statistics import median
 
-from django.db import connection
-
 from playground.inspector.charts import MAX_POINTS
-from playground.recording.models import Exchange, ExchangeEvent
+from playground.recording import events as recorded
+from playground.recording.events import RecordedEvent
+from playground.recording.models import Exchange
 
 PAGE_SIZE = 200
 GAP_MIN_MS = 1000.0  # a pause shorter than this is never called a gap
@@ -60,42 +60,21 @@ class EventRow:
     flags: list[str]
 
 
-def _q(name: str) -> str:
-    return connection.ops.quote_name(name)
-
-
-def _event_count(exchange: Exchange) -> int:
-    last = exchange.events.order_by("-seq").values_list("seq", flat=True).first()
-    return 0 if last is None else last + 1
-
-
 def _samples(exchange: Exchange, count: int) -> list[tuple[int, float]]:
     """(seq, offset_ms) of about MAX_POINTS events spread evenly over the stream."""
     step = max(1, count // MAX_POINTS)
-    seqs = sorted({*range(0, count, step), count - 1})
-    return list(exchange.events.filter(seq__in=seqs).order_by("seq").values_list("seq", "offset_ms"))
+    return recorded.offsets_of(exchange, [*range(0, count, step), count - 1])
 
 
 def all_gaps(exchange: Exchange, threshold_ms: float) -> list[tuple[int, float]]:
-    """Every pause of at least `threshold_ms` between consecutive events, in one SQL pass.
-
-    Plain SQL with LAG() (SQLite 3.25+, PostgreSQL): the spacing is computed in the
-    database, so neither the raw text nor 100,000 Python rows leave it.
-    """
-    table = _q(ExchangeEvent._meta.db_table)
-    sql = (
-        f"SELECT s, d FROM (SELECT {_q('seq')} AS s, {_q('offset_ms')} - LAG({_q('offset_ms')}) "
-        f"OVER (ORDER BY {_q('seq')}) AS d FROM {table} WHERE {_q('exchange_id')} = %s) AS spaced "
-        f"WHERE d >= %s ORDER BY s LIMIT {MAX_GAPS_LISTED}"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [exchange.pk, threshold_ms])
-        return [(int(s), float(d)) for s, d in cursor.fetchall()]
+    """Every pause of at least `threshold_ms` between consecutive events (one pass over
+    the runs' indexes, never their bytes)."""
+    return recorded.gaps(exchange, threshold_ms, MAX_GAPS_LISTED)
 
 
 def stats_for(exchange: Exchange, *, gaps: str = "auto") -> TimelineStats:
     """Statistics at a bounded cost; `gaps`: "auto" (inline when small), "all" or "none"."""
-    count = _event_count(exchange)
+    count = recorded.event_count(exchange)
     stats = TimelineStats(count=count)
     if not count:
         return stats
@@ -103,9 +82,8 @@ def stats_for(exchange: Exchange, *, gaps: str = "auto") -> TimelineStats:
     stats.last_ms = samples[-1][1]
     stats.first_token_ms = exchange.first_token_ms
     if stats.first_token_ms is None:
-        stats.first_token_ms = (
-            exchange.events.filter(event=DELTA_EVENT).order_by("seq").values_list("offset_ms", flat=True).first()
-        )
+        first = recorded.first_named(exchange, DELTA_EVENT)
+        stats.first_token_ms = first[1] if first else None
     rates = [(b[1] - a[1]) / (b[0] - a[0]) for a, b in zip(samples, samples[1:], strict=False) if b[0] > a[0]]
     stats.typical_spacing_ms = median(rates) if rates else 0.0
     stats.gap_threshold_ms = max(GAP_MIN_MS, stats.typical_spacing_ms * GAP_FACTOR)
@@ -121,7 +99,7 @@ def stats_for(exchange: Exchange, *, gaps: str = "auto") -> TimelineStats:
     return stats
 
 
-def _flags(event: ExchangeEvent, data: str, after_stop: bool) -> list[str]:
+def _flags(event: RecordedEvent, data: str, after_stop: bool) -> list[str]:
     flags = []
     if event.non_utf8:
         flags.append("non-UTF-8 bytes")
@@ -155,7 +133,7 @@ def one_event(exchange: Exchange, seq: str) -> EventDetail | None:
     """One event in full (raw text and parsed data), for `?tab=timeline&event=<seq>`."""
     if not seq.isdigit() or len(seq) > 9:
         return None
-    ev = exchange.events.filter(seq=int(seq)).first()
+    ev = recorded.event_at(exchange, int(seq))
     if ev is None:
         return None
     data = ev.data
@@ -176,10 +154,9 @@ def page_of_events(exchange: Exchange, page: int, stats: TimelineStats) -> tuple
     stop_seq = None
     if "events_after_message_stop" in (exchange.anomalies or []):
         # Only then is it worth finding the first message_stop (a walk over the stream).
-        stop_seq = (
-            exchange.events.filter(event="message_stop").order_by("seq").values_list("seq", flat=True).first()
-        )
-    events = exchange.events.filter(seq__gte=start - 1, seq__lt=start + PAGE_SIZE).order_by("seq")
+        first_stop = recorded.first_named(exchange, "message_stop")
+        stop_seq = first_stop[0] if first_stop else None
+    events = recorded.events_between(exchange, max(start - 1, 0), start + PAGE_SIZE)
     rows: list[EventRow] = []
     prev_offset = None
     for ev in events:

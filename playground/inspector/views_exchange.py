@@ -191,8 +191,9 @@ def exchange_raw(request: HttpRequest, public_id: str, part: str) -> HttpRespons
         content = json.dumps(response_message(exchange) or exchange.response_body, ensure_ascii=False, indent=2)
         ctype = "application/json"
     elif part == "response.sse":
-        raws = exchange.events.order_by("seq").values_list("raw", flat=True).iterator(chunk_size=2000)
-        content = "".join(raws)
+        from playground.recording.events import raw_stream
+
+        content = raw_stream(exchange)
         ctype = "text/plain"
     else:
         raise Http404("Unknown part.")

@@ -5,26 +5,26 @@ link-local (cloud metadata), shared, multicast, reserved or unspecified address 
 spelling: dotted, decimal, octal and hex IPv4 (`2130706433`, `0177.0.0.1`, `0x7f.1`),
 IPv6 including IPv4-mapped, 6to4 and NAT64 forms, `localhost` names, fullwidth or other
 IDNA look-alikes, percent-encoded hosts. A DNS name is checked again when a request is sent,
-against every address it resolves to (see `playground.upstream`, which connects to the
-checked address itself, so a DNS answer cannot change between check and connect).
+against every address it resolves to (`GuardedResolver`: the client connects to the
+checked addresses themselves, so a DNS answer cannot change between check and connect).
 `allow_private` (set by the operator per provider) lifts the address rules, never the
 scheme and userinfo rules.
 
-Both readings of the URL are checked: the standard library's and httpx's own (the host the
-client will really connect to). No Django here: the admin form, the model, the `addprovider` command and the upstream
+Both readings of the URL are checked: the standard library's and yarl's (the host the
+upstream client, aiohttp, will really connect to). No Django here: the admin form, the model, the `addprovider` command and the upstream
 client all call the same functions.
 """
 
 from __future__ import annotations
 
-import asyncio
 import ipaddress
 import re
 import socket
 from urllib.parse import urlsplit
 
-import httpcore
-import httpx
+import yarl
+from aiohttp.abc import AbstractResolver, ResolveResult
+from aiohttp.resolver import ThreadedResolver
 
 _NUMERIC_HOST = re.compile(r"[0-9a-fx.]+")
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
@@ -143,10 +143,10 @@ def check_base_url(url: str, *, allow_private: bool = False) -> str:
     if not host:
         raise URLRefused("the base URL has no host")
     try:
-        # The host the HTTP client itself will use: two URL parsers that disagree are a
-        # classic guard bypass, so both readings must pass.
-        client_host = httpx.URL(url).host
-    except (httpx.InvalidURL, ValueError, TypeError) as exc:
+        # The host the HTTP client itself will use (aiohttp reads URLs with yarl): two URL
+        # parsers that disagree are a classic guard bypass, so both readings must pass.
+        client_host = yarl.URL(url).host
+    except (ValueError, TypeError) as exc:
         raise URLRefused(f"the base URL does not parse: {exc}") from None
     if not client_host:
         raise URLRefused("the base URL has no host")
@@ -170,45 +170,19 @@ def check_resolved(addresses: list[str], host: str) -> None:
 # -- connect-time enforcement ----------------------------------------------------------------
 
 
-class GuardedBackend(httpcore.AsyncNetworkBackend):
-    """Resolves, checks every address, then connects to a checked address itself."""
+class GuardedResolver(AbstractResolver):
+    """The upstream client's resolver: every address a name resolves to is checked, and
+    the client connects to exactly the addresses returned here, so a DNS answer cannot
+    change between check and connect. (IP literals never reach a resolver; the send-time
+    `check_base_url` has checked them.)"""
 
-    def __init__(self, inner: httpcore.AsyncNetworkBackend) -> None:
-        self._inner = inner
+    def __init__(self) -> None:
+        self._inner = ThreadedResolver()
 
-    async def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):  # noqa: ASYNC109 - httpcore's signature
-        loop = asyncio.get_running_loop()
-        try:
-            async with asyncio.timeout(timeout):
-                infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        except TimeoutError:
-            raise httpcore.ConnectTimeout(f"resolving {host} timed out") from None
-        except OSError as exc:
-            raise httpcore.ConnectError(f"resolving {host} failed: {exc}") from None
-        addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
-        check_resolved(addresses, host)
-        last: Exception | None = None
-        for address in addresses:
-            try:
-                return await self._inner.connect_tcp(
-                    address, port, timeout=timeout, local_address=local_address, socket_options=socket_options
-                )
-            except httpcore.ConnectError as exc:
-                last = exc
-        raise last or httpcore.ConnectError(f"could not connect to {host}")
+    async def resolve(self, host: str, port: int = 0, family: int = socket.AF_INET) -> list[ResolveResult]:
+        infos = await self._inner.resolve(host, port, family)
+        check_resolved(list(dict.fromkeys(info["host"] for info in infos)), host)
+        return infos
 
-    async def connect_unix_socket(self, path, timeout=None, socket_options=None):  # noqa: ASYNC109
-        raise httpcore.ConnectError("unix sockets are not allowed for providers")
-
-    async def sleep(self, seconds: float) -> None:
-        await self._inner.sleep(seconds)
-
-
-def install_guard(transport: httpx.AsyncHTTPTransport) -> None:
-    """Route the transport's connections through GuardedBackend."""
-    pool = getattr(transport, "_pool", None)
-    inner = getattr(pool, "_network_backend", None)
-    if inner is None:
-        # httpx changed its internals: fail closed rather than connect unchecked.
-        raise RuntimeError("cannot install the upstream address guard on this httpx version")
-    pool._network_backend = GuardedBackend(inner)
+    async def close(self) -> None:
+        await self._inner.close()

@@ -21,9 +21,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 import time
 
+import aiohttp
 import httpx
 
 from playground.contract.errors import error_body
@@ -36,15 +36,23 @@ from playground.proxy.wire import response_headers, send_error
 log = logging.getLogger("playground.proxy")
 
 STREAM_HEADERS = [(b"x-accel-buffering", b"no"), (b"cache-control", b"no-cache")]
-# An `event:` line naming the end of a stream. Forwarded bytes always start at an event
-# boundary, and a data line cannot hold a raw line break, so this only matches field lines.
-_END_EVENT = re.compile(rb"(?:^|[\r\n])event: ?(?:message_stop|error)(?:\r\n|[\r\n])")
+# The `event:` lines that end a stream, spelled as the SSE rules allow. Forwarded pieces
+# always start at an event boundary and a data line cannot hold a raw line break, so a
+# match at a line start is a field line, never text inside a data value.
+_END_FIELDS = (b"event: message_stop", b"event:message_stop", b"event: error", b"event:error")
+_LINE_BREAKS = (b"\n", b"\r")
 
 
 def _has_end_event(piece: bytes) -> bool:
-    if b"message_stop" not in piece and b"error" not in piece:
-        return False  # the usual case, at memchr speed
-    return _END_EVENT.search(piece) is not None
+    """Whether `piece` (whole events) holds a `message_stop` or `error` event."""
+    for field in _END_FIELDS:
+        at = piece.find(field)  # memchr speed; the usual answer is -1 for all four
+        while at >= 0:
+            after = at + len(field)
+            if (at == 0 or piece[at - 1 : at] in _LINE_BREAKS) and piece[after : after + 1] in _LINE_BREAKS:
+                return True
+            at = piece.find(field, at + 1)
+    return False
 
 
 def _content_type(headers) -> str:
@@ -88,7 +96,7 @@ async def relay(call: Call, provider, send) -> None:
                 send, "timeout_error", "The upstream did not answer in time.", call.request_id,
                 retry=True,
             )
-    except (httpx.HTTPError, OSError) as exc:
+    except (httpx.HTTPError, aiohttp.ClientError, OSError) as exc:
         _fail(rec, "upstream_error", exc)
         if not call.started:
             await send_error(
@@ -105,7 +113,7 @@ async def relay(call: Call, provider, send) -> None:
 
 
 def _fail(rec, outcome: str, exc: BaseException) -> None:
-    # Never the exception text itself: httpx messages can carry URLs with credentials.
+    # Never the exception text itself: client messages can carry URLs with credentials.
     rec.finish(
         outcome=outcome,
         error={"type": "api_error", "message": f"upstream failure: {type(exc).__name__}"},

@@ -129,13 +129,11 @@ def _candidates_sync(team_id: int, path: str) -> list[Recorded]:
 
 
 def _tape_sync(exchange_id: int) -> Tape:
+    from playground.recording.events import iter_events
     from playground.recording.models import Exchange
 
     ex = Exchange.objects.get(pk=exchange_id)
-    events = [
-        (bytes(e.raw_bytes) if e.raw_bytes is not None else e.raw.encode("utf-8"), e.offset_ms)
-        for e in ex.events.order_by("seq")
-    ]
+    events = [(e.raw_bytes, e.offset_ms) for e in iter_events(ex)]
     body = None
     if not events:
         if ex.response_raw is not None:

@@ -10,8 +10,12 @@ read them without a translation layer:
   kept inline in `request_bytes` when small and in the blob store (`request_bytes_sha256`)
   when large, so a retried 32 MB request is stored once.
 * Secrets are redacted before anything reaches these tables (see `redact.py`).
-* `ExchangeEvent.seq` is the event's 0-based index in its exchange and never changes: the
-  composer's live view and the inspector's timeline both rely on it.
+* Events are stored in runs (`EventRun`): the events one writer batch received for one
+  exchange, their bytes in one field and, per event, its arrival offset, name and length.
+  A row per event cost more to write than everything else the recorder does per event.
+  An event's `seq` is its 0-based index in its exchange and never changes: the composer's
+  live view and the inspector's timeline both rely on it. Read events through
+  `playground.recording.events`, which cuts runs back into events.
 """
 
 from __future__ import annotations
@@ -204,35 +208,29 @@ class Exchange(models.Model):
         return (self.cache_creation_5m or 0) + (self.cache_creation_1h or 0)
 
 
-class ExchangeEvent(models.Model):
-    """One SSE event as it arrived: raw text, arrival offset, and flags."""
+class EventRun(models.Model):
+    """Consecutive events of one exchange, written together.
 
-    exchange = models.ForeignKey(Exchange, models.CASCADE, related_name="events")
-    seq = models.IntegerField()  # 0-based index in the exchange, stable
-    offset_ms = models.FloatField()  # since the exchange started
-    event = models.CharField(max_length=100, blank=True, default="")  # the SSE event name
-    raw = models.TextField()  # the event's bytes as text (U+FFFD where not UTF-8)
-    raw_bytes = models.BinaryField(null=True, blank=True)  # exact bytes when `raw` differs
-    non_utf8 = models.BooleanField(default=False)
-    terminated = models.BooleanField(default=True)  # False: cut before its blank line
+    `raw` holds the events' bytes exactly as received (secrets scrubbed), one after the
+    other; `index` holds one `[offset_ms, event name, byte length]` per event, in order;
+    the run covers the events `first_seq` to `end_seq - 1`. Only the stream's very last
+    event can be cut before its blank line (`last_unterminated`).
+    """
+
+    exchange = models.ForeignKey(Exchange, models.CASCADE, related_name="event_runs", db_index=False)
+    first_seq = models.IntegerField()
+    end_seq = models.IntegerField()
+    raw = models.BinaryField()
+    index = models.JSONField()
+    last_unterminated = models.BooleanField(default=False)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["exchange", "seq"], name="unique_event_seq")
+            models.UniqueConstraint(fields=["exchange", "first_seq"], name="unique_event_run")
         ]
 
     def __str__(self) -> str:
-        return f"{self.exchange_id}#{self.seq} {self.event}"
-
-    @property
-    def data(self) -> str:
-        """The joined `data:` lines of the event (parsed again from the raw text)."""
-        lines = []
-        for line in self.raw.splitlines():
-            if line.startswith("data:"):
-                value = line[5:]
-                lines.append(value[1:] if value.startswith(" ") else value)
-        return "\n".join(lines)
+        return f"{self.exchange_id}#{self.first_seq}-{self.end_seq - 1}"
 
 
 class Price(models.Model):

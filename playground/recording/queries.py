@@ -22,7 +22,7 @@ from django.db import connection
 from django.db.models import Q, QuerySet
 
 from playground.recording import media
-from playground.recording.models import Blob, Exchange, ExchangeEvent, Thread
+from playground.recording.models import Blob, Exchange, Thread
 
 HEAVY_FIELDS = (
     "request_headers",
@@ -65,16 +65,15 @@ def get_request_bytes(exchange: Exchange) -> bytes:
     return b""
 
 
-def get_events(
-    exchange: Exchange, after_seq: int | None = None, limit: int | None = None
-) -> QuerySet[ExchangeEvent]:
-    """The exchange's events in order; `after_seq` for catching up a live view."""
-    events = ExchangeEvent.objects.filter(exchange=exchange).order_by("seq")
-    if after_seq is not None:
-        events = events.filter(seq__gt=after_seq)
-    if limit is not None:
-        events = events[:limit]
-    return events
+def get_events(exchange: Exchange, after_seq: int | None = None, limit: int | None = None) -> list:
+    """The exchange's events in order (`events.RecordedEvent`); `after_seq` for catching
+    up a live view."""
+    from playground.recording import events
+
+    start = -1 if after_seq is None else after_seq
+    if limit is None:
+        return [ev for ev in events.iter_events(exchange) if ev.seq > start]
+    return events.events_after(exchange, start, limit)
 
 
 def get_blob(team, sha256: str) -> Blob | None:

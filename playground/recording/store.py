@@ -18,6 +18,7 @@ Policy:
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import logging
 import threading
@@ -27,7 +28,7 @@ from datetime import UTC, datetime, timedelta
 from django.db import OperationalError, connection, transaction
 
 from playground.recording import analyze, finishing, media
-from playground.recording.models import Blob, Exchange, ExchangeEvent
+from playground.recording.models import Blob, EventRun, Exchange
 from playground.recording.redact import scrub_bytes
 from playground.recording.tally import StreamTally
 
@@ -42,13 +43,13 @@ _tally_lock = threading.Lock()
 MAX_RESPONSE_TEXT = 1024 * 1024
 MAX_RESPONSE_RAW = 8 * 1024 * 1024
 LOCKED_RETRIES = 3
-MAX_BROADCAST_EVENT = 256 * 1024  # characters of one event sent to live views
 STALE_AFTER = timedelta(hours=2)  # no stream lasts this long
 
 
 @dataclasses.dataclass
 class BatchResult:
-    events: dict[str, list[dict]] = dataclasses.field(default_factory=dict)
+    # public_id -> (first seq, last seq) written in this batch, for live views
+    events: dict[str, tuple[int, int]] = dataclasses.field(default_factory=dict)
     changed: list[tuple[int | None, str]] = dataclasses.field(default_factory=list)
     written_events: int = 0
     failed_ops: int = 0
@@ -199,41 +200,45 @@ def _state(public_id: str, live: dict) -> dict | None:
     return state
 
 
-def _event_row(op: tuple, state: dict) -> tuple[tuple, dict]:
-    _, public_id, seq, offset_ms, name, raw, terminated, utf8_error = op
-    if state["secrets"]:
-        raw = scrub_bytes(raw, state["secrets"])
-    try:
-        text = raw.decode("utf-8")
-        non_utf8 = bool(utf8_error)
-    except UnicodeDecodeError:
-        text = raw.decode("utf-8", errors="replace")
-        non_utf8 = True
-    exact = None
-    if non_utf8 or "\x00" in text:
-        exact = raw
-        text = text.replace("\x00", "\ufffd")
-    name = analyze.safe_text(name or "")[:100]
-    row = (state["pk"], seq, offset_ms, name, text, exact, non_utf8, bool(terminated))
-    payload = {"seq": seq, "t": round(offset_ms, 3), "event": name, "data": text}
-    if len(text) > MAX_BROADCAST_EVENT:
-        # A hostile 5 MB event is stored whole but not pushed through the channel layer;
-        # live views read it from the database if they need it.
-        payload["data"] = text[:MAX_BROADCAST_EVENT]
-        payload["truncated"] = True
-    return row, payload
-
-
-def _insert_events(rows: list[tuple]) -> None:
-    # Plain executemany over tuples: the writer's thread shares the GIL with the event loop,
-    # and building a model instance per event cost several times the insert itself.
-    table = ExchangeEvent._meta.db_table
-    sql = (
-        f"INSERT INTO {table} (exchange_id, seq, offset_ms, event, raw, raw_bytes, non_utf8, "
-        "terminated) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
+def make_run(exchange_id: int, first_seq: int, events: list[tuple]) -> EventRun:
+    """One run from consecutive events' (offset_ms, name, raw bytes, terminated)."""
+    return EventRun(
+        exchange_id=exchange_id,
+        first_seq=first_seq,
+        end_seq=first_seq + len(events),
+        raw=b"".join(e[2] for e in events),
+        index=[[round(e[0], 3), _name(e[1]), len(e[2])] for e in events],
+        last_unterminated=not events[-1][3],
     )
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
+
+
+@functools.lru_cache(maxsize=256)
+def _name(name: str) -> str:
+    # A stream uses a handful of event names: each is cleaned once.
+    return analyze.safe_text(name or "")[:100]
+
+
+def _run_for(ops: list[tuple], state: dict) -> EventRun:
+    # op: ("event", public_id, seq, offset_ms, name, raw, terminated, utf8_error)
+    raws = [op[5] for op in ops]
+    joined = b"".join(raws)
+    secrets = state["secrets"]
+    if secrets and any(s.encode("utf-8", "surrogatepass") in joined for s in secrets):
+        raws = [scrub_bytes(raw, secrets) for raw in raws]
+        joined = b"".join(raws)
+    first_seq = ops[0][2]
+    return EventRun(
+        exchange_id=state["pk"],
+        first_seq=first_seq,
+        end_seq=first_seq + len(ops),
+        raw=joined,
+        index=[[round(op[3], 3), _name(op[4]), len(raw)] for op, raw in zip(ops, raws, strict=True)],
+        last_unterminated=not ops[-1][6],
+    )
+
+
+def _insert_runs(runs: list[EventRun]) -> None:
+    EventRun.objects.bulk_create(runs)
 
 
 def _response(op: dict, state: dict) -> None:
@@ -295,20 +300,28 @@ def _prepare(ops: list) -> list:
 
 
 def _apply(ops: list, live: dict, result: BatchResult) -> None:
-    rows: list[tuple] = []
-    written = 0
-    events: dict[str, list[dict]] = {}
+    # Events wait in `pending` (per exchange, in order) and become one run per exchange
+    # when the batch ends, or before the exchange's finish.
+    pending: dict[str, list[tuple]] = {}
+    runs: list[EventRun] = []
+    spans: dict[str, tuple[int, int]] = {}
     changed: list[tuple[int | None, str]] = []
     prices = None
+
+    def close_run(public_id: str) -> None:
+        ops_ = pending.pop(public_id, None)
+        if not ops_:
+            return
+        runs.append(_run_for(ops_, live[public_id]))
+        first, _last = spans.get(public_id, (ops_[0][2], 0))
+        spans[public_id] = (first, ops_[-1][2])
+
     for op in ops:
         if isinstance(op, tuple):  # an event, the common case
-            state = _state(op[1], live)
-            if state is None:
+            if _state(op[1], live) is None:
                 result.dropped_events += 1
                 continue
-            row, payload = _event_row(op, state)
-            rows.append(row)
-            events.setdefault(op[1], []).append(payload)
+            pending.setdefault(op[1], []).append(op)
             continue
         kind = op["op"]
         if kind == "create":
@@ -323,20 +336,18 @@ def _apply(ops: list, live: dict, result: BatchResult) -> None:
         elif kind == "body":
             _body(op, state)
         elif kind == "finish":
-            if rows:  # the finish reads nothing from events rows, but keep them first
-                _insert_events(rows)
-                written += len(rows)
-                rows = []
+            close_run(op["public_id"])
             if prices is None:
                 prices = finishing.load_prices()
             changed.append(finishing.finish(op, state, prices))
             state["finished"] = True
-    if rows:
-        _insert_events(rows)
-        written += len(rows)
-    result.written_events += written
-    for public_id, payloads in events.items():
-        result.events.setdefault(public_id, []).extend(payloads)
+    for public_id in list(pending):
+        close_run(public_id)
+    if runs:
+        _insert_runs(runs)
+        result.written_events += sum(run.end_seq - run.first_seq for run in runs)
+    for public_id, (first, last) in spans.items():
+        result.events[public_id] = (first, last)
     result.changed.extend(changed)
 
 

@@ -23,7 +23,8 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from playground.recording.models import Blob, Exchange, ExchangeEvent, Thread
+from playground.recording import events as recorded
+from playground.recording.models import Blob, EventRun, Exchange, Thread
 from playground.teams.models import Team
 
 SCHEMA_VERSION = 1
@@ -73,6 +74,7 @@ _PLAIN_FIELDS = (
     "reply_hash",
 )
 _TIME_FIELDS = ("started_at", "finished_at")
+RUN_SIZE = 1000  # events per stored run on import
 
 
 def _b64(data: bytes | memoryview | None) -> str | None:
@@ -92,6 +94,8 @@ def exchange_line(exchange: Exchange) -> dict:
         line[field] = value.isoformat() if value else None
     line["cost_usd"] = str(exchange.cost_usd) if exchange.cost_usd is not None else None
     line["request_bytes_base64"] = _b64(exchange.request_bytes)
+    # The raw non-streaming answer, so replays from an imported recording stay exact.
+    line["response_raw_base64"] = _b64(exchange.response_raw)
     line["team"] = exchange.team.name if exchange.team_id else None
     line["user"] = exchange.user.get_username() if exchange.user_id else None
     line["thread"] = (
@@ -113,13 +117,30 @@ def exchange_line(exchange: Exchange) -> dict:
             "offset_ms": e.offset_ms,
             "event": e.event,
             "raw": e.raw,
-            "raw_bytes_base64": _b64(e.raw_bytes),
+            # The exact bytes only where the text cannot hold them.
+            "raw_bytes_base64": _b64(e.raw_bytes) if e.raw.encode("utf-8") != e.raw_bytes else None,
             "non_utf8": e.non_utf8,
             "terminated": e.terminated,
         }
-        for e in exchange.events.order_by("seq")
+        for e in recorded.iter_events(exchange)
     ]
     return line
+
+
+def _import_events(exchange: Exchange, events: list[dict]) -> None:
+    from playground.recording.store import make_run
+
+    items = [
+        (
+            e["offset_ms"],
+            e.get("event") or "",
+            _unb64(e.get("raw_bytes_base64")) or e["raw"].encode("utf-8"),
+            e.get("terminated", True),
+        )
+        for e in sorted(events, key=lambda e: e["seq"])
+    ]
+    runs = [make_run(exchange.pk, i, items[i : i + RUN_SIZE]) for i in range(0, len(items), RUN_SIZE)]
+    EventRun.objects.bulk_create(runs, batch_size=50)
 
 
 def export_lines(exchanges: Iterable[Exchange], media: bool = True) -> Iterator[str]:
@@ -230,27 +251,14 @@ def import_lines(lines: Iterable[str], team: Team | None = None) -> ImportStats:
             team=owner,
             user=user,
             request_bytes=_unb64(line.get("request_bytes_base64")),
+            response_raw=_unb64(line.get("response_raw_base64")),
             cost_usd=Decimal(line["cost_usd"]) if line.get("cost_usd") else None,
             thread=_thread_for(line.get("thread"), owner, threads),
         )
         shas = list(Blob.objects.filter(sha256__in=line.get("blobs", [])).values_list("pk", flat=True))
         if shas:
             exchange.blobs.add(*shas)
-        ExchangeEvent.objects.bulk_create(
-            [
-                ExchangeEvent(
-                    exchange=exchange,
-                    seq=e["seq"],
-                    offset_ms=e["offset_ms"],
-                    event=e["event"],
-                    raw=e["raw"],
-                    raw_bytes=_unb64(e.get("raw_bytes_base64")),
-                    non_utf8=e.get("non_utf8", False),
-                    terminated=e.get("terminated", True),
-                )
-                for e in line.get("events", [])
-            ]
-        )
+        _import_events(exchange, line.get("events", []))
         links.append((exchange, line.get("parent"), line.get("retry_of")))
         stats.exchanges += 1
     for exchange, parent, retry_of in links:

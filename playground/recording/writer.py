@@ -6,8 +6,8 @@ Policy:
   wakes on the first operation, waits `BATCH_SECONDS` to gather more, and hands the batch to
   one dedicated thread (SQLite has one writer; one thread also keeps one connection), so
   neither the loop nor the stream ever waits for the database.
-* After each batch it broadcasts, per exchange, one coalesced `exchange.events` message to
-  the channel-layer group `exchange.<public_id>` and `exchange.changed` to
+* After each batch it broadcasts, per exchange, one `exchange.events` notice (the seqs just
+  written) to the channel-layer group `exchange.<public_id>` and `exchange.changed` to
   `exchanges.team.<team_id>` on create and finish. A channel-layer failure is logged and
   ignored: it never breaks recording.
 * Database failures are counted (`health()`), shown to staff, and never reach the stream.
@@ -108,12 +108,14 @@ async def _broadcast(result: store.BatchResult) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
-    for public_id, events in result.events.items():
+    for public_id, (first_seq, last_seq) in result.events.items():
+        # A notice, not the events: a live view reads what it has not seen from the
+        # database (one query per batch per viewer), so the writer builds nothing per event.
         message = {
             "type": "exchange.events",
             "public_id": public_id,
-            "first_seq": events[0]["seq"],
-            "events": events,
+            "first_seq": first_seq,
+            "last_seq": last_seq,
         }
         try:
             await layer.group_send(f"exchange.{public_id}", message)

@@ -92,11 +92,13 @@ async def recorded(public_id: str):
 
 
 async def recorded_event_count(public_id: str) -> int:
-    from playground.recording.models import ExchangeEvent
+    from playground.recording.events import event_count
+    from playground.recording.models import Exchange
 
-    return await database_sync_to_async(
-        ExchangeEvent.objects.filter(exchange__public_id=public_id).count
-    )()
+    def count() -> int:
+        return event_count(Exchange.objects.get(public_id=public_id))
+
+    return await database_sync_to_async(count)()
 
 
 def team_of(user) -> int:

@@ -8,6 +8,7 @@ import time
 from playground import recording
 from playground.contract.sse import SSEParser
 from playground.inspector import timeline
+from playground.recording.events import event_at
 from playground.recording.models import Exchange
 from tests.conftest import load_capture
 from tests.inspector.recorded import team_of
@@ -81,7 +82,7 @@ def test_it_shows_one_event_in_full(client, alice):
     html = client.get(url).content.decode()
     assert 'href="?tab=timeline&amp;page=1&amp;event=3#event-detail"' in html
     detail = client.get(url + "&event=3").content.decode()
-    raw = exchange.events.get(seq=3).raw
+    raw = event_at(exchange, 3).raw
     assert 'id="event-detail"' in detail and "Event #3 · content_block_delta" in detail
     assert "&quot;text_delta&quot;" in detail and raw.split("\n")[0] in detail
     for bad in ("999", "-1", "x", "1" * 30):

@@ -39,10 +39,11 @@ NEXT_PROCESS = r"""
 import django
 django.setup()
 from playground.recording import boot
+from playground.recording.events import event_count, iter_events
 from playground.recording.models import Exchange
 boot.ensure_swept()
 e = Exchange.objects.get()
-print(e.outcome, e.events.count(), e.events.order_by("-seq").first().seq)
+print(e.outcome, event_count(e), list(iter_events(e))[-1].seq)
 """
 
 

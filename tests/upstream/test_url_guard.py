@@ -3,10 +3,9 @@ private networks; DNS names are checked again at send time against what they res
 
 from __future__ import annotations
 
-import httpcore
 import pytest
 
-from playground.providers.urlguard import GuardedBackend, URLRefused, check_base_url
+from playground.providers.urlguard import GuardedResolver, URLRefused, check_base_url
 
 REFUSED = [
     "ftp://api.example.com",
@@ -84,8 +83,11 @@ def test_it_keeps_scheme_and_userinfo_rules_when_private_is_allowed(url):
 
 async def test_it_checks_what_a_name_resolves_to_when_connecting():
     # The send-time check, on its own: "localhost" resolves (via /etc/hosts) to loopback.
-    backend = GuardedBackend(httpcore.AnyIOBackend())
-    with pytest.raises(URLRefused) as info:
-        await backend.connect_tcp("localhost", 9, timeout=2)
+    resolver = GuardedResolver()
+    try:
+        with pytest.raises(URLRefused) as info:
+            await resolver.resolve("localhost", 9)
+    finally:
+        await resolver.close()
     assert "resolves to a refused address" in str(info.value)
 
