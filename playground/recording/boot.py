@@ -20,6 +20,7 @@ from datetime import UTC, datetime, timedelta
 log = logging.getLogger(__name__)
 
 BOOT_ID = secrets.token_hex(8)
+PID = os.getpid()  # the recorder process writes as its parent (see process.py)
 HOST = socket.gethostname()[:200]
 STALE_SECONDS = 120
 _swept = False
@@ -43,7 +44,7 @@ def heartbeat() -> None:
         now = datetime.now(UTC)
         updated = RecorderBoot.objects.filter(boot_id=BOOT_ID).update(last_seen=now)
         if not updated:
-            RecorderBoot.objects.create(boot_id=BOOT_ID, host=HOST, pid=os.getpid(), last_seen=now)
+            RecorderBoot.objects.create(boot_id=BOOT_ID, host=HOST, pid=PID, last_seen=now)
     except Exception:
         log.warning("recording heartbeat failed", exc_info=True)
 

@@ -60,7 +60,8 @@ def finish(op: dict, state: dict, prices: list[dict] | None) -> tuple[int | None
     if changed:
         anomalies.append("message_sanitized")
 
-    exchange = Exchange.objects.get(pk=state["pk"])
+    # Only what finishing reads: the request's JSON and bytes stay in the database.
+    exchange = Exchange.objects.only(*_READ_FIELDS).get(pk=state["pk"])
     request_body = state["body"]
     usage = analyze.usage_columns(message)
     for field, value in usage.items():
@@ -76,7 +77,7 @@ def finish(op: dict, state: dict, prices: list[dict] | None) -> tuple[int | None
     exchange.error_message = analyze.safe_text(error_message)[:10000]
     exchange.event_count = event_count
     exchange.stored_bytes = (
-        len(exchange.request_bytes or b"")
+        state.get("request_bytes_len", 0)
         + _json_size(request_body)
         + _json_size(state.get("response_body"))
         + _json_size(message)
@@ -108,6 +109,7 @@ def finish(op: dict, state: dict, prices: list[dict] | None) -> tuple[int | None
     return exchange.team_id, exchange.public_id
 
 
+_READ_FIELDS = ("id", "public_id", "team_id", "model", "path", "thread_hint", "started_at")
 _FINISH_FIELDS = [
     "input_tokens", "output_tokens", "cache_creation_5m", "cache_creation_1h", "cache_read",
     "server_tool_use", "cost_usd", "message", "stop_reason", "outcome", "error_type",

@@ -142,6 +142,7 @@ def _create(op: dict, live: dict) -> tuple[int | None, str]:
         "anomalies": anomalies,
         "status": None,
         "response_body": None,
+        "request_bytes_len": 0 if raw_sha else len(raw),
     }
     return exchange.team_id, exchange.public_id
 

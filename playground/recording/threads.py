@@ -142,6 +142,10 @@ def title_for(body: object) -> str:
     return ""
 
 
+# What linking reads of a related exchange (never its JSON bodies).
+_LINK_FIELDS = ("id", "parent", "step", "branch", "started_at", "thread__id", "thread__last_at")
+
+
 def assign_thread(exchange, body: object, now) -> None:
     """Set thread, parent, retry_of, step and branch on `exchange` (saved by the caller)."""
     from playground.recording.models import Exchange, Thread
@@ -157,6 +161,8 @@ def assign_thread(exchange, body: object, now) -> None:
     if exchange.prefix_hash:
         retry_of = (
             siblings.filter(prefix_hash=exchange.prefix_hash, thread__isnull=False)
+            .select_related("thread")
+            .only(*_LINK_FIELDS)
             .order_by("started_at", "id")
             .first()
         )
@@ -164,9 +170,10 @@ def assign_thread(exchange, body: object, now) -> None:
     if retry_of is None and candidates:
         found = {
             e.reply_hash: e
-            for e in siblings.filter(reply_hash__in=candidates, thread__isnull=False).order_by(
-                "-started_at", "-id"
-            )
+            for e in siblings.filter(reply_hash__in=candidates, thread__isnull=False)
+            .select_related("thread")
+            .only("reply_hash", *_LINK_FIELDS)
+            .order_by("-started_at", "-id")
         }
         # Prefer the longest resent history; among equal ones the earliest-listed (newest).
         for digest in candidates:

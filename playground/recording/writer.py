@@ -4,8 +4,9 @@ Policy:
 
 * The hot path only appends to a list (`put`). A single asyncio task on the running loop
   wakes on the first operation, waits `BATCH_SECONDS` to gather more, and hands the batch to
-  one dedicated thread (SQLite has one writer; one thread also keeps one connection), so
-  neither the loop nor the stream ever waits for the database.
+  one dedicated thread, which passes it to the recorder process (`process.py`) and waits
+  for its answer; so neither the loop nor the stream ever waits for the database, nor for
+  the GIL while a batch is written.
 * After each batch it broadcasts, per exchange, one `exchange.events` notice (the seqs just
   written) to the channel-layer group `exchange.<public_id>` and `exchange.changed` to
   `exchanges.team.<team_id>` on create and finish. A channel-layer failure is logged and
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import contextlib
 import logging
 import threading
 import time
@@ -29,6 +31,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
 from playground.recording import boot, store
+from playground.recording.process import RecorderGone, recorder
 
 log = logging.getLogger(__name__)
 
@@ -78,8 +81,7 @@ def health() -> dict:
 
 def write_now(ops: list) -> store.BatchResult:
     """Write in the calling thread (no loop to hand off to), then broadcast."""
-    boot.ensure_swept()
-    result = store.write_batch(ops)
+    result = _write_batch(ops)  # the same place as the writer's batches: one holds the state
     _count(result)
     _broadcast_sync(result)
     return result
@@ -205,11 +207,23 @@ class Writer:
 
 
 def _write_batch(ops: list) -> store.BatchResult:
+    if recorder.enabled:
+        try:
+            return recorder.call(("batch", ops))
+        except RecorderGone as exc:
+            log.warning("recording: %s; %d operations lost", exc, len(ops))
+            return store.BatchResult(failed_ops=len(ops), error=str(exc))
     boot.ensure_swept()
     return store.write_batch(ops)
 
 
 def _heartbeat() -> None:
+    if recorder.enabled:
+        try:
+            recorder.call(("heartbeat",))
+        except RecorderGone:
+            log.warning("recording heartbeat failed", exc_info=True)
+        return
     boot.heartbeat()
     try:
         store.forget_stale()
@@ -223,6 +237,9 @@ def _close_connection() -> None:
     # PostgreSQL is reconnected to and a test database can be dropped.
     from django.db import connection
 
+    if recorder.enabled and recorder.pid is not None:
+        with contextlib.suppress(RecorderGone):
+            recorder.call(("close",))
     connection.close()
 
 

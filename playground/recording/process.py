@@ -1,0 +1,143 @@
+"""The recorder process: the writer's database work, done by a child of the server process.
+
+Why: writing a batch is Python work (parsing the events, rebuilding the message, the ORM's
+queries) that costs about ten times what relaying the same stream costs. Done in a thread
+of the server process, it competed with the event loop for the GIL, and every relayed
+stream waited for it. In a child process it runs beside the loop, at a lower CPU priority
+(`NICENESS`), so live traffic comes first and recording catches up when the machine has a
+moment; the loop only hands over batches.
+
+Protocol (one request, one answer, over a pipe; the writer's single thread is the only
+caller): ("batch", ops) -> store.BatchResult; ("heartbeat",) -> None; ("close",) -> None
+(give the database connection back). The child takes the parent's boot id and pid, so the
+exchanges it writes belong to the parent process (see `boot.py`), and it uses the parent's
+database settings as they are at start (a test database included). It exits when the
+pipe closes, so it never outlives the server.
+
+Failures: a child that cannot start or dies is restarted on the next batch; the batch it
+was writing is counted as failed (`writer.health()`), never retried blindly. Without a
+child (`PLAYGROUND_RECORDER_PROCESS=0`, or a platform that cannot spawn one) the writer's
+thread does the work in-process, as sync callers always do.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import multiprocessing
+import os
+import threading
+
+log = logging.getLogger(__name__)
+
+NICENESS = 10  # below the server's own processes, never idle-only
+
+
+class RecorderGone(Exception):
+    """The child died or could not start; what it was given may not be written."""
+
+
+def _child_main(conn, settings_module: str, databases: dict, boot_id: str, pid: int) -> None:
+    os.environ["DJANGO_SETTINGS_MODULE"] = settings_module
+    with contextlib.suppress(OSError):
+        os.nice(NICENESS)
+    import django
+
+    django.setup()
+    from django.db import connection, connections
+
+    for alias, settings_dict in databases.items():
+        connections[alias].settings_dict.update(settings_dict)
+    from playground.recording import boot, store
+
+    boot.BOOT_ID, boot.PID = boot_id, pid  # write as the parent process
+    while True:
+        try:
+            message = conn.recv()
+        except (EOFError, OSError):
+            return  # the parent is gone
+        kind = message[0]
+        if kind == "batch":
+            boot.ensure_swept()
+            answer = store.write_batch(message[1])
+        elif kind == "heartbeat":
+            boot.heartbeat()
+            try:
+                store.forget_stale()
+            except Exception:
+                log.warning("recording: could not settle stale exchanges", exc_info=True)
+            answer = None
+        else:  # "close"
+            connection.close()
+            answer = None
+        conn.send(answer)
+
+
+class RecorderProcess:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._process = None
+        self._conn = None
+
+    @property
+    def enabled(self) -> bool:
+        return os.environ.get("PLAYGROUND_RECORDER_PROCESS", "1") != "0"
+
+    @property
+    def pid(self) -> int | None:
+        process = self._process
+        return process.pid if process is not None and process.is_alive() else None
+
+    def _start(self) -> None:
+        from django.conf import settings
+        from django.db import connections
+
+        from playground.recording import boot
+
+        context = multiprocessing.get_context("spawn")
+        parent_end, child_end = context.Pipe()
+        databases = {alias: dict(connections[alias].settings_dict) for alias in settings.DATABASES}
+        process = context.Process(
+            target=_child_main,
+            args=(child_end, os.environ.get("DJANGO_SETTINGS_MODULE", "playground.settings"),
+                  databases, boot.BOOT_ID, boot.PID),
+            name="playground-recorder",
+            daemon=True,
+        )
+        process.start()
+        child_end.close()
+        self._process, self._conn = process, parent_end
+
+    def call(self, message: tuple):
+        """Send one request and wait for its answer (blocking: the writer's thread)."""
+        with self._lock:
+            if self._process is None or not self._process.is_alive():
+                self._stop()
+                try:
+                    self._start()
+                except Exception as exc:
+                    raise RecorderGone(f"could not start the recorder process: {exc}") from exc
+            try:
+                self._conn.send(message)
+                return self._conn.recv()
+            except (EOFError, OSError) as exc:
+                self._stop()
+                raise RecorderGone("the recorder process stopped") from exc
+
+    def stop(self) -> None:
+        with self._lock:
+            self._stop()
+
+    def _stop(self) -> None:
+        conn, process = self._conn, self._process
+        self._conn = self._process = None
+        if conn is not None:
+            conn.close()  # the child sees EOF and exits
+        if process is not None:
+            process.join(5)
+            if process.is_alive():
+                process.kill()
+                process.join(5)
+
+
+recorder = RecorderProcess()
