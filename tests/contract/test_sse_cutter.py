@@ -13,7 +13,7 @@ event = st.one_of(
     st.builds(
         lambda name, data: f"event: {name}\ndata: {data}\n\n".encode(),
         st.sampled_from(["content_block_delta", "ping", "message_stop", "error"]),
-        st.text(alphabet=st.characters(blacklist_characters="\r\n"), max_size=30),
+        st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\r\n"), max_size=30),
     ),
     st.just(b": keep-alive\n\n"),
     st.just(b"\n"),

@@ -95,28 +95,45 @@ def test_the_writer_stores_a_chunked_stream_in_runs_byte_for_byte(alice):
 def test_the_migration_moves_event_rows_into_runs(alice):
     executor = MigrationExecutor(connection)
     executor.migrate([("recording", "0006_response_raw")])
-    apps = executor.loader.project_state([("recording", "0006_response_raw")]).apps
-    OldExchange = apps.get_model("recording", "Exchange")
-    OldEvent = apps.get_model("recording", "ExchangeEvent")
-    ex = OldExchange.objects.create(public_id="ex_old", source="proxy", method="POST",
-                                    path="/v1/messages", started_at="2026-01-01T00:00:00Z")
-    stream = _stream(1200)
-    stream[-1] = stream[-1][:-2]  # the last event cut before its blank line
-    bad = b"event: ping\ndata: \xff\x00\n\n"
-    stream[5] = bad
-    OldEvent.objects.bulk_create([
-        OldEvent(exchange=ex, seq=i, offset_ms=i * 1.5, event=raw.split(b"\n", 1)[0][7:].decode(),
-                 raw=raw.decode("utf-8", "replace"), raw_bytes=raw if raw == bad else None,
-                 non_utf8=raw == bad, terminated=i != len(stream) - 1)
-        for i, raw in enumerate(stream)
-    ])
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(executor.loader.graph.leaf_nodes())
+    try:
+        _old_rows_then_migrate()
+    finally:
+        # Whatever happened, leave the schema as the other tests expect it.
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate(executor.loader.graph.leaf_nodes())
     new = Exchange.objects.get(public_id="ex_old")
     assert EventRun.objects.filter(exchange=new).count() == 2  # runs of 1,000 events
     events = list(recorded.iter_events(new))
+    stream = _old_stream()
     assert [e.raw_bytes for e in events] == stream
     assert [e.offset_ms for e in events] == [i * 1.5 for i in range(len(stream))]
     assert events[5].non_utf8 and "\ufffd" in events[5].raw
     assert [e.terminated for e in events].count(False) == 1 and not events[-1].terminated
+
+
+BAD = b"event: ping\ndata: \xff\x00\n\n"
+
+
+def _old_stream() -> list[bytes]:
+    stream = _stream(1200)
+    stream[-1] = stream[-1][:-2]  # the last event cut before its blank line
+    stream[5] = BAD
+    return stream
+
+
+def _old_rows_then_migrate() -> None:
+    apps = MigrationExecutor(connection).loader.project_state([("recording", "0006_response_raw")]).apps
+    OldExchange = apps.get_model("recording", "Exchange")
+    OldEvent = apps.get_model("recording", "ExchangeEvent")
+    ex = OldExchange.objects.create(public_id="ex_old", source="proxy", method="POST",
+                                    path="/v1/messages", started_at="2026-01-01T00:00:00Z")
+    stream = _old_stream()
+    # As the recorder stored them: text with U+FFFD (NUL included), exact bytes beside.
+    OldEvent.objects.bulk_create([
+        OldEvent(exchange=ex, seq=i, offset_ms=i * 1.5, event=raw.split(b"\n", 1)[0][7:].decode(),
+                 raw=raw.decode("utf-8", "replace").replace("\x00", "\ufffd"),
+                 raw_bytes=raw if raw == BAD else None, non_utf8=raw == BAD,
+                 terminated=i != len(stream) - 1)
+        for i, raw in enumerate(stream)
+    ])
