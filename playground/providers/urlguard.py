@@ -17,6 +17,7 @@ client all call the same functions.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 import socket
@@ -121,6 +122,7 @@ def host_refusal(host: str) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=512)  # a pure function, run on every upstream send
 def check_base_url(url: str, *, allow_private: bool = False) -> str:
     """The URL, normalized (no trailing slash), or URLRefused with the reason."""
     if not isinstance(url, str) or not url.strip():

@@ -155,11 +155,10 @@ class Recording:
 def recorder_saturated() -> bool:
     """The recorder's queue is full (its database is down or far behind): new calls are
     refused rather than relayed unrecorded."""
-    from playground import recording
-    from playground.recording.writer import MAX_PENDING
+    from playground.recording import writer
 
     try:
-        return recording.health().get("queue_depth", 0) >= MAX_PENDING
+        return writer.saturated()
     except Exception:
         log.exception("recording health check failed")
         return True

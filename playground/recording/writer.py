@@ -12,7 +12,9 @@ Policy:
   `exchanges.team.<team_id>` on create and finish. A channel-layer failure is logged and
   ignored: it never breaks recording.
 * Database failures are counted (`health()`), shown to staff, and never reach the stream.
-  The queue is bounded: past `MAX_PENDING` operations events are dropped and counted.
+  The queue is bounded, by operations (`MAX_PENDING`) and by bytes (`MAX_PENDING_BYTES`:
+  stream chunks are large): past either, stream operations are dropped and counted, and
+  `saturated()` tells the proxy to refuse new calls rather than relay them unrecorded.
 * Callers with no running loop (management commands, sync tests, threads) write directly,
   or hand the operation to a writer running on another thread's loop.
 * On the first batch of a process, exchanges left `streaming` by a dead process are marked
@@ -39,6 +41,7 @@ BATCH_SECONDS = 0.03
 HEARTBEAT_SECONDS = 30.0
 IDLE_CLOSE_SECONDS = 1.0
 MAX_PENDING = 200_000
+MAX_PENDING_BYTES = 256 * 1024 * 1024
 
 _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="recording-writer")
 _stats_lock = threading.Lock()
@@ -68,12 +71,19 @@ def _count(result: store.BatchResult) -> None:
         _stats["dropped_events"] += result.dropped_events
 
 
+def saturated() -> bool:
+    """The queue is full (the database is down or the recorder far behind)."""
+    writer = _writer
+    return writer is not None and writer.full()
+
+
 def health() -> dict:
     """Counters for staff: a non-zero `failed_ops` or `dropped_events` means lost data."""
     with _stats_lock:
         stats = dict(_stats)
     writer = _writer
     stats["queue_depth"] = len(writer.pending) if writer is not None else 0
+    stats["queue_bytes"] = writer.pending_bytes if writer is not None else 0
     stats["ok"] = stats["failed_ops"] == 0 and stats["dropped_events"] == 0
     stats["boot_id"] = boot.BOOT_ID
     return stats
@@ -141,6 +151,7 @@ class Writer:
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self.loop = loop
         self.pending: list = []
+        self.pending_bytes = 0
         self.enqueued = 0
         self.done = 0
         self._wake = asyncio.Event()
@@ -150,11 +161,18 @@ class Writer:
     def alive(self) -> bool:
         return not self.loop.is_closed() and self.loop.is_running() and not self.task.done()
 
+    def full(self) -> bool:
+        return len(self.pending) >= MAX_PENDING or self.pending_bytes >= MAX_PENDING_BYTES
+
     def put(self, op: object) -> None:
-        if len(self.pending) >= MAX_PENDING and isinstance(op, tuple):
-            with _stats_lock:
-                _stats["dropped_events"] += 1
-            return
+        if isinstance(op, tuple):  # stream bytes or an event
+            if self.full():
+                with _stats_lock:
+                    _stats["dropped_events"] += 1
+                return
+            self.pending_bytes += len(op[3])
+        else:
+            self.pending_bytes += len(op.get("raw") or b"")
         self.pending.append(op)
         self.enqueued += 1
         if not self._wake.is_set():
@@ -183,7 +201,7 @@ class Writer:
                         await self.loop.run_in_executor(_executor, _close_connection)
                         connected = False
                 self._wake.clear()
-                ops, self.pending = self.pending, []
+                ops, self.pending, self.pending_bytes = self.pending, [], 0
                 if ops:
                     connected = True
                     result = await self.loop.run_in_executor(_executor, _write_batch, ops)
@@ -300,7 +318,7 @@ def flush_sync(timeout: float = 30.0) -> None:
     if writer.alive():
         asyncio.run_coroutine_threadsafe(writer.flush(), writer.loop).result(timeout)
     elif writer.pending:
-        ops, writer.pending = writer.pending, []
+        ops, writer.pending, writer.pending_bytes = writer.pending, [], 0
         write_now(ops)
 
 
@@ -309,7 +327,7 @@ def _drain_at_exit() -> None:
     # The loop is gone at interpreter exit; what is still queued is written directly.
     writer = _writer
     if writer is not None and writer.pending:
-        ops, writer.pending = writer.pending, []
+        ops, writer.pending, writer.pending_bytes = writer.pending, [], 0
         try:
             write_now(ops)
         except Exception:

@@ -190,3 +190,24 @@ async def test_it_stores_a_huge_event_whole_and_announces_it_without_its_bytes(a
     assert len(repr(sent)) < 1000
     exchange = await Exchange.objects.aget(public_id=rec.public_id)
     assert await sync_to_async(raw_stream)(exchange) == huge
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_queue_full_of_bytes_refuses_more_stream_data(alice, monkeypatch):
+    from playground.proxy import routes
+    from playground.recording import writer
+
+    team = await sync_to_async(team_of)(alice)
+    monkeypatch.setattr(writer, "MAX_PENDING_BYTES", 100_000)
+    before = recording.health()["dropped_events"]
+    rec = _start(team.id)
+    # No await in between: the writer cannot drain, as when the database is far behind.
+    for _ in range(3):
+        rec.chunk(b"x" * 40_000, time.monotonic())
+    assert recording.health()["queue_bytes"] >= 100_000
+    assert writer.saturated() and routes.recorder_saturated()
+    rec.chunk(b"y" * 10, time.monotonic())
+    assert recording.health()["dropped_events"] == before + 1
+    rec.finish(outcome="incomplete")
+    await recording.flush()
+    assert not writer.saturated()
