@@ -12,7 +12,10 @@ Everything runs on loopback, in separate processes started and stopped here:
 * LiteLLM's proxy (`/tmp/litellm-venv/bin/litellm`, if installed; offline settings) with
   `anthropic/sim-1` pointed at the same simulator, as the peer.
 
-Arms per concurrency level, in this order: direct (A), proxy, LiteLLM, direct again (B).
+Arms per concurrency level, taking turns round by round: direct (A), proxy, LiteLLM, direct
+again (B); before each arm the proxy (with its recorder process) and LiteLLM are left to
+finish their work, and the proxy's CPU figure includes the recording it did after the last
+byte.
 The two direct runs give the A/A spread, the noise floor of the machine. "Added" figures are
 arm minus the mean of the two direct runs. Each stream is ~1,000 SSE events; the client is a
 raw asyncio HTTP/1.1 reader (one connection per stream) that checks each relayed body
@@ -359,34 +362,44 @@ async def bench(procs: dict, tokens: int, quick: bool) -> dict:
     reference = (await direct.run(1, 1))["bodies"][0]
     lite_reference = (await arms[2].run(1, 1))["bodies"][0] if len(arms) > 2 else b""
     events = reference.count(b"event: ")
-    levels = [(1, 10 if quick else 30), (10, 2 if quick else 5), (100, 1)]
+    # (concurrency, streams per round, rounds): the arms take turns round by round, so a
+    # drift of the machine (another process waking up) spreads over all of them.
+    levels = [(1, 1, 10 if quick else 30), (10, 10, 2 if quick else 5), (100, 100, 1 if quick else 3)]
     report: dict = {"events_per_stream": events, "levels": {}}
     pids = {"proxy": procs["app"].pid}
     if "litellm" in procs and "litellm" in ports:
         pids["litellm"] = procs["litellm"].pid
-    for concurrency, rounds in levels:
-        row: dict = {}
+    for concurrency, _streams, rounds in levels:
         order = [direct, *arms[1:], Arm("direct-B", direct.port, direct.path, direct.headers, body)]
+        totals = {arm.name: {"ttfb": [], "total": [], "bodies": [], "statuses": [], "elapsed": 0.0, "cpu": 0.0}
+                  for arm in order}
+        for _ in range(rounds):
+            for arm in order:
+                pid = pids.get(arm.name)
+                for other in pids.values():
+                    await settle(other)
+                cpu0 = tree_cpu_seconds(pid) if pid else 0.0
+                started = time.perf_counter()
+                result = await asyncio.wait_for(arm.run(concurrency, 1), timeout=900)
+                got = totals[arm.name]
+                got["elapsed"] += time.perf_counter() - started
+                if pid:
+                    await settle(pid)  # recording finishes after the last byte: count it all
+                    got["cpu"] += tree_cpu_seconds(pid) - cpu0
+                for key in ("ttfb", "total", "bodies", "statuses"):
+                    got[key] += result[key]
+        row: dict = {}
         for arm in order:
-            pid = pids.get(arm.name)
-            for other in pids.values():
-                await settle(other)
-            cpu0 = tree_cpu_seconds(pid) if pid else 0.0
-            started = time.perf_counter()
-            result = await asyncio.wait_for(arm.run(concurrency, rounds), timeout=900)
-            elapsed = time.perf_counter() - started
-            if pid:
-                await settle(pid)  # recording finishes after the last byte: count it all
-            cpu = tree_cpu_seconds(pid) - cpu0 if pid else 0.0
-            ok = [s == 200 for s in result["statuses"]]
+            got = totals[arm.name]
+            ok = [s == 200 for s in got["statuses"]]
             # LiteLLM rewrites the request it forwards (the simulator then seeds a different
             # answer), so its streams are checked against its own first answer instead.
             expected = lite_reference if arm.name == "litellm" else reference
-            intact = sum(b == expected and b.endswith(b"message_stop\"}\n\n") for b in result["bodies"])
+            intact = sum(b == expected and b.endswith(b"message_stop\"}\n\n") for b in got["bodies"])
             row[arm.name] = {
-                "ttfb": result["ttfb"], "total": result["total"], "streams": len(ok),
-                "ok": sum(ok), "intact": intact, "elapsed": elapsed,
-                "cpu_per_event_us": cpu / (len(ok) * events) * 1e6 if pid else None,
+                "ttfb": got["ttfb"], "total": got["total"], "streams": len(ok),
+                "ok": sum(ok), "intact": intact, "elapsed": got["elapsed"],
+                "cpu_per_event_us": got["cpu"] / (len(ok) * events) * 1e6 if arm.name in pids else None,
             }
         report["levels"][concurrency] = row
     return report
