@@ -240,7 +240,7 @@ def start_processes(tmp: Path, use_litellm: bool, record: bool = True) -> dict:
         env = {**env, "PYTHONPATH": f"{tmp}{os.pathsep}{ROOT}"}
         app = "bench_norecord_app:application"
     procs["app"] = subprocess.Popen(
-        [PY, "-m", "uvicorn", app, "--host", "127.0.0.1",
+        [PY, "-m", "uvicorn", app, "--host", "127.0.0.1", "--http", "playground.http_protocol:HttpProtocol",
          "--port", str(app_port), "--no-access-log", "--log-level", "warning", "--lifespan", "off"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=app_log,
     )

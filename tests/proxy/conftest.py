@@ -16,7 +16,7 @@ class ServerThread:
     def __init__(self, app) -> None:
         self.config = uvicorn.Config(
             app, host="127.0.0.1", port=0, log_level="warning", lifespan="off", access_log=False,
-            loop="asyncio",
+            loop="asyncio", http="playground.http_protocol:HttpProtocol",
         )
         self.server = uvicorn.Server(self.config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 
@@ -71,9 +72,12 @@ def test_it_rejects_nul_and_non_ascii_key_bytes(proxy_url, acme_key):
         status, body = raw_http(proxy_url, request)
         assert value not in body
         if b"\x00" in value:
-            # HTTP forbids NUL in a field value: the server refuses the request before the
-            # application sees it (a plain 400).
+            # HTTP forbids NUL in a field value: the server's parser refuses the request
+            # before the application sees it, and answers in the API's shape.
             assert status == 400
+            error = json.loads(body)
+            assert error["type"] == "error" and error["error"]["type"] == "invalid_request_error"
+            assert error["request_id"].startswith("req_")
         else:
             assert status == 401
             assert b'"authentication_error"' in body
