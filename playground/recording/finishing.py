@@ -60,8 +60,9 @@ def finish(op: dict, state: dict, prices: list[dict] | None) -> tuple[int | None
     if changed:
         anomalies.append("message_sanitized")
 
-    # Only what finishing reads: the request's JSON and bytes stay in the database.
-    exchange = Exchange.objects.only(*_READ_FIELDS).get(pk=state["pk"])
+    # The row as created (only what finishing reads), without reading it back.
+    exchange = Exchange(id=state["pk"], **state["row"])
+    exchange._state.adding = False
     request_body = state["body"]
     usage = analyze.usage_columns(message)
     for field, value in usage.items():
@@ -109,7 +110,7 @@ def finish(op: dict, state: dict, prices: list[dict] | None) -> tuple[int | None
     return exchange.team_id, exchange.public_id
 
 
-_READ_FIELDS = ("id", "public_id", "team_id", "model", "path", "thread_hint", "started_at")
+ROW_FIELDS = ("public_id", "team_id", "model", "path", "thread_hint", "started_at")
 _FINISH_FIELDS = [
     "input_tokens", "output_tokens", "cache_creation_5m", "cache_creation_1h", "cache_read",
     "server_tool_use", "cost_usd", "message", "stop_reason", "outcome", "error_type",

@@ -143,6 +143,8 @@ def _create(op: dict, live: dict) -> tuple[int | None, str]:
         "status": None,
         "response_body": None,
         "request_bytes_len": 0 if raw_sha else len(raw),
+        # What finishing reads of the row, so it need not read it back.
+        "row": {f: getattr(exchange, f) for f in finishing.ROW_FIELDS},
     }
     return exchange.team_id, exchange.public_id
 
