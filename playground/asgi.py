@@ -8,11 +8,12 @@ is Django.
 import os
 import sys
 
-# The recorder writes from a thread of this process that runs Python code (parsing events,
-# building rows). With CPython's default 5 ms switch interval that thread could keep the
-# event loop, and so the next byte of every relayed stream, waiting up to 5 ms; 0.5 ms
-# bounds the wait at a small cost in throughput.
-sys.setswitchinterval(0.0005)
+# When the recorder writes from a thread of this process (PLAYGROUND_RECORDER_PROCESS=0) it
+# runs Python code (parsing events, building rows); with CPython's default 5 ms switch
+# interval it could keep the event loop, and so the next byte of every relayed stream,
+# waiting up to 5 ms. 0.5 ms bounds the wait at a small cost in throughput.
+if os.environ.get("PLAYGROUND_RECORDER_PROCESS", "1") == "0":
+    sys.setswitchinterval(0.0005)
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "playground.settings")
 

@@ -133,7 +133,7 @@ class Accumulator:
             self._flag(f"event {self._count} ({event.event}): stream ended before its blank line")
         try:
             data = json.loads(event.data)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nesting deeper than Python's stack
             if event.data.strip():
                 self.invalid_json_events += 1
             self._flag(f"event {self._count} ({event.event}): invalid JSON in data")

@@ -72,18 +72,37 @@ def event_count(exchange: Exchange | int) -> int:
     return last or 0
 
 
+def _overlapping(exchange: Exchange | int, start: int, stop: int | None):
+    """Runs holding events with seq >= start (and < stop), in order: the run that holds
+    `start` found by one index lookup, so an early page never scans later runs and a late
+    page never scans earlier ones."""
+    runs = _runs(exchange)
+    first = runs.filter(first_seq__lte=start).order_by("-first_seq").values_list("first_seq", flat=True)[:1]
+    lowest = next(iter(first), start)
+    runs = runs.filter(first_seq__gte=lowest, end_seq__gt=start)
+    if stop is not None:
+        runs = runs.filter(first_seq__lt=stop)
+    return runs.order_by("first_seq")
+
+
 def events_between(exchange: Exchange | int, start: int, stop: int) -> list[RecordedEvent]:
     """Events with start <= seq < stop, in order."""
     if stop <= start:
         return []
-    runs = _runs(exchange).filter(first_seq__lt=stop, end_seq__gt=start).order_by("first_seq")
-    return [ev for run in runs for ev in _cut(run, start, stop)]
+    return [ev for run in _overlapping(exchange, start, stop) for ev in _cut(run, start, stop)]
 
 
 def events_after(exchange: Exchange | int, after_seq: int, limit: int) -> list[RecordedEvent]:
-    """Up to `limit` events with seq > after_seq: catching up a live view."""
+    """Up to `limit` events with seq > after_seq: catching up a live view. Seqs a failed
+    batch never wrote are skipped, not waited for."""
     start = max(after_seq + 1, 0)
-    return events_between(exchange, start, start + limit)
+    out: list[RecordedEvent] = []
+    for run in _overlapping(exchange, start, None).iterator(chunk_size=10):
+        for ev in _cut(run, start):
+            out.append(ev)
+            if len(out) >= limit:
+                return out
+    return out
 
 
 def event_at(exchange: Exchange | int, seq: int) -> RecordedEvent | None:

@@ -26,18 +26,32 @@ import contextlib
 import logging
 import multiprocessing
 import os
+import signal
 import threading
+import time
 
 log = logging.getLogger(__name__)
 
 NICENESS = 10  # below the server's own processes, never idle-only
+# A child that cannot start, or dies this soon this many times in a row, is given up on:
+# the writer's thread then writes in-process (a platform that cannot run it, a broken
+# environment), rather than lose every batch.
+EARLY_DEATH_SECONDS = 10.0
+MAX_EARLY_DEATHS = 3
 
 
 class RecorderGone(Exception):
     """The child died or could not start; what it was given may not be written."""
 
 
-def _child_main(conn, settings_module: str, databases: dict, boot_id: str, pid: int) -> None:
+def _child_main(
+    conn, settings_module: str, databases: dict, boot_id: str, pid: int, replacing: bool
+) -> None:
+    # The server's signals are the server's: Ctrl-C or a service manager's SIGTERM reach
+    # the whole process group, and the recorder must keep writing while the server drains
+    # its streams. It exits when the server closes the pipe (or dies).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     os.environ["DJANGO_SETTINGS_MODULE"] = settings_module
     with contextlib.suppress(OSError):
         os.nice(NICENESS)
@@ -51,26 +65,54 @@ def _child_main(conn, settings_module: str, databases: dict, boot_id: str, pid: 
     from playground.recording import boot, store
 
     boot.BOOT_ID, boot.PID = boot_id, pid  # write as the parent process
+    if replacing:
+        _settle_orphans(boot_id)
     while True:
         try:
             message = conn.recv()
         except (EOFError, OSError):
             return  # the parent is gone
-        kind = message[0]
-        if kind == "batch":
-            boot.ensure_swept()
-            answer = store.write_batch(message[1])
-        elif kind == "heartbeat":
-            boot.heartbeat()
-            try:
-                store.forget_stale()
-            except Exception:
-                log.warning("recording: could not settle stale exchanges", exc_info=True)
-            answer = None
-        else:  # "close"
-            connection.close()
-            answer = None
+        try:
+            answer = _handle(message, boot, store, connection)
+        except Exception as exc:  # never die on one bad batch: report it, go on
+            log.exception("recorder process: %s failed", message[0])
+            answer = store.BatchResult(failed_ops=len(message[1]), error=f"{type(exc).__name__}: {exc}"[:300]) if message[0] == "batch" else None
         conn.send(answer)
+
+
+def _handle(message: tuple, boot, store, connection):
+    kind = message[0]
+    if kind == "batch":
+        boot.ensure_swept()
+        return store.write_batch(message[1])
+    if kind == "heartbeat":
+        boot.heartbeat()
+        try:
+            store.forget_stale()
+        except Exception:
+            log.warning("recording: could not settle stale exchanges", exc_info=True)
+        return None
+    connection.close()  # "close"
+    return None
+
+
+def _settle_orphans(boot_id: str) -> None:
+    """A replacement child starts with no state: the streams its predecessor was recording
+    can no longer be finished, so they are marked `interrupted` (before this child has
+    created anything, every `streaming` row of this boot id is such a stream)."""
+    from datetime import UTC, datetime
+
+    from playground.recording.models import Exchange
+
+    try:
+        count = Exchange.objects.filter(boot_id=boot_id, outcome="streaming").update(
+            outcome="interrupted", finished_at=datetime.now(UTC)
+        )
+    except Exception:
+        log.warning("recorder process: could not settle the previous one's streams", exc_info=True)
+        return
+    if count:
+        log.warning("recorder process restarted: %d streams in flight marked interrupted", count)
 
 
 class RecorderProcess:
@@ -78,10 +120,14 @@ class RecorderProcess:
         self._lock = threading.Lock()
         self._process = None
         self._conn = None
+        self._started_at = 0.0
+        self._starts = 0
+        self._early_deaths = 0
+        self.given_up = False
 
     @property
     def enabled(self) -> bool:
-        return os.environ.get("PLAYGROUND_RECORDER_PROCESS", "1") != "0"
+        return os.environ.get("PLAYGROUND_RECORDER_PROCESS", "1") != "0" and not self.given_up
 
     @property
     def pid(self) -> int | None:
@@ -100,29 +146,44 @@ class RecorderProcess:
         process = context.Process(
             target=_child_main,
             args=(child_end, os.environ.get("DJANGO_SETTINGS_MODULE", "playground.settings"),
-                  databases, boot.BOOT_ID, boot.PID),
+                  databases, boot.BOOT_ID, boot.PID, self._starts > 0),
             name="playground-recorder",
             daemon=True,
         )
         process.start()
         child_end.close()
         self._process, self._conn = process, parent_end
+        self._started_at = time.monotonic()
+        self._starts += 1
 
-    def call(self, message: tuple):
+    def call(self, message: tuple, *, start: bool = True):
         """Send one request and wait for its answer (blocking: the writer's thread)."""
         with self._lock:
             if self._process is None or not self._process.is_alive():
                 self._stop()
+                if not start:
+                    raise RecorderGone("the recorder process is not running")
                 try:
                     self._start()
                 except Exception as exc:
+                    self._give_up(f"could not start: {exc}")
                     raise RecorderGone(f"could not start the recorder process: {exc}") from exc
             try:
                 self._conn.send(message)
-                return self._conn.recv()
+                answer = self._conn.recv()
             except (EOFError, OSError) as exc:
+                lived = time.monotonic() - self._started_at
                 self._stop()
+                self._early_deaths = self._early_deaths + 1 if lived < EARLY_DEATH_SECONDS else 0
+                if self._early_deaths >= MAX_EARLY_DEATHS:
+                    self._give_up(f"it died {self._early_deaths} times within {EARLY_DEATH_SECONDS:g} s")
                 raise RecorderGone("the recorder process stopped") from exc
+            self._early_deaths = 0
+            return answer
+
+    def _give_up(self, why: str) -> None:
+        self.given_up = True
+        log.error("recorder process given up (%s): recording from the server's own thread", why)
 
     def stop(self) -> None:
         with self._lock:

@@ -275,31 +275,40 @@ def _body(op: dict, state: dict) -> None:
     )
 
 
-def _prepare(ops: list) -> list:
+def _prepare(ops: list, result: BatchResult) -> list:
     """Stream operations (`chunk`, `sse`) become the facts of numbered event rows, and a
     finish gets its stream's tally. Done once per batch, before any transaction, so a batch
-    retried after a database failure never counts an event twice."""
+    retried after a database failure never counts an event twice. An operation that
+    cannot be read is counted as dropped; it never costs the rest of the batch."""
     out: list = []
     with _tally_lock:
         for op in ops:
-            if isinstance(op, tuple):
-                kind, public_id = op[0], op[1]
-                tally = _tallies.get(public_id)
-                if tally is None:
-                    tally = _tallies[public_id] = StreamTally()
-                if kind == "chunk":
-                    facts = tally.add_chunk(op[2], op[3])
-                else:  # "sse": an event the caller parsed
-                    facts = [tally.add_event(op[2], op[3], op[4])]
-                out.extend(("event", public_id, *f) for f in facts)
-                continue
-            if op.get("op") == "finish":
-                tally = _tallies.pop(op["public_id"], None)
-                if tally is not None:
-                    out.extend(("event", op["public_id"], *f) for f in tally.close())
-                op = {**op, "tally": tally}
-            out.append(op)
+            try:
+                out.extend(_prepared(op))
+            except Exception:
+                log.exception("recording: could not read a stream operation")
+                result.dropped_events += 1
     return out
+
+
+def _prepared(op) -> list:
+    if isinstance(op, tuple):
+        kind, public_id = op[0], op[1]
+        tally = _tallies.get(public_id)
+        if tally is None:
+            tally = _tallies[public_id] = StreamTally()
+        if kind == "chunk":
+            facts = tally.add_chunk(op[2], op[3])
+        else:  # "sse": an event the caller parsed
+            facts = [tally.add_event(op[2], op[3], op[4])]
+        return [("event", public_id, *f) for f in facts]
+    if op.get("op") == "finish":
+        tally = _tallies.pop(op["public_id"], None)
+        tail = []
+        if tally is not None:
+            tail = [("event", op["public_id"], *f) for f in tally.close()]
+        return [*tail, {**op, "tally": tally}]
+    return [op]
 
 
 def _apply(ops: list, live: dict, result: BatchResult) -> None:
@@ -369,10 +378,16 @@ def _commit_live(live: dict) -> None:
 
 def write_batch(ops: list) -> BatchResult:
     """Write `ops` (in capture order); never raises."""
-    result = BatchResult()
     if not ops:
-        return result
-    ops = _prepare(ops)
+        return BatchResult()
+    unread = BatchResult()
+    result = _write_prepared(_prepare(ops, unread))
+    result.dropped_events += unread.dropped_events
+    return result
+
+
+def _write_prepared(ops: list) -> BatchResult:
+    result = BatchResult()
     for attempt in range(LOCKED_RETRIES + 1):
         live: dict = {}
         try:

@@ -128,18 +128,20 @@ def exchange_line(exchange: Exchange) -> dict:
 
 
 def _import_events(exchange: Exchange, events: list[dict]) -> None:
+    """Runs of consecutive seqs, each event keeping the seq it was exported with."""
     from playground.recording.store import make_run
 
-    items = [
-        (
-            e["offset_ms"],
-            e.get("event") or "",
-            _unb64(e.get("raw_bytes_base64")) or e["raw"].encode("utf-8"),
-            e.get("terminated", True),
-        )
-        for e in sorted(events, key=lambda e: e["seq"])
-    ]
-    runs = [make_run(exchange.pk, i, items[i : i + RUN_SIZE]) for i in range(0, len(items), RUN_SIZE)]
+    runs, batch, first = [], [], 0
+    for e in sorted(events, key=lambda e: e["seq"]):
+        if batch and (e["seq"] != first + len(batch) or len(batch) == RUN_SIZE):
+            runs.append(make_run(exchange.pk, first, batch))
+            batch = []
+        if not batch:
+            first = e["seq"]
+        raw = _unb64(e.get("raw_bytes_base64")) or e["raw"].encode("utf-8")
+        batch.append((e["offset_ms"], e.get("event") or "", raw, e.get("terminated", True)))
+    if batch:
+        runs.append(make_run(exchange.pk, first, batch))
     EventRun.objects.bulk_create(runs, batch_size=50)
 
 

@@ -204,13 +204,15 @@ class Writer:
                 ops, self.pending, self.pending_bytes = self.pending, [], 0
                 if ops:
                     connected = True
-                    result = await self.loop.run_in_executor(_executor, _write_batch, ops)
-                    _count(result)
                     try:
-                        await _broadcast(result)
-                    except Exception:
-                        _broadcast_failed()
-                    self.done += len(ops)
+                        result = await self.loop.run_in_executor(_executor, _write_batch, ops)
+                        _count(result)
+                        try:
+                            await _broadcast(result)
+                        except Exception:
+                            _broadcast_failed()
+                    finally:
+                        self.done += len(ops)  # written or counted as lost: flush() must end
                 if time.monotonic() - last_beat > HEARTBEAT_SECONDS:
                     last_beat = time.monotonic()
                     connected = True
@@ -224,15 +226,20 @@ class Writer:
                 progress.set()
 
 
-def _write_batch(ops: list) -> store.BatchResult:
+def _write_batch(ops: list, *, start: bool = True) -> store.BatchResult:
+    """Never raises: what cannot be written comes back counted as failed."""
     if recorder.enabled:
         try:
-            return recorder.call(("batch", ops))
+            return recorder.call(("batch", ops), start=start)
         except RecorderGone as exc:
             log.warning("recording: %s; %d operations lost", exc, len(ops))
             return store.BatchResult(failed_ops=len(ops), error=str(exc))
-    boot.ensure_swept()
-    return store.write_batch(ops)
+    try:
+        boot.ensure_swept()
+        return store.write_batch(ops)
+    except Exception as exc:
+        log.exception("recording: a batch failed")
+        return store.BatchResult(failed_ops=len(ops), error=f"{type(exc).__name__}: {exc}"[:300])
 
 
 def _heartbeat() -> None:
@@ -325,10 +332,12 @@ def flush_sync(timeout: float = 30.0) -> None:
 @atexit.register
 def _drain_at_exit() -> None:
     # The loop is gone at interpreter exit; what is still queued is written directly.
+    # The recorder process may already be gone (multiprocessing ends its children from an
+    # exit hook of its own): then the queue is counted as lost, never a new child spawned.
     writer = _writer
     if writer is not None and writer.pending:
         ops, writer.pending, writer.pending_bytes = writer.pending, [], 0
         try:
-            write_now(ops)
+            _count(_write_batch(ops, start=False))
         except Exception:
             log.exception("recording: could not write the queue at exit")

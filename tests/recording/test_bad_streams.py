@@ -93,3 +93,11 @@ def test_it_calls_a_2xx_without_a_message_an_upstream_error(alice):
     streamed = Exchange.objects.get(public_id=record(BODY, sse=b"", team=team_of(alice)).public_id)
     assert streamed.outcome == "incomplete"
     assert "no_events_in_stream" in streamed.anomalies
+
+
+def test_json_nested_deeper_than_the_stack_is_flagged_not_fatal(alice):
+    deep = b"event: ping\ndata: " + b"[" * 100_000 + b"\n\n"
+    exchange = _record(alice, GOOD.replace(b"event: ping\n", deep + b"event: ping\n", 1))
+    assert "invalid_json_in_event" in exchange.anomalies
+    assert exchange.outcome == "completed"
+    assert exchange.message["content"] == [{"type": "text", "text": "Hello"}]

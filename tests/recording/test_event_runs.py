@@ -137,3 +137,14 @@ def _old_rows_then_migrate() -> None:
                  terminated=i != len(stream) - 1)
         for i, raw in enumerate(stream)
     ])
+
+
+@pytest.mark.django_db
+def test_a_gap_left_by_a_lost_batch_is_skipped_not_waited_for(alice):
+    ex = Exchange.objects.create(public_id="ex_gap", team=team_of(alice), source="proxy",
+                                 method="POST", path="/v1/messages", started_at="2026-01-01T00:00:00Z")
+    stream = _stream(20)
+    make_run(ex.pk, 0, [(1.0, "x", raw, True) for raw in stream[:10]]).save()
+    make_run(ex.pk, 20, [(2.0, "x", raw, True) for raw in stream[10:20]]).save()
+    assert [e.seq for e in recorded.events_after(ex, 5, 10)] == [6, 7, 8, 9, 20, 21, 22, 23, 24, 25]
+    assert [e.seq for e in recorded.events_between(ex, 8, 22)] == [8, 9, 20, 21]

@@ -61,7 +61,14 @@ async def test_a_child_process_writes_the_recording_as_this_process(alice):
 async def test_a_child_that_died_is_replaced_and_recording_goes_on(alice):
     team_id = (await sync_to_async(team_of)(alice)).id
     await _record(team_id, _stream(5))
+    # A stream in flight when the child dies: its state died with it.
+    cut = recording.start_exchange(source="proxy", request_body=b'{"model":"sim-1"}', team_id=team_id)
+    cut.chunk(b"".join(_stream(3)[:2]), time.monotonic())
+    await recording.flush()
     first = recorder.pid
+    os.kill(first, signal.SIGTERM)  # ignored: the server's signals are not the recorder's
+    await asyncio.sleep(0.2)
+    assert recorder.pid == first
     os.kill(first, signal.SIGKILL)
     for _ in range(100):
         if recorder.pid is None:
@@ -71,3 +78,6 @@ async def test_a_child_that_died_is_replaced_and_recording_goes_on(alice):
     assert recorder.pid not in (None, first)
     exchange = await Exchange.objects.aget(public_id=public_id)
     assert exchange.outcome == "completed" and exchange.event_count == 12
+    # The replacement marked the orphan interrupted rather than leave it streaming.
+    orphan = await Exchange.objects.aget(public_id=cut.public_id)
+    assert orphan.outcome == "interrupted"

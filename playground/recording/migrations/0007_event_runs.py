@@ -18,6 +18,11 @@ def to_runs(apps, schema_editor):
         )
         batch, runs = [], []
         for seq, offset_ms, event, raw, raw_bytes, terminated in rows.iterator(chunk_size=2000):
+            if batch and seq != batch[-1][0] + 1:
+                # A run holds consecutive seqs: a gap (events the old writer dropped)
+                # starts a new one, so every event keeps its seq.
+                runs.append(_run(EventRun, exchange_id, batch))
+                batch = []
             data = bytes(raw_bytes) if raw_bytes is not None else raw.encode("utf-8")
             batch.append((seq, offset_ms, event, data, terminated))
             if len(batch) == RUN_SIZE:
@@ -26,6 +31,38 @@ def to_runs(apps, schema_editor):
         if batch:
             runs.append(_run(EventRun, exchange_id, batch))
         EventRun.objects.bulk_create(runs, batch_size=50)
+
+
+def to_rows(apps, schema_editor):
+    """Back to one row per event (the text form as the old recorder stored it)."""
+    ExchangeEvent = apps.get_model("recording", "ExchangeEvent")
+    EventRun = apps.get_model("recording", "EventRun")
+    rows = []
+    for run in EventRun.objects.order_by("exchange_id", "first_seq").iterator(chunk_size=20):
+        raw, pos = bytes(run.raw), 0
+        for i, (offset_ms, event, length) in enumerate(run.index):
+            data = raw[pos : pos + length]
+            pos += length
+            text = data.decode("utf-8", "replace").replace("\x00", "\ufffd")
+            exact = text.encode("utf-8") == data
+            seq = run.first_seq + i
+            rows.append(ExchangeEvent(
+                exchange_id=run.exchange_id, seq=seq, offset_ms=offset_ms, event=event, raw=text,
+                raw_bytes=None if exact else data, non_utf8=not _is_utf8(data),
+                terminated=not (run.last_unterminated and seq == run.end_seq - 1),
+            ))
+            if len(rows) >= 2000:
+                ExchangeEvent.objects.bulk_create(rows)
+                rows = []
+    ExchangeEvent.objects.bulk_create(rows)
+
+
+def _is_utf8(data):
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _run(EventRun, exchange_id, batch):
@@ -59,7 +96,7 @@ class Migration(migrations.Migration):
                 ('exchange', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='event_runs', to='recording.exchange')),
             ],
         ),
-        migrations.RunPython(to_runs, migrations.RunPython.noop),
+        migrations.RunPython(to_runs, to_rows),
         migrations.DeleteModel(
             name='ExchangeEvent',
         ),
