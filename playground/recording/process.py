@@ -14,10 +14,13 @@ exchanges it writes belong to the parent process (see `boot.py`), and it uses th
 database settings as they are at start (a test database included). It exits when the
 pipe closes, so it never outlives the server.
 
-Failures: a child that cannot start or dies is restarted on the next batch; the batch it
-was writing is counted as failed (`writer.health()`), never retried blindly. Without a
-child (`PLAYGROUND_RECORDER_PROCESS=0`, or a platform that cannot spawn one) the writer's
-thread does the work in-process, as sync callers always do.
+Failures: a batch that fails inside the child comes back counted as failed; the child
+goes on. A child that dies is replaced on the next batch: the batch it was writing is
+counted as failed (`writer.health()`), and the streams it was recording, whose state died
+with it, are marked `interrupted` by the replacement. The child ignores SIGINT and SIGTERM
+(they reach the whole process group while the server drains its streams). A child that
+cannot start, or dies within seconds three times in a row, is given up: the writer's
+thread then does the work in-process, as it does with `PLAYGROUND_RECORDER_PROCESS=0`.
 """
 
 from __future__ import annotations
