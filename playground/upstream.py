@@ -410,6 +410,17 @@ async def open(
         yield response
 
 
+def _no_answer(provider: ProviderConfig) -> UpstreamTimeout:
+    return UpstreamTimeout(
+        f"provider {provider.name}: no answer within {provider.first_byte_timeout:g} s", "first_byte"
+    )
+
+
+def _unreachable(provider: ProviderConfig, exc: BaseException) -> UpstreamUnavailable:
+    # The type only: client messages can carry URLs.
+    return UpstreamUnavailable(f"provider {provider.name}: could not connect ({type(exc).__name__})")
+
+
 @asynccontextmanager
 async def _open_network(provider, method, url, headers, body) -> AsyncIterator[UpstreamResponse]:
     session: aiohttp.ClientSession = _client(provider)
@@ -427,15 +438,11 @@ async def _open_network(provider, method, url, headers, body) -> AsyncIterator[U
             f"provider {provider.name}: no connection within {provider.connect_timeout:g} s", "connect"
         ) from None
     except TimeoutError:
-        raise UpstreamTimeout(
-            f"provider {provider.name}: no answer within {provider.first_byte_timeout:g} s", "first_byte"
-        ) from None
+        raise _no_answer(provider) from None
     except URLRefused as exc:  # the connect-time check (GuardedResolver)
         raise UpstreamRefused(f"provider {provider.name}: {exc}") from None
     except (aiohttp.ClientError, OSError) as exc:
-        raise UpstreamUnavailable(
-            f"provider {provider.name}: could not connect ({type(exc).__name__})"
-        ) from None
+        raise _unreachable(provider, exc) from None
     try:
         yield UpstreamResponse(
             provider, response.status, response.raw_headers, response.content.iter_any().__aiter__()
@@ -460,13 +467,9 @@ async def _open_simulator(provider, method, url, headers, body) -> AsyncIterator
         async with asyncio.timeout(provider.first_byte_timeout):
             response = await client.send(request, stream=True)
     except (TimeoutError, httpx.TimeoutException):
-        raise UpstreamTimeout(
-            f"provider {provider.name}: no answer within {provider.first_byte_timeout:g} s", "first_byte"
-        ) from None
+        raise _no_answer(provider) from None
     except (httpx.TransportError, OSError) as exc:
-        raise UpstreamUnavailable(
-            f"provider {provider.name}: could not connect ({type(exc).__name__})"
-        ) from None
+        raise _unreachable(provider, exc) from None
     try:
         yield UpstreamResponse(
             provider, response.status_code, response.headers.raw, response.aiter_bytes().__aiter__()

@@ -203,13 +203,16 @@ def _state(public_id: str, live: dict) -> dict | None:
     return state
 
 
-def make_run(exchange_id: int, first_seq: int, events: list[tuple]) -> EventRun:
-    """One run from consecutive events' (offset_ms, name, raw bytes, terminated)."""
+def make_run(
+    exchange_id: int, first_seq: int, events: list[tuple], raw: bytes | None = None
+) -> EventRun:
+    """One run from consecutive events' (offset_ms, name, raw bytes, terminated); `raw`, when
+    the caller has it, is their bytes already joined."""
     return EventRun(
         exchange_id=exchange_id,
         first_seq=first_seq,
         end_seq=first_seq + len(events),
-        raw=b"".join(e[2] for e in events),
+        raw=b"".join(e[2] for e in events) if raw is None else raw,
         index=[[round(e[0], 3), _name(e[1]), len(e[2])] for e in events],
         last_unterminated=not events[-1][3],
     )
@@ -229,15 +232,8 @@ def _run_for(ops: list[tuple], state: dict) -> EventRun:
     if secrets and any(s.encode("utf-8", "surrogatepass") in joined for s in secrets):
         raws = [scrub_bytes(raw, secrets) for raw in raws]
         joined = b"".join(raws)
-    first_seq = ops[0][2]
-    return EventRun(
-        exchange_id=state["pk"],
-        first_seq=first_seq,
-        end_seq=first_seq + len(ops),
-        raw=joined,
-        index=[[round(op[3], 3), _name(op[4]), len(raw)] for op, raw in zip(ops, raws, strict=True)],
-        last_unterminated=not ops[-1][6],
-    )
+    events = [(op[3], op[4], raw, op[6]) for op, raw in zip(ops, raws, strict=True)]
+    return make_run(state["pk"], ops[0][2], events, joined)
 
 
 def _insert_runs(runs: list[EventRun]) -> None:
@@ -330,10 +326,13 @@ def _apply(ops: list, live: dict, result: BatchResult) -> None:
 
     for op in ops:
         if isinstance(op, tuple):  # an event, the common case
-            if _state(op[1], live) is None:
-                result.dropped_events += 1
-                continue
-            pending.setdefault(op[1], []).append(op)
+            bucket = pending.get(op[1])
+            if bucket is None:
+                if _state(op[1], live) is None:
+                    result.dropped_events += 1
+                    continue
+                bucket = pending[op[1]] = []
+            bucket.append(op)
             continue
         kind = op["op"]
         if kind == "create":
@@ -358,8 +357,7 @@ def _apply(ops: list, live: dict, result: BatchResult) -> None:
     if runs:
         _insert_runs(runs)
         result.written_events += sum(run.end_seq - run.first_seq for run in runs)
-    for public_id, (first, last) in spans.items():
-        result.events[public_id] = (first, last)
+    result.events.update(spans)
     result.changed.extend(changed)
 
 
