@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from tests.chromium import sync_chromium
+
 # The server thread records while the test thread reads: on SQLite the test database is a
 # file (WAL, busy timeout), like the embedded default, rather than the shared-cache memory
 # database whose table locks fail at once instead of waiting.
@@ -23,8 +25,6 @@ if _default_db["ENGINE"] == "django.db.backends.sqlite3":
         Path(tempfile.gettempdir()) / f"playground-test-{os.getpid()}.sqlite3"
     )
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
 @pytest.fixture(scope="session")
@@ -57,20 +57,8 @@ def browser(django_db_setup):
     the test thread while it is open: Django would then refuse the test's own synchronous
     database calls (Playwright's documented workaround is DJANGO_ALLOW_ASYNC_UNSAFE), and
     pytest-asyncio tests could not start their loop. So both last one module only."""
-    from playwright.sync_api import sync_playwright
-
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with sync_playwright() as pw:
-            chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            yield chromium
-            chromium.close()
-    finally:
-        if previous is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+    with sync_chromium() as chromium:
+        yield chromium
 
 
 @pytest.fixture

@@ -8,12 +8,10 @@ import json
 
 import pytest
 
+from tests.chromium import CHROMIUM, CHROMIUM_ARGS
 from tests.composer.test_live_two_processes import two_servers, ws_connect  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.redis, pytest.mark.timeout(120)]
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
 async def test_a_teammates_page_shows_the_run_live(two_servers):  # noqa: F811

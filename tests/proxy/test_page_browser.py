@@ -3,49 +3,34 @@ replay and revoked, all through htmx swaps."""
 
 from __future__ import annotations
 
-import os
 import re
 
 import pytest
 
-pytestmark = pytest.mark.browser
+from tests.chromium import sync_chromium
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
 def page(proxy_url, alice):
     from django.test import Client
-    from playwright.sync_api import sync_playwright
 
     client = Client()
     client.force_login(alice)
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are
-    # still sequential (Playwright's documented workaround).
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            context = browser.new_context(base_url=proxy_url)
-            context.grant_permissions(["clipboard-read", "clipboard-write"], origin=proxy_url)
-            context.add_cookies(
-                [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": proxy_url}]
-            )
-            page = context.new_page()
-            page.errors = []
-            page.on("pageerror", lambda exc: page.errors.append(str(exc)))
-            page.set_default_timeout(10_000)
-            yield page
-            page.goto("about:blank")
-            context.close()
-            browser.close()
-    finally:
-        if previous is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+    with sync_chromium() as browser:
+        context = browser.new_context(base_url=proxy_url)
+        context.grant_permissions(["clipboard-read", "clipboard-write"], origin=proxy_url)
+        context.add_cookies(
+            [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": proxy_url}]
+        )
+        page = context.new_page()
+        page.errors = []
+        page.on("pageerror", lambda exc: page.errors.append(str(exc)))
+        page.set_default_timeout(10_000)
+        yield page
+        page.goto("about:blank")
+        context.close()
 
 
 def test_it_creates_copies_switches_and_revokes_a_key(page, proxy_url):
