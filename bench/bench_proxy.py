@@ -342,7 +342,7 @@ def fmt(values: list[float]) -> str:
     return f"p50 {pct(values, 50):8.2f}  p99 {pct(values, 99):8.2f}"
 
 
-async def bench(procs: dict, tokens: int, quick: bool) -> dict:
+async def bench(procs: dict, tokens: int, quick: bool, only: set[int] | None = None) -> dict:
     ports = procs["ports"]
     body = json.dumps(
         {"model": "sim-1", "max_tokens": 128_000, "stream": True,
@@ -365,6 +365,7 @@ async def bench(procs: dict, tokens: int, quick: bool) -> dict:
     # (concurrency, streams per round, rounds): the arms take turns round by round, so a
     # drift of the machine (another process waking up) spreads over all of them.
     levels = [(1, 1, 10 if quick else 30), (10, 10, 2 if quick else 5), (100, 100, 1 if quick else 3)]
+    levels = [level for level in levels if not only or level[0] in only]
     report: dict = {"events_per_stream": events, "levels": {}}
     pids = {"proxy": procs["app"].pid}
     if "litellm" in procs and "litellm" in ports:
@@ -539,6 +540,9 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="fewer rounds")
     parser.add_argument("--no-litellm", action="store_true")
     parser.add_argument(
+        "--levels", default="1,10,100", help="concurrency levels to run, of 1,10,100 (default: all)"
+    )
+    parser.add_argument(
         "--diagnose-without-recording", action="store_true",
         help="diagnostic: run the proxy with recording stubbed out (not a product setting)",
     )
@@ -549,7 +553,8 @@ def main() -> None:
         tmp, use_litellm=not args.no_litellm, record=not args.diagnose_without_recording
     )
     try:
-        report = asyncio.run(bench(procs, tokens, args.quick))
+        only = {int(level) for level in args.levels.split(",")}
+        report = asyncio.run(bench(procs, tokens, args.quick, only))
         big = asyncio.run(big_stream(procs, tmp))
         print_report(report, big, procs)
     finally:

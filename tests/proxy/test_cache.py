@@ -1,4 +1,4 @@
-"""The proxy's refreshing cache: fresh values served, stale ones refreshed after the call."""
+"""The proxy's refreshing cache: values in use are reloaded by a sweeper, not by calls."""
 
 import asyncio
 from types import SimpleNamespace
@@ -7,25 +7,24 @@ from playground.proxy import cache
 from playground.proxy.cache import RefreshingCache
 
 
-async def test_a_value_near_expiry_is_served_then_refreshed_off_the_call(monkeypatch):
-    calls = []
-
+def counting_loader(calls: list):
     async def loader(x):
         calls.append(x)
         return f"v{len(calls)}"
 
-    now = [1000.0]
-    monkeypatch.setattr(cache, "time", SimpleNamespace(monotonic=lambda: now[0]))
-    c = RefreshingCache(loader, ttl=1.0, grace=1.0)
+    return loader
+
+
+async def test_a_value_in_use_is_reloaded_in_the_background_between_calls():
+    calls = []
+    c = RefreshingCache(counting_loader(calls), ttl=0.2, grace=0.1)
     assert await c.get("k", "k") == "v1"
-    now[0] += 0.5
-    assert await c.get("k", "k") == "v1" and calls == ["k"]  # fresh: no refresh
-    now[0] += 0.3  # in the last third of the ttl
-    assert await c.get("k", "k") == "v1"
-    assert calls == ["k"]  # not during the call that asked for it...
-    await asyncio.sleep(cache.REFRESH_DELAY + 0.05)
-    assert calls == ["k", "k"]  # ...but right after
-    assert await c.get("k", "k") == "v2"
+    await asyncio.sleep(0.45)  # a pause longer than ttl + grace, with no call in it
+    assert len(calls) >= 2  # the sweeper reloaded it...
+    before = len(calls)
+    assert await c.get("k", "k") == f"v{before}"  # ...so the call after the pause did not wait
+    assert len(calls) == before
+    c.forget()
 
 
 async def test_a_value_past_its_grace_is_loaded_before_answering(monkeypatch):
@@ -39,5 +38,64 @@ async def test_a_value_past_its_grace_is_loaded_before_answering(monkeypatch):
     monkeypatch.setattr(cache, "time", SimpleNamespace(monotonic=lambda: now[0]))
     c = RefreshingCache(loader, ttl=1.0, grace=0.5)
     assert await c.get("k") == 1
-    now[0] += 1.6
-    assert await c.get("k") == 2
+    now[0] += 1.4
+    assert await c.get("k") == 1  # inside ttl + grace: served
+    now[0] += 0.2
+    assert await c.get("k") == 2  # past it: loaded during the call
+    c.forget()
+
+
+async def test_entries_not_used_recently_are_left_to_expire():
+    calls = []
+    c = RefreshingCache(counting_loader(calls), ttl=0.1, grace=0.05, warm_for=0.12)
+    await c.get("k", "k")
+    await asyncio.sleep(0.5)
+    assert len(calls) <= 3  # one or two reloads while warm, then none
+    assert c._sweeper.done()  # and the sweeper stopped with nothing in use
+    settled = len(calls)
+    await asyncio.sleep(0.2)
+    assert len(calls) == settled
+
+
+async def test_forget_wins_over_a_reload_in_flight():
+    gate = asyncio.Event()
+    values = iter(["old", "stale reload", "fresh"])
+
+    async def loader():
+        value = next(values)
+        if value == "stale reload":
+            await gate.wait()
+        return value
+
+    c = RefreshingCache(loader, ttl=0.1, grace=10.0)
+    assert await c.get("k") == "old"
+    await asyncio.sleep(0.13)  # the sweeper is now waiting inside the reload
+    c.forget("k")  # e.g. the key was revoked in this process
+    gate.set()
+    await asyncio.sleep(0.01)
+    assert await c.get("k") == "fresh"
+    c.forget()
+
+
+async def test_a_failing_reload_keeps_serving_until_the_grace_runs_out():
+    state = {"fail": False, "n": 0}
+
+    async def loader():
+        if state["fail"]:
+            raise RuntimeError("database down")
+        state["n"] += 1
+        return state["n"]
+
+    c = RefreshingCache(loader, ttl=0.1, grace=0.15)
+    assert await c.get("k") == 1
+    state["fail"] = True
+    await asyncio.sleep(0.12)
+    assert await c.get("k") == 1  # the reload failed, the value is still inside its grace
+    await asyncio.sleep(0.2)
+    try:
+        await c.get("k")
+    except RuntimeError as exc:
+        assert "database down" in str(exc)  # past the grace the call loads, and fails
+    else:
+        raise AssertionError("a value past ttl + grace was served")
+    c.forget()
