@@ -211,3 +211,24 @@ async def test_a_queue_full_of_bytes_refuses_more_stream_data(alice, monkeypatch
     rec.finish(outcome="incomplete")
     await recording.flush()
     assert not writer.saturated()
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_burst_goes_to_the_database_in_slices_in_order(alice, monkeypatch):
+    from playground.recording import writer
+
+    team = await sync_to_async(team_of)(alice)
+    monkeypatch.setattr(writer, "MAX_BATCH_BYTES", 600)
+    before = recording.health()["written_batches"]
+    stream = CAPTURE["response_sse"].encode()
+    rec = _start(team.id)
+    rec.response_started(200, [("content-type", "text/event-stream")])
+    # Queued all at once (a stream relayed faster than it is written), in 500-byte pieces.
+    for i in range(0, len(stream), 500):
+        rec.chunk(stream[i : i + 500], time.monotonic())
+    rec.finish()
+    await recording.flush()
+    assert recording.health()["written_batches"] - before >= 3  # 3.5 kB, two pieces a batch
+    exchange = await Exchange.objects.aget(public_id=rec.public_id)
+    assert exchange.outcome == "completed"
+    assert await sync_to_async(raw_stream)(exchange) == stream
