@@ -46,7 +46,7 @@ import json
 import logging
 import time
 import weakref
-from collections.abc import AsyncIterator, Iterable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
@@ -305,17 +305,44 @@ class UpstreamResponse:
         self.transport_error: BaseException | None = None
 
     async def aiter_raw(self) -> AsyncIterator[bytes]:
-        """The body's bytes as they arrive, with the idle timeout between chunks."""
+        """The body's bytes as they arrive, with the idle timeout between chunks.
+
+        The timeout is one watchdog timer per response, not a timeout scope per chunk:
+        that cost 4.5 us per chunk, more than the rest of relaying it. Only the time spent
+        waiting for the upstream counts; the caller's own time between chunks (a slow
+        client) does not."""
         iterator = self._chunks
         idle = self.provider.idle_timeout
+        loop = asyncio.get_running_loop()
+        task = asyncio.current_task()
+        waiting_since: float | None = None
+        expired = False
+
+        def watch() -> None:
+            nonlocal watchdog, expired
+            if waiting_since is not None and loop.time() - waiting_since >= idle:
+                expired = True
+                task.cancel()
+            else:
+                start = loop.time() if waiting_since is None else waiting_since
+                watchdog = loop.call_at(start + idle, watch)
+
+        watchdog = loop.call_at(loop.time() + idle, watch)
         try:
             while True:
+                waiting_since = loop.time()
                 try:
-                    async with asyncio.timeout(idle):
-                        chunk = await iterator.__anext__()
+                    chunk = await iterator.__anext__()
                 except StopAsyncIteration:
                     return
-                except (TimeoutError, httpx.TimeoutException):
+                except asyncio.CancelledError:
+                    if not expired:
+                        raise
+                    task.uncancel()
+                    raise UpstreamTimeout(
+                        f"provider {self.provider.name}: no bytes for {idle:g} s", "idle"
+                    ) from None
+                except httpx.TimeoutException:
                     raise UpstreamTimeout(
                         f"provider {self.provider.name}: no bytes for {idle:g} s", "idle"
                     ) from None
@@ -324,9 +351,11 @@ class UpstreamResponse:
                     log.info("upstream %s cut the body: %s", self.provider.name, type(exc).__name__)
                     self.transport_error = exc
                     return
+                waiting_since = None
                 if chunk:
                     yield chunk
         finally:
+            watchdog.cancel()
             aclose = getattr(iterator, "aclose", None)
             if aclose is not None:
                 await aclose()
@@ -395,8 +424,13 @@ async def open(
     query: str = "",
     headers: Mapping[str, str] | Iterable[tuple[str, str]] | None = None,
     body: bytes = b"",
+    on_sent: Callable[[], None] | None = None,
 ) -> AsyncIterator[UpstreamResponse]:
-    """Send one request; yield the response once its headers arrived; close it on exit."""
+    """Send one request; yield the response once its headers arrived; close it on exit.
+
+    `on_sent` runs once the request is on its way, while the upstream works on it: work
+    that must happen per call but not before the request (the proxy starts its recording
+    there). If it raises, the request is abandoned and the exception propagates."""
     if provider.simulator:
         opener = _open_simulator
     else:
@@ -406,7 +440,7 @@ async def open(
             raise UpstreamRefused(f"provider {provider.name}: {exc}") from None
         opener = _open_network
     sent = request_headers(provider, headers, body)
-    async with opener(provider, method, _url(provider, path, query), sent, body) as response:
+    async with opener(provider, method, _url(provider, path, query), sent, body, on_sent) as response:
         yield response
 
 
@@ -422,17 +456,22 @@ def _unreachable(provider: ProviderConfig, exc: BaseException) -> UpstreamUnavai
 
 
 @asynccontextmanager
-async def _open_network(provider, method, url, headers, body) -> AsyncIterator[UpstreamResponse]:
+async def _open_network(provider, method, url, headers, body, on_sent) -> AsyncIterator[UpstreamResponse]:
     session: aiohttp.ClientSession = _client(provider)
     timeout = aiohttp.ClientTimeout(
         total=None, connect=provider.connect_timeout, sock_connect=provider.connect_timeout
     )
     try:
         async with asyncio.timeout(provider.first_byte_timeout):
-            response = await session.request(
-                method, url, headers=headers, data=body or None, allow_redirects=False,
-                timeout=timeout, compress=None, chunked=None,
+            answer = asyncio.ensure_future(
+                session.request(
+                    method, url, headers=headers, data=body or None, allow_redirects=False,
+                    timeout=timeout, compress=None, chunked=None,
+                )
             )
+            if on_sent is not None:
+                await _after_send(answer, on_sent)
+            response = await answer
     except aiohttp.ConnectionTimeoutError:
         raise UpstreamTimeout(
             f"provider {provider.name}: no connection within {provider.connect_timeout:g} s", "connect"
@@ -454,9 +493,22 @@ async def _open_network(provider, method, url, headers, body) -> AsyncIterator[U
             response.close()  # a body left unread: hang up, so the upstream stops too
 
 
+async def _after_send(answer: asyncio.Future, on_sent: Callable[[], None]) -> None:
+    # One loop turn lets the request's task run until it waits for the answer: on a
+    # pooled connection the request has then been written.
+    try:
+        await asyncio.sleep(0)
+        on_sent()
+    except BaseException:  # a failed hook, or the caller cancelled meanwhile
+        answer.cancel()
+        raise
+
+
 @asynccontextmanager
-async def _open_simulator(provider, method, url, headers, body) -> AsyncIterator[UpstreamResponse]:
+async def _open_simulator(provider, method, url, headers, body, on_sent) -> AsyncIterator[UpstreamResponse]:
     client: httpx.AsyncClient = _client(provider)
+    if on_sent is not None:
+        on_sent()  # in-process: nothing to overlap with
     request = client.build_request(
         method, url, headers=headers, content=body or None,
         timeout=httpx.Timeout(

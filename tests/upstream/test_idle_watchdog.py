@@ -1,0 +1,55 @@
+"""The idle timeout counts only the time spent waiting for the upstream's next bytes."""
+
+import asyncio
+from types import SimpleNamespace
+
+import pytest
+
+from playground.upstream import UpstreamResponse, UpstreamTimeout
+
+PROVIDER = SimpleNamespace(name="p", idle_timeout=0.15)
+
+
+def response(chunks) -> UpstreamResponse:
+    return UpstreamResponse(PROVIDER, 200, [], chunks.__aiter__())
+
+
+async def pieces(*delays: float):
+    for i, delay in enumerate(delays):
+        await asyncio.sleep(delay)
+        yield f"{i};".encode()
+
+
+async def test_an_upstream_silent_past_the_idle_timeout_times_out():
+    got = []
+    with pytest.raises(UpstreamTimeout) as exc:
+        async for chunk in response(pieces(0.0, 0.05, 0.5)).aiter_raw():
+            got.append(chunk)
+    assert got == [b"0;", b"1;"] and exc.value.phase == "idle"
+
+
+async def test_a_slow_reader_is_not_an_idle_upstream():
+    got = []
+    async for chunk in response(pieces(0.0, 0.01, 0.01)).aiter_raw():
+        got.append(chunk)
+        await asyncio.sleep(0.2)  # longer than the timeout, but spent by the reader
+    assert got == [b"0;", b"1;", b"2;"]
+
+
+async def test_steady_chunks_over_a_long_stream_never_time_out():
+    n = 0
+    async for _ in response(pieces(*[0.03] * 12)).aiter_raw():  # 0.36 s in all
+        n += 1
+    assert n == 12
+
+
+async def test_a_cancel_from_outside_stays_a_cancel():
+    async def read():
+        async for _ in response(pieces(0.0, 10.0)).aiter_raw():
+            pass
+
+    task = asyncio.ensure_future(read())
+    await asyncio.sleep(0.05)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
