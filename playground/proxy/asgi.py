@@ -14,7 +14,6 @@ one event loop turn, including before its first byte.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import re
 
@@ -144,22 +143,26 @@ async def _watch_disconnect(receive) -> None:
 async def _run_watched(call: Call, receive, send) -> None:
     from playground.proxy.dispatch import handle
 
-    work = asyncio.ensure_future(handle(call, send))
-    watcher = asyncio.ensure_future(_watch_disconnect(receive))
-    try:
-        done, _ = await asyncio.wait({work, watcher}, return_when=asyncio.FIRST_COMPLETED)
-        if work not in done:
-            # The client went away first: drop the upstream call (the handler records the
-            # partial exchange as client_cancelled while it unwinds).
+    # The call runs in this task; a watcher task cancels it if the client goes away first
+    # (the handler records the partial exchange as client_cancelled while it unwinds).
+    task = asyncio.current_task()
+    done = False
+
+    def client_left(watcher: asyncio.Task) -> None:
+        if not done and not watcher.cancelled() and watcher.exception() is None:
             call.cancelled = True
-            work.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await work
-        else:
-            work.result()
+            task.cancel()
+
+    watcher = asyncio.ensure_future(_watch_disconnect(receive))
+    watcher.add_done_callback(client_left)
+    try:
+        await handle(call, send)
+    except asyncio.CancelledError:
+        if not call.cancelled:
+            raise  # the server is cancelling us: not ours to swallow
+        task.uncancel()
     except Exception:
         log.exception("proxy call %s failed", call.request_id)
     finally:
+        done = True
         watcher.cancel()
-        if not work.done():
-            work.cancel()

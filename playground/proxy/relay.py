@@ -5,7 +5,9 @@ unchanged; an SSE stream is forwarded event by event, each event's bytes exactly
 received and sent the moment it is complete (no buffering, no gzip, with
 `X-Accel-Buffering: no`): the events completed by one upstream read leave in one write.
 The relay does not parse the stream to do so (`EventCutter` finds the last blank line);
-the recorder gets the bytes as read and parses them off the hot path. Headers pass except
+the recorder gets the bytes as read and parses them off the hot path. The recording starts
+once the request is on its way upstream (`on_sent`), and the response's start is recorded
+once its first bytes are out, so no client waits for the recorder. Headers pass except
 hop-by-hop ones, the framing headers we recompute (content-length, content-encoding), the
 server's own (date, server) and cookies. Upstream errors (4xx/5xx with their retry-after, x-should-retry, request-id)
 pass through untouched, so SDK retries behave as against the real API; the proxy itself
@@ -67,11 +69,7 @@ async def relay(call: Call, provider, send) -> None:
     from playground import upstream
 
     try:
-        rec = routes.start_recording(call, provider, source="proxy")
-    except routes.RecorderUnavailable as exc:
-        await send_error(send, exc.error_type, str(exc), call.request_id, status=exc.status, retry=True)
-        return
-    try:
+        rec = routes.start_recording(call, provider, source="proxy", deferred=True)
         async with upstream.open(
             provider,
             call.method,
@@ -79,13 +77,18 @@ async def relay(call: Call, provider, send) -> None:
             query=call.query,
             headers=call.forward_headers(getattr(provider, "passthrough", False)),
             body=call.body,
+            on_sent=rec.start,
         ) as resp:
-            rec.response_started(resp.status, resp.headers)
+            arrived = time.monotonic()
             is_sse = resp.status == 200 and "text/event-stream" in _content_type(resp.headers)
             if is_sse:
-                await _relay_stream(call, resp, rec, send)
+                await _relay_stream(call, resp, rec, send, arrived)
             else:
+                rec.response_started(resp.status, resp.headers, arrived)
                 await _relay_body(call, resp, rec, send)
+    except routes.RecorderUnavailable as exc:
+        # Refused before anything reached the upstream, or abandoned right after sending.
+        await send_error(send, exc.error_type, str(exc), call.request_id, status=exc.status, retry=True)
     except asyncio.CancelledError:
         rec.finish(outcome="client_cancelled")
         raise
@@ -120,7 +123,7 @@ def _fail(rec, outcome: str, exc: BaseException) -> None:
     )
 
 
-async def _relay_stream(call: Call, resp, rec, send) -> None:
+async def _relay_stream(call: Call, resp, rec, send, arrived: float) -> None:
     await send(
         {
             "type": "http.response.start",
@@ -131,15 +134,22 @@ async def _relay_stream(call: Call, resp, rec, send) -> None:
     ended = False
     timed_out = False
     cutter = EventCutter()
+    started = False  # the response's start is recorded once the first bytes are out
     try:
         async for chunk in resp.aiter_raw():
-            # Recorded as read, whole events or not (a cut one included); parsing is the
-            # recorder's job, in its own thread.
-            rec.chunk(chunk, time.monotonic())
+            t = time.monotonic()
             piece = cutter.feed(chunk)
-            if piece:
-                await send({"type": "http.response.body", "body": piece, "more_body": True})
-                ended = ended or _has_end_event(piece)
+            try:
+                if piece:
+                    await send({"type": "http.response.body", "body": piece, "more_body": True})
+                    ended = ended or _has_end_event(piece)
+            finally:
+                if not started:
+                    started = True
+                    rec.response_started(resp.status, resp.headers, arrived)
+                # Recorded as read, whole events or not (a cut one included); parsing is
+                # the recorder's job, in its own process.
+                rec.chunk(chunk, t)
         if resp.transport_error is None:
             # A clean end: a trailing comment-only run may remain; relay it as received.
             # An unfinished event is not relayed: the client would glue it to the error
@@ -151,6 +161,9 @@ async def _relay_stream(call: Call, resp, rec, send) -> None:
         timed_out = True
     except (httpx.HTTPError, OSError):
         pass  # the upstream cut the connection: the client gets an error event below
+    finally:
+        if not started:  # no bytes came (or the client left first)
+            rec.response_started(resp.status, resp.headers, arrived)
     if not ended:
         # Never a clean close that reads as complete: the SDK raises on this event.
         error_type = "timeout_error" if timed_out else "api_error"

@@ -115,17 +115,29 @@ def provider_names(team=None) -> set[str] | None:
 
 
 class Recording:
-    """A guarded handle on recording.start_exchange: never raises, finishes once."""
+    """A guarded handle on recording.start_exchange: never raises, finishes once.
 
-    def __init__(self, rec) -> None:
+    A deferred recording makes its exchange on `start()`, or on first use: the relay starts
+    it once the upstream request is on its way, so the redaction and hand-off overlap the
+    upstream's work instead of delaying the request."""
+
+    def __init__(self, rec, starter=None) -> None:
         self._rec = rec
+        self._starter = starter
         self.finished = False
+
+    def start(self) -> None:
+        if self._starter is not None:
+            starter, self._starter = self._starter, None
+            self._rec = starter()
 
     @property
     def public_id(self) -> str | None:
+        self.start()
         return getattr(self._rec, "public_id", None)
 
     def _call(self, name: str, *args, **kwargs) -> None:
+        self.start()
         if self._rec is None:
             return
         try:
@@ -133,8 +145,8 @@ class Recording:
         except Exception:
             log.exception("recording.%s failed", name)
 
-    def response_started(self, status: int, headers) -> None:
-        self._call("response_started", status, headers)
+    def response_started(self, status: int, headers, t: float | None = None) -> None:
+        self._call("response_started", status, headers, t)
 
     def event(self, raw: bytes, t: float, sse) -> None:
         self._call("event", raw, t, sse)
@@ -164,34 +176,40 @@ def recorder_saturated() -> bool:
         return True
 
 
-def start_recording(call: Call, provider, *, source: str, required: bool = True) -> Recording:
-    """Starts the exchange's record. Fails closed (RecorderUnavailable) when `required`:
-    an unrecorded proxy call would break the product's promise that every call is kept."""
+def start_recording(
+    call: Call, provider, *, source: str, required: bool = True, deferred: bool = False
+) -> Recording:
+    """Starts the exchange's record (on `start()` or first use, when `deferred`). Fails
+    closed (RecorderUnavailable) when `required`: an unrecorded proxy call would break the
+    product's promise that every call is kept."""
     from playground import recording
 
     if required and recorder_saturated():
         raise RecorderUnavailable()
-    try:
-        rec = recording.start_exchange(
-            source=source,
-            method=call.method,
-            path=call.path,
-            query=call.query,
-            request_headers=call.recorded_headers(),
-            request_body=call.body,
-            provider=getattr(provider, "name", "") if provider is not None else "",
-            team_id=call.key.team_id,
-            user_id=None,
-            proxy_key_name=call.key.name,
-            thread_hint=call.thread_hint(),
-            secrets=call.secrets,
-        )
-    except Exception:
-        log.exception("could not start a recording for %s", call.request_id)
-        if required:
-            raise RecorderUnavailable() from None
-        rec = None
-    return Recording(rec)
+
+    def begin():
+        try:
+            return recording.start_exchange(
+                source=source,
+                method=call.method,
+                path=call.path,
+                query=call.query,
+                request_headers=call.recorded_headers(),
+                request_body=call.body,
+                provider=getattr(provider, "name", "") if provider is not None else "",
+                team_id=call.key.team_id,
+                user_id=None,
+                proxy_key_name=call.key.name,
+                thread_hint=call.thread_hint(),
+                secrets=call.secrets,
+            )
+        except Exception:
+            log.exception("could not start a recording for %s", call.request_id)
+            if required:
+                raise RecorderUnavailable() from None
+            return None
+
+    return Recording(None, starter=begin) if deferred else Recording(begin())
 
 
 async def record_rejected(call: Call, status: int, body: dict) -> None:
