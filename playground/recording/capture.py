@@ -49,7 +49,8 @@ class Recorder:
         now = time.monotonic() if t is None else t
         return max((now - self._t0) * 1000.0, 0.0)
 
-    def response_started(self, status: int, headers: object = None) -> None:
+    def response_started(self, status: int, headers: object = None, t: float | None = None) -> None:
+        """The response's status and headers, which arrived at `t` (monotonic; now if None)."""
         if self._finished:
             return
         try:
@@ -62,7 +63,7 @@ class Recorder:
                     "public_id": self.public_id,
                     "status": self._status,
                     "headers": redacted,
-                    "first_byte_ms": self._ms(None),
+                    "first_byte_ms": self._ms(t),
                     "request_id": request_id,
                 }
             )
@@ -79,7 +80,7 @@ class Recorder:
         """Stream bytes as received, cut anywhere; the writer parses them."""
         if self._finished or not raw:
             return
-        writer.submit(("chunk", self.public_id, self._ms(t), raw))
+        writer.submit_chunk(self.public_id, self._ms(t), raw)
 
     def body(self, raw: bytes) -> None:
         if self._finished:

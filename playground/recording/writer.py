@@ -29,6 +29,7 @@ import contextlib
 import logging
 import threading
 import time
+from array import array
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
@@ -151,10 +152,35 @@ async def _broadcast(result: store.BatchResult) -> None:
             _broadcast_failed()
 
 
+class StreamBuffer:
+    """One exchange's stream bytes queued since the last batch: the bytes joined, with each
+    read's length and arrival offset. A relayed stream is thousands of reads; queued one
+    operation each, every read cost a tuple here and its pickling on the way to the
+    recorder process. Sits in the queue where its first read arrived, so the order of an
+    exchange's operations is kept; becomes one `chunks` operation when a batch takes it."""
+
+    __slots__ = ("public_id", "data", "sizes", "offsets")
+
+    def __init__(self, public_id: str) -> None:
+        self.public_id = public_id
+        self.data = bytearray()
+        self.sizes = array("Q")
+        self.offsets = array("d")
+
+    def add(self, offset_ms: float, raw: bytes) -> None:
+        self.data += raw
+        self.sizes.append(len(raw))
+        self.offsets.append(offset_ms)
+
+    def op(self) -> tuple:
+        return ("chunks", self.public_id, bytes(self.data), self.sizes, self.offsets)
+
+
 class Writer:
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self.loop = loop
         self.pending: list = []
+        self.streams: dict[str, StreamBuffer] = {}  # the open buffers in `pending`
         self.pending_bytes = 0
         self.enqueued = 0
         self.done = 0
@@ -167,6 +193,24 @@ class Writer:
 
     def full(self) -> bool:
         return len(self.pending) >= MAX_PENDING or self.pending_bytes >= MAX_PENDING_BYTES
+
+    def put_chunk(self, public_id: str, offset_ms: float, raw: bytes) -> None:
+        """Stream bytes as read (the proxy's hot path): appended to the exchange's buffer."""
+        if self.full():
+            with _stats_lock:
+                _stats["dropped_events"] += 1
+            return
+        buffer = self.streams.get(public_id)
+        if buffer is None:
+            buffer = self.streams[public_id] = StreamBuffer(public_id)
+            self.pending.append(buffer)
+            self.enqueued += 1
+            if not self._wake.is_set():
+                self._wake.set()
+        buffer.add(offset_ms, raw)
+        self.pending_bytes += len(raw)
+        if len(buffer.data) >= MAX_BATCH_BYTES:
+            del self.streams[public_id]  # full: the next read starts a new one
 
     def put(self, op: object) -> None:
         if isinstance(op, tuple) and self.full():  # stream bytes or an event
@@ -190,17 +234,29 @@ class Writer:
 
     def _take_batch(self) -> tuple[list, bool]:
         """The oldest operations, up to MAX_BATCH_BYTES of data (at least one), and
-        whether more were left behind."""
+        whether more were left behind. Stream buffers taken are closed to new reads."""
         size = 0
-        for end, op in enumerate(self.pending, 1):
+        end = len(self.pending)
+        for i, op in enumerate(self.pending, 1):
             size += _size(op)
-            if size >= MAX_BATCH_BYTES and end < len(self.pending):
-                ops = self.pending[:end]
-                del self.pending[:end]
-                self.pending_bytes -= size
-                return ops, True
+            if size >= MAX_BATCH_BYTES:
+                end = i
+                break
+        ops = self.pending[:end]
+        del self.pending[:end]
+        self.pending_bytes = max(self.pending_bytes - size, 0) if self.pending else 0
+        for i, op in enumerate(ops):
+            if isinstance(op, StreamBuffer):
+                if self.streams.get(op.public_id) is op:
+                    del self.streams[op.public_id]
+                ops[i] = op.op()
+        return ops, bool(self.pending)
+
+    def take_all(self) -> list:
+        """Everything queued, ready to write (no loop left to batch it)."""
         ops, self.pending, self.pending_bytes = self.pending, [], 0
-        return ops, False
+        self.streams.clear()
+        return [op.op() if isinstance(op, StreamBuffer) else op for op in ops]
 
     async def _run(self) -> None:
         last_beat = 0.0
@@ -244,7 +300,9 @@ class Writer:
 
 
 def _size(op: object) -> int:
-    """The bytes an operation carries: a stream chunk's, or a body's."""
+    """The bytes an operation carries: stream bytes, or a body's."""
+    if isinstance(op, StreamBuffer):
+        return len(op.data)
     if isinstance(op, tuple):
         return len(op[3])
     return len(op.get("raw") or b"")
@@ -302,6 +360,20 @@ def _writer_for(loop: asyncio.AbstractEventLoop) -> Writer:
     return writer
 
 
+def submit_chunk(public_id: str, offset_ms: float, raw: bytes) -> None:
+    """Hand stream bytes to the writer: buffered per exchange on the loop (the hot path),
+    else as an operation of their own."""
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        submit(("chunk", public_id, offset_ms, raw))
+        return
+    writer = _writer
+    if writer is None or writer.loop is not loop or writer.task.done():
+        writer = _writer_for(loop)
+    writer.put_chunk(public_id, offset_ms, raw)
+
+
 def submit(op: object) -> None:
     """Hand an operation to the writer (or write it now when there is no loop)."""
     try:
@@ -349,8 +421,7 @@ def flush_sync(timeout: float = 30.0) -> None:
     if writer.alive():
         asyncio.run_coroutine_threadsafe(writer.flush(), writer.loop).result(timeout)
     elif writer.pending:
-        ops, writer.pending, writer.pending_bytes = writer.pending, [], 0
-        write_now(ops)
+        write_now(writer.take_all())
 
 
 @atexit.register
@@ -360,7 +431,7 @@ def _drain_at_exit() -> None:
     # exit hook of its own): then the queue is counted as lost, never a new child spawned.
     writer = _writer
     if writer is not None and writer.pending:
-        ops, writer.pending, writer.pending_bytes = writer.pending, [], 0
+        ops = writer.take_all()
         try:
             _count(_write_batch(ops, start=False))
         except Exception:

@@ -232,3 +232,29 @@ async def test_a_burst_goes_to_the_database_in_slices_in_order(alice, monkeypatc
     exchange = await Exchange.objects.aget(public_id=rec.public_id)
     assert exchange.outcome == "completed"
     assert await sync_to_async(raw_stream)(exchange) == stream
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_stream_reads_travel_as_one_buffer_per_exchange_and_keep_their_times(alice):
+    from playground.recording import writer
+    from playground.recording.events import iter_events
+
+    team = await sync_to_async(team_of)(alice)
+    stream = CAPTURE["response_sse"].encode()
+    events = sse_events(stream)
+    rec = _start(team.id)
+    rec.response_started(200, [("content-type", "text/event-stream")])
+    t0 = time.monotonic()
+    for i, ev in enumerate(events):  # one read per event, 10 ms apart on the clock
+        rec.chunk(ev.raw, t0 + i * 0.010)
+    queued = writer._writer.pending
+    buffers = [op for op in queued if isinstance(op, writer.StreamBuffer)]
+    assert len(buffers) == 1 and len(buffers[0].sizes) == len(events)
+    rec.finish()
+    await recording.flush()
+    exchange = await Exchange.objects.aget(public_id=rec.public_id)
+    assert exchange.outcome == "completed"
+    recorded = await sync_to_async(lambda: list(iter_events(exchange)))()
+    assert b"".join(e.raw_bytes for e in recorded) == stream
+    gaps = [b.offset_ms - a.offset_ms for a, b in zip(recorded, recorded[1:], strict=False)]
+    assert all(9.0 <= gap <= 11.0 for gap in gaps), gaps
