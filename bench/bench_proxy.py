@@ -364,7 +364,7 @@ async def bench(procs: dict, tokens: int, quick: bool, only: set[int] | None = N
     events = reference.count(b"event: ")
     # (concurrency, streams per round, rounds): the arms take turns round by round, so a
     # drift of the machine (another process waking up) spreads over all of them.
-    levels = [(1, 1, 10 if quick else 30), (10, 10, 2 if quick else 5), (100, 100, 1 if quick else 3)]
+    levels = [(1, 1, 10 if quick else 30), (10, 10, 2 if quick else 10), (100, 100, 1 if quick else 3)]
     levels = [level for level in levels if not only or level[0] in only]
     report: dict = {"events_per_stream": events, "levels": {}}
     pids = {"proxy": procs["app"].pid}
