@@ -315,6 +315,7 @@ class UpstreamResponse:
         idle = self.provider.idle_timeout
         loop = asyncio.get_running_loop()
         task = asyncio.current_task()
+        cancels_before = task.cancelling()
         waiting_since: float | None = None
         expired = False
 
@@ -336,9 +337,10 @@ class UpstreamResponse:
                 except StopAsyncIteration:
                     return
                 except asyncio.CancelledError:
-                    if not expired:
+                    # Ours only if nobody else cancelled too (a client that left in the
+                    # same loop turn): that cancel must go on.
+                    if not expired or task.uncancel() > cancels_before:
                         raise
-                    task.uncancel()
                     raise UpstreamTimeout(
                         f"provider {self.provider.name}: no bytes for {idle:g} s", "idle"
                     ) from None
@@ -500,7 +502,10 @@ async def _after_send(answer: asyncio.Future, on_sent: Callable[[], None]) -> No
         await asyncio.sleep(0)
         on_sent()
     except BaseException:  # a failed hook, or the caller cancelled meanwhile
-        answer.cancel()
+        if not answer.done():
+            answer.cancel()
+        elif not answer.cancelled() and answer.exception() is None:
+            answer.result().close()  # answered already: hang up
         raise
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import time
 
 from django.conf import settings
 from django.http.request import split_domain_port, validate_host
@@ -64,6 +65,7 @@ def _host_allowed(headers: list[tuple[bytes, bytes]]) -> bool:
 async def proxy_app(scope, receive, send) -> None:
     if scope["type"] != "http":
         return
+    received_at = time.monotonic()
     request_id = new_request_id()
     headers: list[tuple[bytes, bytes]] = scope["headers"]
     if not _host_allowed(headers):
@@ -114,6 +116,7 @@ async def proxy_app(scope, receive, send) -> None:
         body=body,
         path_model=path_model,
         secrets=_secrets(creds),
+        received_at=received_at,
     )
     await _run_watched(call, receive, send)
 

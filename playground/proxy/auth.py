@@ -119,7 +119,17 @@ def _lookup_sync(raw: str, digest: str) -> tuple[KeyInfo | None, str]:
     return info, ""
 
 
-_cache = RefreshingCache(database_sync_to_async(_lookup_sync), ttl=CACHE_TTL, grace=CACHE_GRACE)
+def _lookup_many_sync(argsets: list[tuple[str, str]]) -> list[tuple[KeyInfo | None, str]]:
+    return [_lookup_sync(*args) for args in argsets]
+
+
+_cache = RefreshingCache(
+    database_sync_to_async(_lookup_sync),
+    load_many=database_sync_to_async(_lookup_many_sync),
+    warm_if=lambda found: found[0] is not None,  # valid keys only: made-up ones stay cold
+    ttl=CACHE_TTL,
+    grace=CACHE_GRACE,
+)
 
 
 async def authenticate(raw: str) -> KeyInfo:

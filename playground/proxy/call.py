@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 from playground.proxy.auth import KeyInfo
@@ -52,6 +53,7 @@ class Call:
     cancelled: bool = False
     started: bool = False  # a response start was sent to the client
     extra: dict = field(default_factory=dict)
+    received_at: float = field(default_factory=time.monotonic)  # recorded times count from here
 
     def forward_headers(self, passthrough: bool = False) -> list[tuple[str, str]]:
         out = [

@@ -124,18 +124,18 @@ def _fail(rec, outcome: str, exc: BaseException) -> None:
 
 
 async def _relay_stream(call: Call, resp, rec, send, arrived: float) -> None:
-    await send(
-        {
-            "type": "http.response.start",
-            "status": resp.status,
-            "headers": [*response_headers(resp.headers), *STREAM_HEADERS],
-        }
-    )
     ended = False
     timed_out = False
     cutter = EventCutter()
     started = False  # the response's start is recorded once the first bytes are out
     try:
+        await send(
+            {
+                "type": "http.response.start",
+                "status": resp.status,
+                "headers": [*response_headers(resp.headers), *STREAM_HEADERS],
+            }
+        )
         async for chunk in resp.aiter_raw():
             t = time.monotonic()
             piece = cutter.feed(chunk)

@@ -91,8 +91,17 @@ def _outcome_sync(team_id: int, pinned: str, model: str) -> tuple[object | None,
         return None, RouteError("invalid_request_error", str(exc) or "provider unavailable")
 
 
+def _outcomes_sync(argsets: list[tuple[int, str, str]]) -> list:
+    return [_outcome_sync(*args) for args in argsets]
+
+
 _providers = RefreshingCache(
-    database_sync_to_async(_outcome_sync), ttl=PROVIDER_TTL, grace=PROVIDER_GRACE, size=2000
+    database_sync_to_async(_outcome_sync),
+    load_many=database_sync_to_async(_outcomes_sync),
+    warm_if=lambda outcome: outcome[1] is None,  # routes that work, not refusals
+    ttl=PROVIDER_TTL,
+    grace=PROVIDER_GRACE,
+    size=2000,
 )
 
 
@@ -129,7 +138,10 @@ class Recording:
     def start(self) -> None:
         if self._starter is not None:
             starter, self._starter = self._starter, None
-            self._rec = starter()
+            try:
+                self._rec = starter()
+            except Exception:  # the request is already upstream: go on unrecorded, loudly
+                log.exception("could not start a deferred recording")
 
     @property
     def public_id(self) -> str | None:
@@ -181,35 +193,42 @@ def start_recording(
 ) -> Recording:
     """Starts the exchange's record (on `start()` or first use, when `deferred`). Fails
     closed (RecorderUnavailable) when `required`: an unrecorded proxy call would break the
-    product's promise that every call is kept."""
+    product's promise that every call is kept. What can fail is prepared here, before any
+    request leaves; a deferred start only hands the prepared record to the writer."""
     from playground import recording
 
     if required and recorder_saturated():
         raise RecorderUnavailable()
-
-    def begin():
-        try:
-            return recording.start_exchange(
-                source=source,
-                method=call.method,
-                path=call.path,
-                query=call.query,
-                request_headers=call.recorded_headers(),
-                request_body=call.body,
-                provider=getattr(provider, "name", "") if provider is not None else "",
-                team_id=call.key.team_id,
-                user_id=None,
-                proxy_key_name=call.key.name,
-                thread_hint=call.thread_hint(),
-                secrets=call.secrets,
-            )
-        except Exception:
-            log.exception("could not start a recording for %s", call.request_id)
-            if required:
-                raise RecorderUnavailable() from None
-            return None
-
-    return Recording(None, starter=begin) if deferred else Recording(begin())
+    try:
+        fields = {
+            "source": source,
+            "method": call.method,
+            "path": call.path,
+            "query": call.query,
+            "request_headers": call.recorded_headers(),
+            "request_body": call.body,
+            "provider": getattr(provider, "name", "") if provider is not None else "",
+            "team_id": call.key.team_id,
+            "user_id": None,
+            "proxy_key_name": call.key.name,
+            "thread_hint": call.thread_hint(),
+            "secrets": call.secrets,
+            "t0": call.received_at,
+        }
+    except Exception:
+        log.exception("could not prepare a recording for %s", call.request_id)
+        if required:
+            raise RecorderUnavailable() from None
+        return Recording(None)
+    if deferred:
+        return Recording(None, starter=lambda: recording.start_exchange(**fields))
+    try:
+        return Recording(recording.start_exchange(**fields))
+    except Exception:
+        log.exception("could not start a recording for %s", call.request_id)
+        if required:
+            raise RecorderUnavailable() from None
+        return Recording(None)
 
 
 async def record_rejected(call: Call, status: int, body: dict) -> None:

@@ -120,9 +120,11 @@ def start_exchange(
     proxy_key_name: str | None = "",
     thread_hint: str | None = "",
     secrets: object = (),
+    t0: float | None = None,
 ) -> Recorder:
-    """Start recording an exchange; returns at once with `public_id` known."""
-    t0 = time.monotonic()
+    """Start recording an exchange; returns at once with `public_id` known. Times are
+    recorded from `t0` (a `time.monotonic()` reading when the request arrived; now if None)."""
+    t0 = time.monotonic() if t0 is None else t0
     public_id = new_public_id()
     known = clean_secrets(secrets if not isinstance(secrets, str | bytes) else [secrets])
     if isinstance(request_body, str):

@@ -201,7 +201,8 @@ class Writer:
                 _stats["dropped_events"] += 1
             return
         buffer = self.streams.get(public_id)
-        if buffer is None:
+        if buffer is None or len(buffer.data) + len(raw) > MAX_BATCH_BYTES:
+            # A new buffer, also when this read would take the open one past a batch's size.
             buffer = self.streams[public_id] = StreamBuffer(public_id)
             self.pending.append(buffer)
             self.enqueued += 1
@@ -209,8 +210,6 @@ class Writer:
                 self._wake.set()
         buffer.add(offset_ms, raw)
         self.pending_bytes += len(raw)
-        if len(buffer.data) >= MAX_BATCH_BYTES:
-            del self.streams[public_id]  # full: the next read starts a new one
 
     def put(self, op: object) -> None:
         if isinstance(op, tuple) and self.full():  # stream bytes or an event
@@ -237,11 +236,12 @@ class Writer:
         whether more were left behind. Stream buffers taken are closed to new reads."""
         size = 0
         end = len(self.pending)
-        for i, op in enumerate(self.pending, 1):
-            size += _size(op)
-            if size >= MAX_BATCH_BYTES:
+        for i, op in enumerate(self.pending):
+            n = _size(op)
+            if i and size + n > MAX_BATCH_BYTES:
                 end = i
                 break
+            size += n
         ops = self.pending[:end]
         del self.pending[:end]
         self.pending_bytes = max(self.pending_bytes - size, 0) if self.pending else 0

@@ -51,7 +51,7 @@ async def test_entries_not_used_recently_are_left_to_expire():
     await c.get("k", "k")
     await asyncio.sleep(0.5)
     assert len(calls) <= 3  # one or two reloads while warm, then none
-    assert c._sweeper.done()  # and the sweeper stopped with nothing in use
+    assert all(s.done() for s in c._sweepers.values())  # it stopped with nothing in use
     settled = len(calls)
     await asyncio.sleep(0.2)
     assert len(calls) == settled
@@ -99,3 +99,73 @@ async def test_a_failing_reload_keeps_serving_until_the_grace_runs_out():
     else:
         raise AssertionError("a value past ttl + grace was served")
     c.forget()
+
+
+async def test_refusals_are_not_kept_warm_and_a_sweep_loads_in_one_call():
+    batches = []
+
+    async def loader(x):
+        return x
+
+    async def load_many(argsets):
+        batches.append([a[0] for a in argsets])
+        return [a[0] for a in argsets]
+
+    c = RefreshingCache(
+        loader, load_many=load_many, warm_if=lambda v: not v.startswith("bad"), ttl=0.1, grace=0.05
+    )
+    for k in ("good-1", "good-2", "bad-1", "bad-2"):
+        await c.get(k, k)
+    await asyncio.sleep(0.08)
+    assert batches and all(sorted(b) == ["good-1", "good-2"] for b in batches)
+    c.forget()
+
+
+def test_forget_from_another_thread_while_a_loop_sweeps():
+    import threading
+
+    async def loader(x):
+        return x
+
+    c = RefreshingCache(loader, ttl=0.004, grace=10.0)
+    stop = threading.Event()
+
+    def forget_often():
+        while not stop.is_set():
+            c.forget("k3")
+            c.forget()
+
+    async def use():
+        for i in range(400):
+            await c.get(f"k{i % 7}", i)
+            await asyncio.sleep(0)
+
+    thread = threading.Thread(target=forget_often)
+    thread.start()
+    try:
+        asyncio.run(use())  # no RuntimeError or KeyError from the cache
+    finally:
+        stop.set()
+        thread.join()
+
+
+async def test_one_sweeper_per_loop():
+    import threading
+
+    async def loader(x):
+        return x
+
+    c = RefreshingCache(loader, ttl=0.2, grace=1.0)
+    other = asyncio.new_event_loop()
+    runner = threading.Thread(target=other.run_forever)
+    runner.start()
+    try:
+        for i in range(10):
+            await c.get("k", i)
+            asyncio.run_coroutine_threadsafe(c.get("k", i), other).result(5)
+        assert len(c._sweepers) == 2
+    finally:
+        c.forget()
+        other.call_soon_threadsafe(other.stop)
+        runner.join()
+        other.close()

@@ -258,3 +258,21 @@ async def test_stream_reads_travel_as_one_buffer_per_exchange_and_keep_their_tim
     assert b"".join(e.raw_bytes for e in recorded) == stream
     gaps = [b.offset_ms - a.offset_ms for a, b in zip(recorded, recorded[1:], strict=False)]
     assert all(9.0 <= gap <= 11.0 for gap in gaps), gaps
+
+
+async def test_a_batch_stays_within_the_cap_unless_one_operation_is_larger(monkeypatch):
+    from playground.recording import writer
+
+    monkeypatch.setattr(writer, "MAX_BATCH_BYTES", 1000)
+    w = writer.Writer(asyncio.get_running_loop())
+    w.task.cancel()  # driven by hand here
+    for i in range(6):
+        w.put_chunk(f"ex{i % 2}", float(i), b"x" * 400)  # buffers close at 1000 bytes
+    w.put({"op": "body", "public_id": "ex0", "raw": b"y" * 2500})
+    sizes = []
+    while w.pending:
+        ops, _more = w._take_batch()
+        sizes.append(sum(len(op[2]) if isinstance(op, tuple) else len(op["raw"]) for op in ops))
+    assert sizes[-1] == 2500  # alone: larger than the cap
+    assert all(size <= 1000 for size in sizes[:-1]) and sum(sizes) == 6 * 400 + 2500
+    assert w.pending_bytes == 0

@@ -53,3 +53,24 @@ async def test_a_cancel_from_outside_stays_a_cancel():
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
+
+
+async def test_a_cancel_landing_with_the_timeout_stays_a_cancel():
+    import time
+
+    async def read():
+        async for _ in response(pieces(10.0)).aiter_raw():
+            pass
+
+    task = asyncio.ensure_future(read())
+    await asyncio.sleep(0)  # the reader is now waiting, the watchdog armed
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + PROVIDER.idle_timeout
+    # Block the loop past the watchdog's deadline and a client's cancel just after it, so
+    # both fire in the same loop turn, before the reader runs again.
+    loop.call_at(deadline - 0.05, time.sleep, 0.1)
+    loop.call_at(deadline + 0.01, task.cancel)
+    await asyncio.sleep(PROVIDER.idle_timeout + 0.2)
+    assert task.done()
+    with pytest.raises(asyncio.CancelledError):
+        task.result()
