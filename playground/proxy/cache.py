@@ -6,7 +6,7 @@ ttl + grace seconds in every process, and at once in the process that made it (`
 callable from any thread).
 
 Values in use are kept young by one sweeper task per event loop, not by the calls: every
-`ttl / 2` seconds it reloads, in one `load_many` call (one thread hop, one database
+`(ttl + grace) / 2` seconds it reloads, in one `load_many` call (one thread hop, one database
 connection), the entries used in the last `warm_for` seconds (the most recently used
 `sweep_limit` of them) whose value is worth keeping warm (`warm_if`: a valid key, not a
 refusal, so made-up keys cannot make it work). A call then never waits on the database,
@@ -64,6 +64,9 @@ class RefreshingCache:
         self.size = size
         self.warm_for = warm_for
         self.sweep_limit = sweep_limit
+        # Half the longest a value may be served: a sweep that takes less than that keeps
+        # every value in use servable, with one sweep's worth of room for a slow database.
+        self._period = (ttl + grace) / 2
         self._data: OrderedDict[Hashable, _Entry] = OrderedDict()  # least recently used first
         self._lock = threading.Lock()  # forget() may come from a view's thread
         self._generation = 0  # bumped by forget(), so an in-flight reload cannot undo it
@@ -119,13 +122,13 @@ class RefreshingCache:
                 entry = self._data[key]
                 if now - entry.used_at >= self.warm_for or len(out) >= self.sweep_limit:
                     break
-                if now - entry.loaded_at >= self.ttl / 2 and self._warm_if(entry.value):
+                if now - entry.loaded_at >= self._period / 2 and self._warm_if(entry.value):
                     out.append((key, entry))
         return out
 
     async def _sweep(self) -> None:
         while True:
-            await asyncio.sleep(self.ttl / 2)
+            await asyncio.sleep(self._period)
             now = time.monotonic()
             with self._lock:
                 newest = next(reversed(self._data), None)

@@ -67,7 +67,7 @@ async def test_forget_wins_over_a_reload_in_flight():
             await gate.wait()
         return value
 
-    c = RefreshingCache(loader, ttl=0.1, grace=10.0)
+    c = RefreshingCache(loader, ttl=0.1, grace=0.1)
     assert await c.get("k") == "old"
     await asyncio.sleep(0.13)  # the sweeper is now waiting inside the reload
     c.forget("k")  # e.g. the key was revoked in this process
@@ -116,7 +116,7 @@ async def test_refusals_are_not_kept_warm_and_a_sweep_loads_in_one_call():
     )
     for k in ("good-1", "good-2", "bad-1", "bad-2"):
         await c.get(k, k)
-    await asyncio.sleep(0.08)
+    await asyncio.sleep(0.12)
     assert batches and all(sorted(b) == ["good-1", "good-2"] for b in batches)
     c.forget()
 
