@@ -7,8 +7,8 @@ duplicate keys, surrogates, depth) -> model -> provider. Then the call is either
 upstream (relay.py) or answered from a recording (replay.py).
 
 Client disconnects: once the body is read, a watcher waits on `receive()` for
-`http.disconnect` and cancels the relay task, so the upstream request is dropped within
-one event loop turn, including before its first byte.
+`http.disconnect` and cancels the task the call runs in, so the upstream request is dropped
+within one event loop turn, including before its first byte.
 """
 
 from __future__ import annotations
