@@ -1,6 +1,6 @@
 """Benchmark: what the recording proxy adds to a stream, against the simulator called directly.
 
-    .venv/bin/python bench/bench_proxy.py [--quick] [--no-litellm]
+    .venv/bin/python bench/bench_proxy.py [--quick] [--no-litellm] [--levels 1,10,100]
 
 Everything runs on loopback, in separate processes started and stopped here:
 
