@@ -224,16 +224,16 @@ def _name(name: str) -> str:
     return analyze.safe_text(name or "")[:100]
 
 
-def _run_for(ops: list[tuple], state: dict) -> EventRun:
-    # op: ("event", public_id, seq, offset_ms, name, raw, terminated, utf8_error)
-    raws = [op[5] for op in ops]
+def _run_for(facts: list[tuple], state: dict) -> EventRun:
+    # fact: (seq, offset_ms, name, raw, terminated, utf8_error), from tally.py
+    raws = [fact[3] for fact in facts]
     joined = b"".join(raws)
     secrets = state["secrets"]
     if secrets and any(s.encode("utf-8", "surrogatepass") in joined for s in secrets):
         raws = [scrub_bytes(raw, secrets) for raw in raws]
         joined = b"".join(raws)
-    events = [(op[3], op[4], raw, op[6]) for op, raw in zip(ops, raws, strict=True)]
-    return make_run(state["pk"], ops[0][2], events, joined)
+    events = [(f[1], f[2], raw, f[4]) for f, raw in zip(facts, raws, strict=True)]
+    return make_run(state["pk"], facts[0][0], events, joined)
 
 
 def _insert_runs(runs: list[EventRun]) -> None:
@@ -303,13 +303,13 @@ def _prepared(op) -> list:
             facts = tally.add_chunk(op[2], op[3])
         else:  # "sse": an event the caller parsed
             facts = [tally.add_event(op[2], op[3], op[4])]
-        return [("event", public_id, *f) for f in facts]
+        # One operation for all the events an operation completed: ("events", id, facts).
+        return [("events", public_id, facts)] if facts else []
     if op.get("op") == "finish":
         tally = _tallies.pop(op["public_id"], None)
-        tail = []
-        if tally is not None:
-            tail = [("event", op["public_id"], *f) for f in tally.close()]
-        return [*tail, {**op, "tally": tally}]
+        tail = tally.close() if tally is not None else []
+        events = [("events", op["public_id"], tail)] if tail else []
+        return [*events, {**op, "tally": tally}]
     return [op]
 
 
@@ -323,22 +323,22 @@ def _apply(ops: list, live: dict, result: BatchResult) -> None:
     prices = None
 
     def close_run(public_id: str) -> None:
-        ops_ = pending.pop(public_id, None)
-        if not ops_:
+        facts = pending.pop(public_id, None)
+        if not facts:
             return
-        runs.append(_run_for(ops_, live[public_id]))
-        first, _last = spans.get(public_id, (ops_[0][2], 0))
-        spans[public_id] = (first, ops_[-1][2])
+        runs.append(_run_for(facts, live[public_id]))
+        first, _last = spans.get(public_id, (facts[0][0], 0))
+        spans[public_id] = (first, facts[-1][0])
 
     for op in ops:
-        if isinstance(op, tuple):  # an event, the common case
+        if isinstance(op, tuple):  # ("events", public_id, facts): the common case
             bucket = pending.get(op[1])
             if bucket is None:
                 if _state(op[1], live) is None:
-                    result.dropped_events += 1
+                    result.dropped_events += len(op[2])
                     continue
                 bucket = pending[op[1]] = []
-            bucket.append(op)
+            bucket.extend(op[2])
             continue
         kind = op["op"]
         if kind == "create":
@@ -428,7 +428,7 @@ def _write_prepared(ops: list) -> BatchResult:
         except Exception as exc:
             log.warning("recording of %s failed: %s", public_id, type(exc).__name__)
             result.error = f"{type(exc).__name__}: {str(exc)[:300]}"
-            events = sum(1 for op in group if isinstance(op, tuple))
+            events = sum(len(op[2]) for op in group if isinstance(op, tuple))
             result.dropped_events += events
             rest = [op for op in group if not isinstance(op, tuple)]
             # Without its events the exchange can still be created and finished (the
@@ -436,7 +436,7 @@ def _write_prepared(ops: list) -> BatchResult:
             if events and rest and _retry_without_events(rest, result):
                 result.failed_ops += events
                 continue
-            result.failed_ops += len(group)
+            result.failed_ops += events + len(rest)
             with _live_lock:  # a finish that failed must not leak its state forever
                 if any(op["op"] == "finish" for op in rest):
                     _live.pop(public_id, None)
