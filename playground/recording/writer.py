@@ -2,9 +2,10 @@
 
 Policy:
 
-* The hot path only appends to a list (`put`). A single asyncio task on the running loop
-  wakes on the first operation, waits `BATCH_SECONDS` to gather more, and hands the batch to
-  one dedicated thread, which passes it to the recorder process (`process.py`) and waits
+* The hot path only appends to a list (`put`), or stream bytes to their exchange's buffer
+  in that list (`put_chunk`). A single asyncio task on the running loop wakes on the first
+  operation, waits `BATCH_SECONDS` to gather more, and hands the batch to one dedicated
+  thread, which passes it to the recorder process (`process.py`) and waits
   for its answer; so neither the loop nor the stream ever waits for the database, nor for
   the GIL while a batch is written.
 * After each batch it broadcasts, per exchange, one `exchange.events` notice (the seqs just
@@ -368,10 +369,7 @@ def submit_chunk(public_id: str, offset_ms: float, raw: bytes) -> None:
     except RuntimeError:
         submit(("chunk", public_id, offset_ms, raw))
         return
-    writer = _writer
-    if writer is None or writer.loop is not loop or writer.task.done():
-        writer = _writer_for(loop)
-    writer.put_chunk(public_id, offset_ms, raw)
+    _writer_for(loop).put_chunk(public_id, offset_ms, raw)
 
 
 def submit(op: object) -> None:
