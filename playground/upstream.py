@@ -316,6 +316,7 @@ class UpstreamResponse:
         loop = asyncio.get_running_loop()
         task = asyncio.current_task()
         cancels_before = task.cancelling()
+        silent = f"provider {self.provider.name}: no bytes for {idle:g} s"
         waiting_since: float | None = None
         expired = False
 
@@ -341,13 +342,9 @@ class UpstreamResponse:
                     # same loop turn): that cancel must go on.
                     if not expired or task.uncancel() > cancels_before:
                         raise
-                    raise UpstreamTimeout(
-                        f"provider {self.provider.name}: no bytes for {idle:g} s", "idle"
-                    ) from None
+                    raise UpstreamTimeout(silent, "idle") from None
                 except httpx.TimeoutException:
-                    raise UpstreamTimeout(
-                        f"provider {self.provider.name}: no bytes for {idle:g} s", "idle"
-                    ) from None
+                    raise UpstreamTimeout(silent, "idle") from None
                 except _CUT_ERRORS as exc:
                     # httpx.StreamError (closed or consumed) is not a cut and propagates.
                     log.info("upstream %s cut the body: %s", self.provider.name, type(exc).__name__)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from channels.db import database_sync_to_async
 
-from playground.proxy.cache import RefreshingCache
+from playground.proxy.cache import RefreshingCache, each
 from playground.proxy.keys import KEY_PATTERN, PREFIX_LENGTH, hash_key
 from playground.proxy.models import ProxyKey
 
@@ -119,13 +119,9 @@ def _lookup_sync(raw: str, digest: str) -> tuple[KeyInfo | None, str]:
     return info, ""
 
 
-def _lookup_many_sync(argsets: list[tuple[str, str]]) -> list[tuple[KeyInfo | None, str]]:
-    return [_lookup_sync(*args) for args in argsets]
-
-
 _cache = RefreshingCache(
     database_sync_to_async(_lookup_sync),
-    load_many=database_sync_to_async(_lookup_many_sync),
+    load_many=database_sync_to_async(each(_lookup_sync)),
     warm_if=lambda found: found[0] is not None,  # valid keys only: made-up ones stay cold
     ttl=CACHE_TTL,
     grace=CACHE_GRACE,

@@ -35,6 +35,16 @@ WARM_FOR = 60.0
 SWEEP_LIMIT = 64
 
 
+def each(load: Callable[..., Any]) -> Callable[[list[tuple]], list[Any]]:
+    """`load` applied to each of a sweep's argument tuples: one call, so a sync loader
+    wrapped for a thread hop loads a whole sweep in one hop (`load_many`)."""
+
+    def load_each(argsets: list[tuple]) -> list[Any]:
+        return [load(*args) for args in argsets]
+
+    return load_each
+
+
 @dataclass
 class _Entry:
     value: Any

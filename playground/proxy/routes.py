@@ -14,7 +14,7 @@ import logging
 from channels.db import database_sync_to_async
 
 from playground.contract.errors import error_body, status_for
-from playground.proxy.cache import RefreshingCache
+from playground.proxy.cache import RefreshingCache, each
 from playground.proxy.call import Call
 
 log = logging.getLogger("playground.proxy")
@@ -91,13 +91,9 @@ def _outcome_sync(team_id: int, pinned: str, model: str) -> tuple[object | None,
         return None, RouteError("invalid_request_error", str(exc) or "provider unavailable")
 
 
-def _outcomes_sync(argsets: list[tuple[int, str, str]]) -> list:
-    return [_outcome_sync(*args) for args in argsets]
-
-
 _providers = RefreshingCache(
     database_sync_to_async(_outcome_sync),
-    load_many=database_sync_to_async(_outcomes_sync),
+    load_many=database_sync_to_async(each(_outcome_sync)),
     warm_if=lambda outcome: outcome[1] is None,  # routes that work, not refusals
     ttl=PROVIDER_TTL,
     grace=PROVIDER_GRACE,
@@ -215,14 +211,8 @@ def start_recording(
             "secrets": call.secrets,
             "t0": call.received_at,
         }
-    except Exception:
-        log.exception("could not prepare a recording for %s", call.request_id)
-        if required:
-            raise RecorderUnavailable() from None
-        return Recording(None)
-    if deferred:
-        return Recording(None, starter=lambda: recording.start_exchange(**fields))
-    try:
+        if deferred:
+            return Recording(None, starter=lambda: recording.start_exchange(**fields))
         return Recording(recording.start_exchange(**fields))
     except Exception:
         log.exception("could not start a recording for %s", call.request_id)
