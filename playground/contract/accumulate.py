@@ -116,13 +116,8 @@ class Accumulator:
         ):
             # Hot path: most events of a long stream are string deltas.
             quick = quick_delta(event.data)
-            if quick is not None:
-                b = self._by_index.get(quick[0])
-                if b is not None and not b.stopped:
-                    kind, btype = quick[1], b.data.get("type")
-                    if kind == btype or (kind == "tool" and b.is_json):
-                        b.add(quick[2])
-                        return
+            if quick is not None and self._extend(*quick):
+                return
         if event.utf8_error:
             self._flag(f"event {self._count}: bytes that are not UTF-8 in the data")
         if not event.data:
@@ -142,6 +137,24 @@ class Accumulator:
             self._flag(f"event {self._count} ({event.event}): data is not a JSON object")
             return
         self._apply(event.event, data)
+
+    def add_string_delta(self, index: int, kind: str, value: str) -> bool:
+        """A string delta already read from its event's bytes (`quickdelta.delta_event`),
+        added when it extends a live block of its kind; False, with nothing counted, for
+        anything else: the caller then adds the event with `add_sse`, which flags it."""
+        if self._message is None or self._ended or not self._extend(index, kind, value):
+            return False
+        self._count += 1
+        return True
+
+    def _extend(self, index: int, kind: str, value: str) -> bool:
+        b = self._by_index.get(index)
+        if b is None or b.stopped:
+            return False
+        if kind != b.data.get("type") and not (kind == "tool" and b.is_json):
+            return False
+        b.add(value)
+        return True
 
     def add(self, name: str | None, data: dict) -> None:
         """Add one event whose data is already parsed; `name` is the SSE event name."""

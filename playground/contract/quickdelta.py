@@ -3,7 +3,10 @@
 Most events of a long stream are `content_block_delta`s carrying one string (text,
 thinking or tool-input JSON). When the data has the API's exact compact spelling, the
 string is read with the json module's own scanner and nothing else is built; any other
-spelling returns None and goes through `json.loads`. Pure Python, no Django, no I/O.
+spelling returns None and goes through `json.loads`. `delta_event` does the same one step
+earlier, on a whole event's bytes (the recorder's pass over a stream): the `event:` line,
+the `data:` line and the blank line in one match, so the usual event is neither parsed as
+SSE nor decoded as a whole. Pure Python, no Django, no I/O.
 """
 
 from __future__ import annotations
@@ -42,3 +45,41 @@ def quick_delta(data: str) -> tuple[int, str, str] | None:
     if data[end:] != "}}" and _QUICK_TAIL.match(data, end) is None:
         return None
     return int(m.group(1)), _QUICK_KINDS[m.group(2)], value
+
+
+# One whole string-delta event in the API's exact spelling (LF line endings, nothing else
+# on its lines): index, delta kind and the string literal's body (bytes between the
+# quotes). A literal is runs of bytes other than quote, backslash and control characters,
+# or backslash escapes; the json scanner validates the escapes.
+_DELTA_EVENT = re.compile(
+    rb'event: content_block_delta\ndata: \{"type":"content_block_delta","index":(0|[1-9][0-9]{0,8}),'
+    rb'"delta":\{"type":"(text_delta","text|thinking_delta","thinking|input_json_delta","partial_json)":"'
+    rb'((?:[^"\\\x00-\x1f]++|\\[^\x00-\x1f])*+)"\}\}\n\n'
+)
+_BYTE_KINDS = {k.encode(): v for k, v in _QUICK_KINDS.items()}
+
+
+def delta_event(buf: bytes, pos: int) -> tuple[int, int, str, str] | None:
+    """(end, index, kind, string) when a whole string-delta event in the API's exact
+    spelling starts at `buf[pos]`; None for anything else (the SSE parser then reads it).
+
+    What it accepts, it reads as the parser and `quick_delta` would: the string must be
+    UTF-8 and its escapes valid JSON (the json module's own scanner reads them).
+    """
+    m = _DELTA_EVENT.match(buf, pos)
+    if m is None:
+        return None
+    literal = m.group(3)
+    try:
+        text = literal.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if b"\\" in literal:
+        quoted = text + '"'
+        try:
+            text, end = scanstring(quoted, 0, True)
+        except ValueError:
+            return None
+        if end != len(quoted):
+            return None
+    return m.end(), int(m.group(1)), _BYTE_KINDS[m.group(2)], text

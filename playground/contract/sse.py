@@ -72,6 +72,12 @@ class SSEParser:
         self._lf_mode = True
         self._pending: list[bytes] = []
 
+    def at_event_boundary(self) -> bool:
+        """Whether the next byte fed starts a new event with nothing carried over (LF
+        mode, past the first line): a caller that reads some events itself may do so
+        only then, and feed the parser the rest."""
+        return self._lf_mode and not self._pending and not self._raw and not self._first_line
+
     def feed(self, chunk: bytes) -> list[SSEEvent]:
         if self._closed:
             raise ValueError("SSEParser.feed() after close()")

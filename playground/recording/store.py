@@ -212,10 +212,26 @@ def make_run(
         exchange_id=exchange_id,
         first_seq=first_seq,
         end_seq=first_seq + len(events),
-        raw=b"".join(e[2] for e in events) if raw is None else raw,
-        index=[[round(e[0], 3), _name(e[1]), len(e[2])] for e in events],
+        raw=b"".join([e[2] for e in events]) if raw is None else raw,
+        index=_index(events, 0),
         last_unterminated=not events[-1][3],
     )
+
+
+def _index(rows: list[tuple], at: int) -> list[list]:
+    """A run's index, [offset_ms, name, size] per event, from rows holding offset, name and
+    raw bytes from position `at`. The events of one read share their offset and a stream
+    uses a handful of names, so each is rounded or cleaned once per change."""
+    index = []
+    last_offset = last_name = None
+    for row in rows:
+        offset, name = row[at], row[at + 1]
+        if offset != last_offset:
+            last_offset, rounded = offset, round(offset, 3)
+        if name != last_name:
+            last_name, cleaned = name, _name(name)
+        index.append([rounded, cleaned, len(row[at + 2])])
+    return index
 
 
 @functools.lru_cache(maxsize=256)
@@ -226,14 +242,20 @@ def _name(name: str) -> str:
 
 def _run_for(facts: list[tuple], state: dict) -> EventRun:
     # fact: (seq, offset_ms, name, raw, terminated, utf8_error), from tally.py
-    raws = [fact[3] for fact in facts]
-    joined = b"".join(raws)
+    joined = b"".join([fact[3] for fact in facts])
     secrets = state["secrets"]
     if secrets and any(s.encode("utf-8", "surrogatepass") in joined for s in secrets):
-        raws = [scrub_bytes(raw, secrets) for raw in raws]
-        joined = b"".join(raws)
-    events = [(f[1], f[2], raw, f[4]) for f, raw in zip(facts, raws, strict=True)]
-    return make_run(state["pk"], facts[0][0], events, joined)
+        facts = [(f[0], f[1], f[2], scrub_bytes(f[3], secrets), f[4], f[5]) for f in facts]
+        joined = b"".join([fact[3] for fact in facts])
+    first = facts[0][0]
+    return EventRun(
+        exchange_id=state["pk"],
+        first_seq=first,
+        end_seq=first + len(facts),
+        raw=joined,
+        index=_index(facts, 1),
+        last_unterminated=not facts[-1][4],
+    )
 
 
 def _insert_runs(runs: list[EventRun]) -> None:

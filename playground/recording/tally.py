@@ -13,9 +13,11 @@ batch the database refuses and that is retried never counts an event twice.
 from __future__ import annotations
 
 from playground.contract.accumulate import AccumulateResult, Accumulator
+from playground.contract.quickdelta import delta_event
 from playground.contract.sse import SSEEvent, SSEParser
 
 _DELTA = "content_block_delta"
+_DELTA_DATA_AT = len(b"event: content_block_delta\ndata: ")
 
 
 class StreamTally:
@@ -45,11 +47,31 @@ class StreamTally:
         self._unterminated = False
 
     def add_chunk(self, offset_ms: float, raw: bytes) -> list[tuple]:
-        """Bytes as received; returns the events they completed."""
-        if self._parser is None:
-            self._parser = SSEParser()
+        """Bytes as received; returns the events they completed.
+
+        Most events of a long stream are string deltas in the API's exact spelling: read
+        whole (`delta_event`), they skip the SSE parser and the JSON decoder. Every other
+        event, and every event while the parser holds part of one, goes to the parser,
+        one event at a time, so the fast reading resumes at the next boundary."""
+        parser = self._parser
+        if parser is None:
+            parser = self._parser = SSEParser()
         self._last_offset = offset_ms
-        return [self._add(offset_ms, ev.raw, ev) for ev in self._parser.feed(raw)]
+        out = []
+        pos, size = 0, len(raw)
+        while pos < size:
+            if parser.at_event_boundary():
+                found = delta_event(raw, pos)
+                if found is not None:
+                    end, index, kind, value = found
+                    out.append(self._add_delta(offset_ms, raw[pos:end], index, kind, value))
+                    pos = end
+                    continue
+            cut = raw.find(b"\n\n", pos)
+            stop = size if cut < 0 else cut + 2
+            out.extend(self._add(offset_ms, ev.raw, ev) for ev in parser.feed(raw[pos:stop]))
+            pos = stop
+        return out
 
     def add_event(self, offset_ms: float, raw: bytes, sse: SSEEvent) -> tuple:
         return self._add(offset_ms, raw, sse)
@@ -68,22 +90,36 @@ class StreamTally:
 
     def _add(self, offset_ms: float, raw: bytes, sse: SSEEvent) -> tuple:
         """(seq, offset_ms, name, raw, terminated, utf8_error): one event row's facts."""
-        seq = self.count
-        self.count = seq + 1
-        self.raw_bytes += len(raw)
         name = sse.event or ""
-        if self._stopped:
-            self._after_stop += 1
-        elif name == "message_stop":
-            self._stopped = True
-        if self.first_token_ms is None and name == _DELTA:
-            self.first_token_ms = offset_ms
+        seq = self._number(offset_ms, raw, name)
         if sse.utf8_error:
             self._non_utf8 = True
         if not sse.terminated:
             self._unterminated = True
         self._acc.add_sse(sse)
         return seq, offset_ms, name, raw, sse.terminated, sse.utf8_error
+
+    def _add_delta(self, offset_ms: float, raw: bytes, index: int, kind: str, value: str) -> tuple:
+        """A string delta read whole from its bytes (well-formed, terminated, UTF-8)."""
+        seq = self._number(offset_ms, raw, _DELTA)
+        if not self._acc.add_string_delta(index, kind, value):
+            # Not for a live block of its kind: the accumulator reads it the slow way and
+            # flags what is wrong.
+            data = raw[_DELTA_DATA_AT:-2].decode("utf-8")
+            self._acc.add_sse(SSEEvent(_DELTA, data, None, None, raw))
+        return seq, offset_ms, _DELTA, raw, True, False
+
+    def _number(self, offset_ms: float, raw: bytes, name: str) -> int:
+        seq = self.count
+        self.count = seq + 1
+        self.raw_bytes += len(raw)
+        if self._stopped:
+            self._after_stop += 1
+        elif name == "message_stop":
+            self._stopped = True
+        if self.first_token_ms is None and name == _DELTA:
+            self.first_token_ms = offset_ms
+        return seq
 
     def anomalies(self) -> list[str]:
         """Flags the recorder adds from the raw events (the accumulator adds its own)."""
