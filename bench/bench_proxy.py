@@ -372,7 +372,7 @@ async def bench(procs: dict, tokens: int, quick: bool, only: set[int] | None = N
         pids["litellm"] = procs["litellm"].pid
     for concurrency, _streams, rounds in levels:
         order = [direct, *arms[1:], Arm("direct-B", direct.port, direct.path, direct.headers, body)]
-        totals = {arm.name: {"ttfb": [], "total": [], "bodies": [], "statuses": [], "elapsed": 0.0, "cpu": 0.0}
+        totals = {arm.name: {"ttfb": [], "total": [], "bodies": [], "statuses": [], "elapsed": 0.0, "cpu": 0.0, "cpu_server": 0.0}
                   for arm in order}
         for _ in range(rounds):
             for arm in order:
@@ -380,6 +380,7 @@ async def bench(procs: dict, tokens: int, quick: bool, only: set[int] | None = N
                 for other in pids.values():
                     await settle(other)
                 cpu0 = tree_cpu_seconds(pid) if pid else 0.0
+                server0 = cpu_seconds(pid) if pid else 0.0
                 started = time.perf_counter()
                 result = await asyncio.wait_for(arm.run(concurrency, 1), timeout=900)
                 got = totals[arm.name]
@@ -387,6 +388,7 @@ async def bench(procs: dict, tokens: int, quick: bool, only: set[int] | None = N
                 if pid:
                     await settle(pid)  # recording finishes after the last byte: count it all
                     got["cpu"] += tree_cpu_seconds(pid) - cpu0
+                    got["cpu_server"] += cpu_seconds(pid) - server0
                 for key in ("ttfb", "total", "bodies", "statuses"):
                     got[key] += result[key]
         row: dict = {}
@@ -401,6 +403,8 @@ async def bench(procs: dict, tokens: int, quick: bool, only: set[int] | None = N
                 "ttfb": got["ttfb"], "total": got["total"], "streams": len(ok),
                 "ok": sum(ok), "intact": intact, "elapsed": got["elapsed"],
                 "cpu_per_event_us": got["cpu"] / (len(ok) * events) * 1e6 if arm.name in pids else None,
+                "server_cpu_per_event_us": got["cpu_server"] / (len(ok) * events) * 1e6
+                if arm.name in pids else None,
             }
         report["levels"][concurrency] = row
     return report
@@ -521,7 +525,9 @@ def print_report(report: dict, big: dict, procs: dict) -> None:
                     line += f" | proxy/litellm added TTFB {pt / lt:.3f}"
             print(line)
         cpu = row["proxy"]["cpu_per_event_us"]
-        line = f"  CPU per relayed event: proxy {cpu:.1f} us (server and recorder processes: relay + recording)"
+        server = row["proxy"]["server_cpu_per_event_us"]
+        line = (f"  CPU per relayed event: proxy {cpu:.1f} us (server process {server:.1f} us, "
+                f"recorder process {cpu - server:.1f} us)")
         if "litellm" in row:
             line += f", LiteLLM {row['litellm']['cpu_per_event_us']:.1f} us"
         print(line)

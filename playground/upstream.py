@@ -429,7 +429,7 @@ async def open(
 
     `on_sent` runs once the request is on its way, while the upstream works on it: work
     that must happen per call but not before the request (the proxy starts its recording
-    there). If it raises, the request is abandoned and the exception propagates."""
+    there). It runs as a loop callback, so it must not raise."""
     if provider.simulator:
         opener = _open_simulator
     else:
@@ -460,17 +460,16 @@ async def _open_network(provider, method, url, headers, body, on_sent) -> AsyncI
     timeout = aiohttp.ClientTimeout(
         total=None, connect=provider.connect_timeout, sock_connect=provider.connect_timeout
     )
+    # `on_sent` runs at the loop's next turn: by then this task has written the request (on
+    # a pooled connection) and waits for the answer, so the hook overlaps the upstream's work.
+    if on_sent is not None:
+        asyncio.get_running_loop().call_soon(on_sent)
     try:
         async with asyncio.timeout(provider.first_byte_timeout):
-            answer = asyncio.ensure_future(
-                session.request(
-                    method, url, headers=headers, data=body or None, allow_redirects=False,
-                    timeout=timeout, compress=None, chunked=None,
-                )
+            response = await session.request(
+                method, url, headers=headers, data=body or None, allow_redirects=False,
+                timeout=timeout, compress=None, chunked=None,
             )
-            if on_sent is not None:
-                await _after_send(answer, on_sent)
-            response = await answer
     except aiohttp.ConnectionTimeoutError:
         raise UpstreamTimeout(
             f"provider {provider.name}: no connection within {provider.connect_timeout:g} s", "connect"
@@ -490,20 +489,6 @@ async def _open_network(provider, method, url, headers, body, on_sent) -> AsyncI
             response.release()  # the connection goes back to the pool
         else:
             response.close()  # a body left unread: hang up, so the upstream stops too
-
-
-async def _after_send(answer: asyncio.Future, on_sent: Callable[[], None]) -> None:
-    # One loop turn lets the request's task run until it waits for the answer: on a
-    # pooled connection the request has then been written.
-    try:
-        await asyncio.sleep(0)
-        on_sent()
-    except BaseException:  # a failed hook, or the caller cancelled meanwhile
-        if not answer.done():
-            answer.cancel()
-        elif not answer.cancelled() and answer.exception() is None:
-            answer.result().close()  # answered already: hang up
-        raise
 
 
 @asynccontextmanager
