@@ -106,7 +106,11 @@ def finish(op: dict, state: dict, prices: list[dict] | None) -> tuple[int | None
         if prefix:
             exchange._parent_candidates = candidates
             threads.assign_thread(exchange, request_body, exchange.finished_at)
-    exchange.save(update_fields=_FINISH_FIELDS)
+    # The response's start, when it came in the same batch: one update instead of two.
+    response = state.pop("response_fields", {})
+    for field, value in response.items():
+        setattr(exchange, field, value)
+    exchange.save(update_fields=[*_FINISH_FIELDS, *response])
     return exchange.team_id, exchange.public_id
 
 

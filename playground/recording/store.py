@@ -262,14 +262,19 @@ def _insert_runs(runs: list[EventRun]) -> None:
     EventRun.objects.bulk_create(runs)
 
 
-def _response(op: dict, state: dict) -> None:
+def _response(op: dict, state: dict, finishing_now: bool) -> None:
     state["status"] = op["status"]
-    Exchange.objects.filter(pk=state["pk"]).update(
-        status=op["status"],
-        response_headers=op["headers"],
-        first_byte_ms=op["first_byte_ms"],
-        request_id=op.get("request_id", "")[:200],
-    )
+    fields = {
+        "status": op["status"],
+        "response_headers": op["headers"],
+        "first_byte_ms": op["first_byte_ms"],
+        "request_id": op.get("request_id", "")[:200],
+    }
+    if finishing_now:
+        # The exchange finishes in this batch: its finishing update writes these too.
+        state["response_fields"] = fields
+        return
+    Exchange.objects.filter(pk=state["pk"]).update(**fields)
 
 
 def _body(op: dict, state: dict) -> None:
@@ -343,6 +348,7 @@ def _apply(ops: list, live: dict, result: BatchResult) -> None:
     spans: dict[str, tuple[int, int]] = {}
     changed: list[tuple[int | None, str]] = []
     prices = None
+    finishing_ids = {op["public_id"] for op in ops if not isinstance(op, tuple) and op["op"] == "finish"}
 
     def close_run(public_id: str) -> None:
         facts = pending.pop(public_id, None)
@@ -371,7 +377,7 @@ def _apply(ops: list, live: dict, result: BatchResult) -> None:
             result.failed_ops += 1
             continue
         if kind == "response":
-            _response(op, state)
+            _response(op, state, op["public_id"] in finishing_ids)
         elif kind == "body":
             _body(op, state)
         elif kind == "finish":
