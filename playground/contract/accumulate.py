@@ -74,6 +74,13 @@ class _Block:
             self.done.append("".join(parts))
             parts.clear()
 
+    def extend(self, pieces: list[str]) -> None:
+        parts = self.parts
+        parts.extend(pieces)
+        if len(parts) >= _COMPACT_AT:
+            self.done.append("".join(parts))
+            parts.clear()
+
     def has_parts(self) -> bool:
         return bool(self.parts or self.done)
 
@@ -116,8 +123,11 @@ class Accumulator:
         ):
             # Hot path: most events of a long stream are string deltas.
             quick = quick_delta(event.data)
-            if quick is not None and self._extend(*quick):
-                return
+            if quick is not None:
+                b = self._live_block(quick[0], quick[1])
+                if b is not None:
+                    b.add(quick[2])
+                    return
         if event.utf8_error:
             self._flag(f"event {self._count}: bytes that are not UTF-8 in the data")
         if not event.data:
@@ -138,23 +148,28 @@ class Accumulator:
             return
         self._apply(event.event, data)
 
-    def add_string_delta(self, index: int, kind: str, value: str) -> bool:
-        """A string delta already read from its event's bytes (`quickdelta.delta_event`),
-        added when it extends a live block of its kind; False, with nothing counted, for
-        anything else: the caller then adds the event with `add_sse`, which flags it."""
-        if self._message is None or self._ended or not self._extend(index, kind, value):
+    def add_string_deltas(self, index: int, kind: str, values: list[str]) -> bool:
+        """Consecutive string deltas for one block, already read from their events' bytes
+        (`quickdelta.delta_event`), added when they extend a live block of their kind;
+        False, with nothing counted, for anything else: the caller then adds each event
+        with `add_sse`, which flags it."""
+        if self._message is None or self._ended:
             return False
-        self._count += 1
+        b = self._live_block(index, kind)
+        if b is None:
+            return False
+        b.extend(values)
+        self._count += len(values)
         return True
 
-    def _extend(self, index: int, kind: str, value: str) -> bool:
+    def _live_block(self, index: int, kind: str) -> _Block | None:
+        """The block a string delta of `kind` ("text", "thinking", "tool") may extend."""
         b = self._by_index.get(index)
         if b is None or b.stopped:
-            return False
+            return None
         if kind != b.data.get("type") and not (kind == "tool" and b.is_json):
-            return False
-        b.add(value)
-        return True
+            return None
+        return b
 
     def add(self, name: str | None, data: dict) -> None:
         """Add one event whose data is already parsed; `name` is the SSE event name."""

@@ -26,6 +26,7 @@ thread then does the work in-process, as it does with `PLAYGROUND_RECORDER_PROCE
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import multiprocessing
 import os
@@ -70,6 +71,7 @@ def _child_main(
     boot.BOOT_ID, boot.PID = boot_id, pid  # write as the parent process
     if replacing:
         _settle_orphans(boot_id)
+    _freeze_startup_heap()
     while True:
         try:
             message = conn.recv()
@@ -81,6 +83,18 @@ def _child_main(
             log.exception("recorder process: %s failed", message[0])
             answer = store.BatchResult(failed_ops=len(message[1]), error=f"{type(exc).__name__}: {exc}"[:300]) if message[0] == "batch" else None
         conn.send(answer)
+
+
+def _freeze_startup_heap() -> None:
+    """What is loaded by now (Django, the models, the recorder's modules) lives as long as
+    the child: moved out of the collector's generations, it is no longer walked by every
+    full collection (measured with the recorder's batches of a 100-stream burst: about 8%
+    of the child's time)."""
+    import playground.contract.pricing  # noqa: F401 - imported on first use otherwise
+    import playground.contract.validate  # noqa: F401
+
+    gc.collect()
+    gc.freeze()
 
 
 def _handle(message: tuple, boot, store, connection):

@@ -61,12 +61,9 @@ class StreamTally:
         pos, size = 0, len(raw)
         while pos < size:
             if parser.at_event_boundary():
-                found = delta_event(raw, pos)
-                if found is not None:
-                    end, index, kind, value = found
-                    out.append(self._add_delta(offset_ms, raw[pos:end], index, kind, value))
-                    pos = end
-                    continue
+                pos = self._read_deltas(raw, pos, offset_ms, out)
+                if pos == size:
+                    break
             cut = raw.find(b"\n\n", pos)
             stop = size if cut < 0 else cut + 2
             out.extend(self._add(offset_ms, ev.raw, ev) for ev in parser.feed(raw[pos:stop]))
@@ -99,15 +96,42 @@ class StreamTally:
         self._acc.add_sse(sse)
         return seq, offset_ms, name, raw, sse.terminated, sse.utf8_error
 
-    def _add_delta(self, offset_ms: float, raw: bytes, index: int, kind: str, value: str) -> tuple:
-        """A string delta read whole from its bytes (well-formed, terminated, UTF-8)."""
-        seq = self._number(offset_ms, raw, _DELTA)
-        if not self._acc.add_string_delta(index, kind, value):
-            # Not for a live block of its kind: the accumulator reads it the slow way and
-            # flags what is wrong.
-            data = raw[_DELTA_DATA_AT:-2].decode("utf-8")
-            self._acc.add_sse(SSEEvent(_DELTA, data, None, None, raw))
-        return seq, offset_ms, _DELTA, raw, True, False
+    def _read_deltas(self, raw: bytes, pos: int, offset_ms: float, out: list[tuple]) -> int:
+        """Reads the string deltas in the API's exact spelling from `raw[pos]` on, up to the
+        first other event, and returns where it stopped. Consecutive deltas of one block
+        reach the accumulator in one call."""
+        start = len(out)
+        group_at, group_index, group_kind = start, -1, ""
+        values: list[str] = []
+        seq = self.count
+        while (found := delta_event(raw, pos)) is not None:
+            end, index, kind, value = found
+            if index != group_index or kind != group_kind:
+                self._feed_deltas(group_index, group_kind, values, out, group_at)
+                group_at, group_index, group_kind, values = len(out), index, kind, []
+            values.append(value)
+            out.append((seq, offset_ms, _DELTA, raw[pos:end], True, False))
+            seq += 1
+            self.raw_bytes += end - pos
+            pos = end
+        self._feed_deltas(group_index, group_kind, values, out, group_at)
+        read = seq - self.count
+        if read:
+            self.count = seq
+            if self._stopped:
+                self._after_stop += read
+            if self.first_token_ms is None:
+                self.first_token_ms = offset_ms
+        return pos
+
+    def _feed_deltas(self, index: int, kind: str, values: list[str], out: list[tuple], at: int) -> None:
+        if not values or self._acc.add_string_deltas(index, kind, values):
+            return
+        # Not for a live block of their kind: the accumulator reads each the slow way and
+        # flags what is wrong.
+        for fact in out[at : at + len(values)]:
+            raw = fact[3]
+            self._acc.add_sse(SSEEvent(_DELTA, raw[_DELTA_DATA_AT:-2].decode("utf-8"), None, None, raw))
 
     def _number(self, offset_ms: float, raw: bytes, name: str) -> int:
         seq = self.count
