@@ -68,18 +68,18 @@ class _Block:
         self.stopped = False
 
     def add(self, piece: str) -> None:
-        parts = self.parts
-        parts.append(piece)
-        if len(parts) >= _COMPACT_AT:
-            self.done.append("".join(parts))
-            parts.clear()
+        self.parts.append(piece)
+        if len(self.parts) >= _COMPACT_AT:
+            self._compact()
 
     def extend(self, pieces: list[str]) -> None:
-        parts = self.parts
-        parts.extend(pieces)
-        if len(parts) >= _COMPACT_AT:
-            self.done.append("".join(parts))
-            parts.clear()
+        self.parts.extend(pieces)
+        if len(self.parts) >= _COMPACT_AT:
+            self._compact()
+
+    def _compact(self) -> None:
+        self.done.append("".join(self.parts))
+        self.parts.clear()
 
     def has_parts(self) -> bool:
         return bool(self.parts or self.done)

@@ -87,8 +87,16 @@ class StreamTally:
 
     def _add(self, offset_ms: float, raw: bytes, sse: SSEEvent) -> tuple:
         """(seq, offset_ms, name, raw, terminated, utf8_error): one event row's facts."""
+        seq = self.count
+        self.count = seq + 1
+        self.raw_bytes += len(raw)
         name = sse.event or ""
-        seq = self._number(offset_ms, raw, name)
+        if self._stopped:
+            self._after_stop += 1
+        elif name == "message_stop":
+            self._stopped = True
+        if self.first_token_ms is None and name == _DELTA:
+            self.first_token_ms = offset_ms
         if sse.utf8_error:
             self._non_utf8 = True
         if not sse.terminated:
@@ -100,8 +108,7 @@ class StreamTally:
         """Reads the string deltas in the API's exact spelling from `raw[pos]` on, up to the
         first other event, and returns where it stopped. Consecutive deltas of one block
         reach the accumulator in one call."""
-        start = len(out)
-        group_at, group_index, group_kind = start, -1, ""
+        group_at, group_index, group_kind = len(out), -1, ""
         values: list[str] = []
         seq = self.count
         while (found := delta_event(raw, pos)) is not None:
@@ -132,18 +139,6 @@ class StreamTally:
         for fact in out[at : at + len(values)]:
             raw = fact[3]
             self._acc.add_sse(SSEEvent(_DELTA, raw[_DELTA_DATA_AT:-2].decode("utf-8"), None, None, raw))
-
-    def _number(self, offset_ms: float, raw: bytes, name: str) -> int:
-        seq = self.count
-        self.count = seq + 1
-        self.raw_bytes += len(raw)
-        if self._stopped:
-            self._after_stop += 1
-        elif name == "message_stop":
-            self._stopped = True
-        if self.first_token_ms is None and name == _DELTA:
-            self.first_token_ms = offset_ms
-        return seq
 
     def anomalies(self) -> list[str]:
         """Flags the recorder adds from the raw events (the accumulator adds its own)."""
