@@ -80,7 +80,8 @@ class Recorder:
         """Stream bytes as received, cut anywhere; the writer parses them."""
         if self._finished or not raw:
             return
-        writer.submit_chunk(self.public_id, self._ms(t), raw)
+        # Queued as is, not copied: only immutable bytes may wait in the queue.
+        writer.submit_chunk(self.public_id, self._ms(t), raw if type(raw) is bytes else bytes(raw))
 
     def body(self, raw: bytes) -> None:
         if self._finished:

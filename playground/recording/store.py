@@ -320,12 +320,10 @@ def _prepared(op) -> list:
         tally = _tallies.get(public_id)
         if tally is None:
             tally = _tallies[public_id] = StreamTally()
-        if kind == "chunks":  # (..., joined bytes, each read's size, each read's offset)
+        if kind == "chunks":  # (..., the reads, each read's offset)
             facts = []
-            data, start = op[2], 0
-            for size, offset_ms in zip(op[3], op[4], strict=True):
-                facts.extend(tally.add_chunk(offset_ms, data[start : start + size]))
-                start += size
+            for raw, offset_ms in zip(op[2], op[3], strict=True):
+                facts.extend(tally.add_chunk(offset_ms, raw))
         elif kind == "chunk":
             facts = tally.add_chunk(op[2], op[3])
         else:  # "sse": an event the caller parsed

@@ -154,27 +154,28 @@ async def _broadcast(result: store.BatchResult) -> None:
 
 
 class StreamBuffer:
-    """One exchange's stream bytes queued since the last batch: the bytes joined, with each
-    read's length and arrival offset. A relayed stream is thousands of reads; queued one
-    operation each, every read cost a tuple here and its pickling on the way to the
-    recorder process. Sits in the queue where its first read arrived, so the order of an
-    exchange's operations is kept; becomes one `chunks` operation when a batch takes it."""
+    """One exchange's stream reads queued since the last batch: the reads themselves (not
+    copied: a read is immutable bytes), with each one's arrival offset. A relayed stream is
+    thousands of reads; queued one operation each, every read cost a tuple here and its
+    pickling on the way to the recorder process. Sits in the queue where its first read
+    arrived, so the order of an exchange's operations is kept; becomes one `chunks`
+    operation when a batch takes it."""
 
-    __slots__ = ("public_id", "data", "sizes", "offsets")
+    __slots__ = ("public_id", "reads", "offsets", "size")
 
     def __init__(self, public_id: str) -> None:
         self.public_id = public_id
-        self.data = bytearray()
-        self.sizes = array("Q")
+        self.reads: list[bytes] = []
         self.offsets = array("d")
+        self.size = 0
 
     def add(self, offset_ms: float, raw: bytes) -> None:
-        self.data += raw
-        self.sizes.append(len(raw))
+        self.reads.append(raw)
         self.offsets.append(offset_ms)
+        self.size += len(raw)
 
     def op(self) -> tuple:
-        return ("chunks", self.public_id, bytes(self.data), self.sizes, self.offsets)
+        return ("chunks", self.public_id, self.reads, self.offsets)
 
 
 class Writer:
@@ -202,7 +203,7 @@ class Writer:
                 _stats["dropped_events"] += 1
             return
         buffer = self.streams.get(public_id)
-        if buffer is None or len(buffer.data) + len(raw) > MAX_BATCH_BYTES:
+        if buffer is None or buffer.size + len(raw) > MAX_BATCH_BYTES:
             # A new buffer, also when this read would take the open one past a batch's size.
             buffer = self.streams[public_id] = StreamBuffer(public_id)
             self.pending.append(buffer)
@@ -303,7 +304,7 @@ class Writer:
 def _size(op: object) -> int:
     """The bytes an operation carries: stream bytes, or a body's."""
     if isinstance(op, StreamBuffer):
-        return len(op.data)
+        return op.size
     if isinstance(op, tuple):
         return len(op[3])
     return len(op.get("raw") or b"")

@@ -41,7 +41,7 @@ def _ops(public_id: str, team_id: int) -> tuple[dict, dict, tuple, dict]:
     response = {"op": "response", "public_id": public_id, "status": 200,
                 "headers": [("content-type", "text/event-stream"), ("request-id", "req_b")],
                 "first_byte_ms": 4.5, "request_id": "req_b"}
-    chunks = ("chunks", public_id, STREAM, [len(STREAM)], [5.0])
+    chunks = ("chunks", public_id, [STREAM[:100], STREAM[100:]], [5.0, 5.5])
     finish = {"op": "finish", "public_id": public_id, "outcome": None, "error": None,
               "duration_ms": 6.0, "finished_at": datetime.now(UTC)}
     return create, response, chunks, finish
