@@ -208,22 +208,31 @@ def make_run(
 ) -> EventRun:
     """One run from consecutive events' (offset_ms, name, raw bytes, terminated); `raw`, when
     the caller has it, is their bytes already joined."""
+    return _run(exchange_id, first_seq, events, 0, raw)
+
+
+def _run(exchange_id: int, first_seq: int, rows: list[tuple], at: int, raw: bytes | None) -> EventRun:
+    """A run from rows holding offset_ms, name, raw bytes and terminated from position `at`
+    (events for `make_run`, the tally's facts for `_run_for`)."""
     return EventRun(
         exchange_id=exchange_id,
         first_seq=first_seq,
-        end_seq=first_seq + len(events),
-        raw=b"".join([e[2] for e in events]) if raw is None else raw,
-        index=_index(events, 0),
-        last_unterminated=not events[-1][3],
+        end_seq=first_seq + len(rows),
+        raw=b"".join([row[at + 2] for row in rows]) if raw is None else raw,
+        index=_index(rows, at),
+        last_unterminated=not rows[-1][at + 3],
     )
 
 
+_UNSET = object()
+
+
 def _index(rows: list[tuple], at: int) -> list[list]:
-    """A run's index, [offset_ms, name, size] per event, from rows holding offset, name and
-    raw bytes from position `at`. The events of one read share their offset and a stream
-    uses a handful of names, so each is rounded or cleaned once per change."""
+    """A run's index, [offset_ms, name, size] per event. The events of one read share their
+    offset and a stream uses a handful of names, so each is rounded or cleaned once per
+    change."""
     index = []
-    last_offset = last_name = None
+    last_offset = last_name = _UNSET
     for row in rows:
         offset, name = row[at], row[at + 1]
         if offset != last_offset:
@@ -247,15 +256,7 @@ def _run_for(facts: list[tuple], state: dict) -> EventRun:
     if secrets and any(s.encode("utf-8", "surrogatepass") in joined for s in secrets):
         facts = [(f[0], f[1], f[2], scrub_bytes(f[3], secrets), f[4], f[5]) for f in facts]
         joined = b"".join([fact[3] for fact in facts])
-    first = facts[0][0]
-    return EventRun(
-        exchange_id=state["pk"],
-        first_seq=first,
-        end_seq=first + len(facts),
-        raw=joined,
-        index=_index(facts, 1),
-        last_unterminated=not facts[-1][4],
-    )
+    return _run(state["pk"], facts[0][0], facts, 1, joined)
 
 
 def _insert_runs(runs: list[EventRun]) -> None:
