@@ -9,10 +9,11 @@ Policy:
 
 * One pooled client per provider and per event loop (a daphne server has one loop; tests
   make many, and a client must never cross loops). `aclose()` closes the current loop's
-  clients. Network providers go through an `aiohttp.ClientSession`: it costs about a fifth
-  of httpx's CPU per request (0.2 ms against 0.8-1.4 ms here, `bench/bench_upstream.py`),
-  and every proxied call pays it. The built-in simulator is reached through httpx and the
-  in-process `SimulatorTransport`: no socket.
+  clients. Network providers go through `playground.http1`, a lean HTTP/1.1 client: every
+  proxied call pays the client's cost before its first byte, mostly with cold CPU caches,
+  where it costs a third of aiohttp's and a fifth of httpx's (`bench/bench_upstream.py`).
+  The built-in simulator is reached through httpx and the in-process `SimulatorTransport`:
+  no socket.
 * Environment proxies are ignored (`trust_env=False`): a provider key must never go to a
   proxy the operator did not name. Redirects are never followed: a 3xx comes back as is.
   No cookies are kept, and bodies are not decoded (`accept-encoding: identity` anyway).
@@ -28,7 +29,7 @@ Policy:
   two body chunks). No total deadline: a healthy stream may run for many minutes. Any of
   them raises `UpstreamTimeout` (a TimeoutError), which callers record as outcome `timeout`.
 * The URL guard (playground.providers.urlguard) runs on every send, and, unless the
-  provider allows private networks, names are resolved by `GuardedResolver`, which refuses
+  provider allows private networks, names are resolved by `resolve_checked`, which refuses
   a host when any address is loopback/private/link-local; the client connects to the
   addresses it checked (no DNS rebinding between check and connect).
 * Failures are typed: `UpstreamRefused` (the guard; nothing was sent), `UpstreamTimeout`,
@@ -50,13 +51,13 @@ from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
-import aiohttp
 import httpx
 
+from playground import http1
 from playground.contract.errors import error_body
 from playground.contract.sse import SSEEvent, SSEParser
 from playground.providers.config import ProviderConfig
-from playground.providers.urlguard import GuardedResolver, URLRefused, check_base_url
+from playground.providers.urlguard import URLRefused, check_base_url, resolve_checked
 
 log = logging.getLogger("playground.upstream")
 
@@ -130,28 +131,17 @@ _clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[tuple, objec
     weakref.WeakKeyDictionary()
 )
 # Every concurrent stream holds a connection for minutes: a small pool would make stream
-# N+1 wait and fail (the SDK's own limits: 1000 connections, 100 kept alive).
+# N+1 wait and fail (the SDK's own limit is 1000 connections).
 MAX_CONNECTIONS = 1000
-KEEPALIVE_SECONDS = 30
 
 
-def _new_client(provider: ProviderConfig) -> httpx.AsyncClient | aiohttp.ClientSession:
+def _new_client(provider: ProviderConfig) -> httpx.AsyncClient | http1.Pool:
     if provider.simulator:
         from playground.simulator.transport import SimulatorTransport
 
         return httpx.AsyncClient(transport=SimulatorTransport(), trust_env=False, follow_redirects=False)
-    connector = aiohttp.TCPConnector(
-        limit=MAX_CONNECTIONS,
-        keepalive_timeout=KEEPALIVE_SECONDS,
-        resolver=None if provider.allow_private_network else GuardedResolver(),
-    )
-    return aiohttp.ClientSession(
-        connector=connector,
-        trust_env=False,
-        auto_decompress=False,
-        cookie_jar=aiohttp.DummyCookieJar(),
-        skip_auto_headers=("Accept-Encoding", "User-Agent"),
-        timeout=aiohttp.ClientTimeout(total=None),
+    return http1.Pool(
+        resolve=None if provider.allow_private_network else resolve_checked, limit=MAX_CONNECTIONS
     )
 
 
@@ -173,11 +163,8 @@ def _drop_clients(which) -> None:
     `aclose()`, or every loop at exit), quietly: their sockets went with the loop."""
     for loop in [loop for loop in list(_clients) if which(loop)]:
         for client in _clients.pop(loop, {}).values():
-            if isinstance(client, aiohttp.ClientSession):
-                connector = client.connector
-                client.detach()
-                if connector is not None:
-                    connector._close()  # noqa: SLF001 - close() minus the wait: no loop to wait on
+            if isinstance(client, http1.Pool):
+                client.abandon()
 
 
 atexit.register(_drop_clients, lambda loop: True)
@@ -187,10 +174,7 @@ async def aclose() -> None:
     """Close every pooled client of the running event loop (shutdown, test teardown)."""
     per_loop = _clients.pop(asyncio.get_running_loop(), {})
     for client in per_loop.values():
-        if isinstance(client, httpx.AsyncClient):
-            await client.aclose()
-        else:
-            await client.close()
+        await client.aclose()
 
 
 # -- headers --------------------------------------------------------------------------------
@@ -211,7 +195,7 @@ def request_headers(
         if isinstance(value, bytes):
             value = value.decode("latin-1")
         lname = name.strip().lower()
-        if not lname or lname in _DROP_HEADERS or "\r" in value or "\n" in value:
+        if lname in _DROP_HEADERS or not http1.sendable(lname, value):
             continue
         if lname in _AUTH_HEADERS and not provider.passthrough:
             continue
@@ -221,6 +205,8 @@ def request_headers(
         out[lname] = value
     for name, value in provider.extra_headers:
         lname = name.lower()
+        if not http1.sendable(lname, value):
+            continue
         if lname == "anthropic-beta":
             betas.append(value)
         elif lname not in _DROP_HEADERS:
@@ -278,7 +264,7 @@ def error_for_exception(exc: BaseException, request_id: str | None = None) -> tu
 
 
 # A connection that breaks mid-body, for either client: the iteration then simply ends.
-_CUT_ERRORS = (httpx.TransportError, aiohttp.ClientPayloadError, aiohttp.ClientConnectionError, OSError)
+_CUT_ERRORS = (httpx.TransportError, OSError)
 
 
 class UpstreamResponse:
@@ -456,39 +442,30 @@ def _unreachable(provider: ProviderConfig, exc: BaseException) -> UpstreamUnavai
 
 @asynccontextmanager
 async def _open_network(provider, method, url, headers, body, on_sent) -> AsyncIterator[UpstreamResponse]:
-    session: aiohttp.ClientSession = _client(provider)
-    timeout = aiohttp.ClientTimeout(
-        total=None, connect=provider.connect_timeout, sock_connect=provider.connect_timeout
-    )
+    pool: http1.Pool = _client(provider)
     # `on_sent` runs at the loop's next turn: by then this task has written the request (on
     # a pooled connection) and waits for the answer, so the hook overlaps the upstream's work.
     if on_sent is not None:
         asyncio.get_running_loop().call_soon(on_sent)
     try:
         async with asyncio.timeout(provider.first_byte_timeout):
-            response = await session.request(
-                method, url, headers=headers, data=body or None, allow_redirects=False,
-                timeout=timeout, compress=None, chunked=None,
-            )
-    except aiohttp.ConnectionTimeoutError:
+            response = await pool.request(method, url, headers, body, connect_timeout=provider.connect_timeout)
+    except http1.ConnectTimeout:
         raise UpstreamTimeout(
             f"provider {provider.name}: no connection within {provider.connect_timeout:g} s", "connect"
         ) from None
     except TimeoutError:
         raise _no_answer(provider) from None
-    except URLRefused as exc:  # the connect-time check (GuardedResolver)
+    except URLRefused as exc:  # the connect-time check (resolve_checked)
         raise UpstreamRefused(f"provider {provider.name}: {exc}") from None
-    except (aiohttp.ClientError, OSError) as exc:
+    except OSError as exc:
         raise _unreachable(provider, exc) from None
+    except ValueError as exc:  # a query string that cannot go on the wire
+        raise UpstreamRefused(f"provider {provider.name}: {exc}") from None
     try:
-        yield UpstreamResponse(
-            provider, response.status, response.raw_headers, response.content.iter_any().__aiter__()
-        )
+        yield UpstreamResponse(provider, response.status, response.raw_headers, response)
     finally:
-        if response.content.at_eof():
-            response.release()  # the connection goes back to the pool
-        else:
-            response.close()  # a body left unread: hang up, so the upstream stops too
+        response.release()  # back to the pool if read to the end; else hang up, so the upstream stops too
 
 
 @asynccontextmanager

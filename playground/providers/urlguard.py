@@ -5,27 +5,25 @@ link-local (cloud metadata), shared, multicast, reserved or unspecified address 
 spelling: dotted, decimal, octal and hex IPv4 (`2130706433`, `0177.0.0.1`, `0x7f.1`),
 IPv6 including IPv4-mapped, 6to4 and NAT64 forms, `localhost` names, fullwidth or other
 IDNA look-alikes, percent-encoded hosts. A DNS name is checked again when a request is sent,
-against every address it resolves to (`GuardedResolver`: the client connects to the
+against every address it resolves to (`resolve_checked`: the client connects to the
 checked addresses themselves, so a DNS answer cannot change between check and connect).
 `allow_private` (set by the operator per provider) lifts the address rules, never the
 scheme and userinfo rules.
 
-Both readings of the URL are checked: the standard library's and yarl's (the host the
-upstream client, aiohttp, will really connect to). No Django here: the admin form, the model, the `addprovider` command and the upstream
+The URL is read once, by the standard library's `urlsplit`, and the upstream client
+(playground.http1) reads it with the same function: two parsers that disagree about the
+host are a classic guard bypass, and there is only one. No Django here: the admin form, the model, the `addprovider` command and the upstream
 client all call the same functions.
 """
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import ipaddress
 import re
 import socket
 from urllib.parse import urlsplit
-
-import yarl
-from aiohttp.abc import AbstractResolver, ResolveResult
-from aiohttp.resolver import ThreadedResolver
 
 _NUMERIC_HOST = re.compile(r"[0-9a-fx.]+")
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
@@ -144,16 +142,8 @@ def check_base_url(url: str, *, allow_private: bool = False) -> str:
     host = parts.netloc.rsplit(":", 1)[0] if port is not None else parts.netloc
     if not host:
         raise URLRefused("the base URL has no host")
-    try:
-        # The host the HTTP client itself will use (aiohttp reads URLs with yarl): two URL
-        # parsers that disagree are a classic guard bypass, so both readings must pass.
-        client_host = yarl.URL(url).host
-    except (ValueError, TypeError) as exc:
-        raise URLRefused(f"the base URL does not parse: {exc}") from None
-    if not client_host:
-        raise URLRefused("the base URL has no host")
     if not allow_private:
-        reason = host_refusal(host) or host_refusal(client_host)
+        reason = host_refusal(host) or host_refusal(parts.hostname or "")
         if reason:
             raise URLRefused(f"{reason}; private networks are not allowed for this provider")
     return url.rstrip("/")
@@ -172,19 +162,11 @@ def check_resolved(addresses: list[str], host: str) -> None:
 # -- connect-time enforcement ----------------------------------------------------------------
 
 
-class GuardedResolver(AbstractResolver):
-    """The upstream client's resolver: every address a name resolves to is checked, and
-    the client connects to exactly the addresses returned here, so a DNS answer cannot
-    change between check and connect. (IP literals never reach a resolver; the send-time
-    `check_base_url` has checked them.)"""
-
-    def __init__(self) -> None:
-        self._inner = ThreadedResolver()
-
-    async def resolve(self, host: str, port: int = 0, family: int = socket.AF_INET) -> list[ResolveResult]:
-        infos = await self._inner.resolve(host, port, family)
-        check_resolved(list(dict.fromkeys(info["host"] for info in infos)), host)
-        return infos
-
-    async def close(self) -> None:
-        await self._inner.close()
+async def resolve_checked(host: str, port: int) -> list[tuple[str, int]]:
+    """The addresses to connect to for a DNS name, each checked: the upstream client
+    connects to exactly these, so a DNS answer cannot change between check and connect.
+    (IP literals never come here; `check_base_url` has checked them.)"""
+    infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    addresses = list(dict.fromkeys(info[4][0] for info in infos))
+    check_resolved(addresses, host)
+    return [(address, port) for address in addresses]

@@ -25,7 +25,6 @@ import asyncio
 import logging
 import time
 
-import aiohttp
 import httpx
 
 from playground.contract.errors import error_body
@@ -99,7 +98,7 @@ async def relay(call: Call, provider, send) -> None:
                 send, "timeout_error", "The upstream did not answer in time.", call.request_id,
                 retry=True,
             )
-    except (httpx.HTTPError, aiohttp.ClientError, OSError) as exc:
+    except (httpx.HTTPError, OSError) as exc:
         _fail(rec, "upstream_error", exc)
         if not call.started:
             await send_error(

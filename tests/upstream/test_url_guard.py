@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from playground.providers.urlguard import GuardedResolver, URLRefused, check_base_url
+from playground.providers.urlguard import URLRefused, check_base_url, resolve_checked
 
 REFUSED = [
     "ftp://api.example.com",
@@ -83,11 +83,7 @@ def test_it_keeps_scheme_and_userinfo_rules_when_private_is_allowed(url):
 
 async def test_it_checks_what_a_name_resolves_to_when_connecting():
     # The send-time check, on its own: "localhost" resolves (via /etc/hosts) to loopback.
-    resolver = GuardedResolver()
-    try:
-        with pytest.raises(URLRefused) as info:
-            await resolver.resolve("localhost", 9)
-    finally:
-        await resolver.close()
+    with pytest.raises(URLRefused) as info:
+        await resolve_checked("localhost", 9)
     assert "resolves to a refused address" in str(info.value)
 
