@@ -10,8 +10,8 @@ Policy:
 * One pooled client per provider and per event loop (a daphne server has one loop; tests
   make many, and a client must never cross loops). `aclose()` closes the current loop's
   clients. Network providers go through `playground.http1`, a lean HTTP/1.1 client: every
-  proxied call pays the client's cost before its first byte, mostly with cold CPU caches,
-  where it costs a third of aiohttp's and a fifth of httpx's (`bench/bench_upstream.py`).
+  proxied call pays the client's cost before its first byte, mostly with cold CPU caches
+  (it costs half of aiohttp's CPU and a seventh of httpx's, `bench/bench_upstream.py`).
   The built-in simulator is reached through httpx and the in-process `SimulatorTransport`:
   no socket.
 * Environment proxies are ignored (`trust_env=False`): a provider key must never go to a

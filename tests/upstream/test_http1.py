@@ -271,3 +271,96 @@ def test_the_request_goes_on_the_wire_as_http_1_1():
     assert http1.request_bytes("GET", "https://api.example.com/v1/models", [], b"") == (
         b"GET /v1/models HTTP/1.1\r\nhost: api.example.com\r\n\r\n"
     )
+
+
+def _self_signed(tmp_path) -> tuple[str, str]:
+    """A certificate for 127.0.0.1 and its key, as PEM files."""
+    import datetime
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=1)).not_valid_after(now + datetime.timedelta(hours=1))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = tmp_path / "cert.pem", tmp_path / "key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return str(cert_path), str(key_path)
+
+
+@contextlib.asynccontextmanager
+async def tls_server(tmp_path, script: Script):
+    import ssl
+
+    cert, key = _self_signed(tmp_path)
+    server_side = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_side.load_cert_chain(cert, key)
+    server = Scripted(script)
+    srv = await asyncio.start_server(server._serve, "127.0.0.1", 0, ssl=server_side)
+    server.port = srv.sockets[0].getsockname()[1]
+    try:
+        yield server, cert
+    finally:
+        srv.close()
+
+
+async def test_it_speaks_tls_and_reuses_the_connection(tmp_path):
+    import ssl
+
+    async with tls_server(tmp_path, answer(OK)) as (server, cert):
+        pool = http1.Pool(tls=ssl.create_default_context(cafile=cert))
+        url = f"https://127.0.0.1:{server.port}/v1/messages"
+        for _ in range(2):
+            response = await pool.request("POST", url, [("x-api-key", "k")], b"{}", connect_timeout=2)
+            assert (response.status, await read_all(response)) == (200, b"{}")
+            response.release()
+        await pool.aclose()
+    assert server.connections == 1
+    assert server.requests[0].startswith(b"POST /v1/messages HTTP/1.1\r\nhost: 127.0.0.1:")
+
+
+async def test_it_refuses_a_certificate_it_cannot_verify(tmp_path):
+    async with tls_server(tmp_path, answer(OK)) as (server, _cert):
+        pool = http1.Pool()  # certifi's roots: a self-signed certificate is not among them
+        with pytest.raises(OSError, match="CERTIFICATE_VERIFY_FAILED"):
+            await pool.request("POST", f"https://127.0.0.1:{server.port}/v1/messages", [], b"{}", connect_timeout=2)
+        await pool.aclose()
+    assert server.requests == []
+
+
+async def test_it_connects_to_the_addresses_its_resolver_checked():
+    from playground.providers.urlguard import URLRefused, resolve_checked
+
+    async with scripted(answer(OK)) as server:
+        asked = []
+
+        async def resolve(host: str, port: int) -> list[tuple[str, int]]:
+            asked.append((host, port))
+            return [("127.0.0.1", server.port)]
+
+        pool = http1.Pool(resolve=resolve)
+        response = await pool.request("POST", "http://upstream.example:8443/v1/messages", [], b"{}", connect_timeout=2)
+        await read_all(response)
+        response.release()
+        await pool.aclose()
+        assert asked == [("upstream.example", 8443)]
+        assert b"\r\nhost: upstream.example:8443\r\n" in server.requests[0]
+
+        guarded = http1.Pool(resolve=resolve_checked)
+        with pytest.raises(URLRefused, match="loopback"):
+            await guarded.request("POST", f"http://localhost:{server.port}/v1/messages", [], b"{}", connect_timeout=2)
+        await guarded.aclose()
+        assert len(server.requests) == 1  # the refused request never left
