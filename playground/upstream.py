@@ -48,7 +48,7 @@ import logging
 import time
 import weakref
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 
 import httpx
@@ -400,8 +400,7 @@ def _url(provider: ProviderConfig, path: str, query: str) -> str:
     return f"{url}?{query.lstrip('?')}" if query else url
 
 
-@asynccontextmanager
-async def open(
+def open(
     provider: ProviderConfig,
     method: str,
     path: str,
@@ -410,8 +409,10 @@ async def open(
     headers: Mapping[str, str] | Iterable[tuple[str, str]] | None = None,
     body: bytes = b"",
     on_sent: Callable[[], None] | None = None,
-) -> AsyncIterator[UpstreamResponse]:
-    """Send one request; yield the response once its headers arrived; close it on exit.
+) -> AbstractAsyncContextManager[UpstreamResponse]:
+    """`async with open(...) as response`: send one request, yield the response once its
+    headers arrived, close it on exit. A provider the URL guard refuses raises
+    UpstreamRefused at once (nothing is sent).
 
     `on_sent` runs once the request is on its way, while the upstream works on it: work
     that must happen per call but not before the request (the proxy starts its recording
@@ -425,8 +426,9 @@ async def open(
             raise UpstreamRefused(f"provider {provider.name}: {exc}") from None
         opener = _open_network
     sent = request_headers(provider, headers, body)
-    async with opener(provider, method, _url(provider, path, query), sent, body, on_sent) as response:
-        yield response
+    # The opener's own context manager, not one wrapped in another: this runs on every
+    # proxied call before its first byte.
+    return opener(provider, method, _url(provider, path, query), sent, body, on_sent)
 
 
 def _no_answer(provider: ProviderConfig) -> UpstreamTimeout:

@@ -27,6 +27,7 @@ import time
 
 import httpx
 
+from playground import upstream
 from playground.contract.errors import error_body
 from playground.contract.sse import EventCutter, encode_event
 from playground.providers import URLRefused
@@ -65,8 +66,6 @@ def _content_type(headers) -> str:
 
 
 async def relay(call: Call, provider, send) -> None:
-    from playground import upstream
-
     try:
         rec = routes.start_recording(call, provider, source="proxy", deferred=True)
         async with upstream.open(

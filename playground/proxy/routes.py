@@ -14,6 +14,7 @@ import logging
 from channels.db import database_sync_to_async
 
 from playground.contract.errors import error_body, status_for
+from playground.contract.validate import api_error, parse_body
 from playground.proxy.cache import RefreshingCache, each
 from playground.proxy.call import Call
 
@@ -40,8 +41,6 @@ class RecorderUnavailable(RouteError):
 
 def parse(call: Call) -> tuple[int, dict] | None:
     """Parses the JSON body into call.parsed/model/stream; (status, error body) when bad."""
-    from playground.contract.validate import api_error, parse_body
-
     obj, findings = parse_body(call.body)
     if any(f.severity == "error" for f in findings):
         answer = api_error(findings, call.request_id)
