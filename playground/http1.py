@@ -314,13 +314,12 @@ class _Connection(asyncio.Protocol):
 
     def on_message_complete(self) -> None:
         if self._informational:
-            self._informational = False
+            self._informational = self._framed = False
             self._response.raw_headers.clear()
             self._header_bytes = 0
             return
         self._flush()
         self._response._finish()  # noqa: SLF001
-
 
     # -- internals --
 
