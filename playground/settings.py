@@ -112,6 +112,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # and a reader overlap. One file per process keeps parallel runs apart.
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".local" / f"test-{os.getpid()}.sqlite3")}
 
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Connections come from psycopg's pool: with CONN_MAX_AGE 0 every thread hop that
+    # touches the ORM (a page, a consumer, the proxy's key and route caches refreshing
+    # every second while in use) would otherwise open a new server connection.
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {"min_size": 2, "max_size": 20, "timeout": 10}
+
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     CHANNEL_LAYERS = {
