@@ -18,6 +18,11 @@ connection, bodies sent whole, responses streamed as read, keep-alive, TLS, conn
 checked addresses. No redirects, cookies, proxies, decompression or retries (the policy of
 `playground.upstream`), HTTP/1.1 only.
 
+Framing is never parsed by hand, the classic way to get request smuggling: llhttp reads the
+answers, and a request is written with one content-length computed here, from header names
+that are tokens and values without CR, LF or NUL (`sendable`; the caller's own framing
+headers are dropped before they get here).
+
 Connections:
 * pooled per (scheme, host, port), the most recently used first. An idle connection is
   reused for at most KEEPALIVE seconds, below the 5 s after which uvicorn, Node.js and many
