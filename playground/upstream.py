@@ -14,8 +14,9 @@ Policy:
   (it costs half of aiohttp's CPU and a seventh of httpx's, `bench/bench_upstream.py`).
   The built-in simulator is reached through httpx and the in-process `SimulatorTransport`:
   no socket.
-* Environment proxies are ignored (`trust_env=False`): a provider key must never go to a
-  proxy the operator did not name. Redirects are never followed: a 3xx comes back as is.
+* Environment proxies are never used (http1 has no proxy support; the simulator's httpx
+  client has `trust_env=False`): a provider key must never go to a proxy the operator did
+  not name. Redirects are never followed: a 3xx comes back as is.
   No cookies are kept, and bodies are not decoded (`accept-encoding: identity` anyway).
   No retries here; the SDKs retry, and the proxy must not double their attempts.
 * Headers: hop-by-hop, framing, cookies and the caller's credentials are dropped; the

@@ -10,10 +10,10 @@ checked addresses themselves, so a DNS answer cannot change between check and co
 `allow_private` (set by the operator per provider) lifts the address rules, never the
 scheme and userinfo rules.
 
-The URL is read once, by the standard library's `urlsplit`, and the upstream client
-(playground.http1) reads it with the same function: two parsers that disagree about the
-host are a classic guard bypass, and there is only one. No Django here: the admin form, the model, the `addprovider` command and the upstream
-client all call the same functions.
+The URL is read by the standard library's `urlsplit`, and so does the upstream client
+(playground.http1): two parsers that disagree about the host are a classic guard bypass,
+and there is only one. No Django here: the admin form, the model, the `addprovider`
+command and the upstream client all call the same functions.
 """
 
 from __future__ import annotations
