@@ -68,7 +68,7 @@ MAX_BODY_BYTES = 64 * 1024 * 1024  # a non-streaming body; the API caps requests
 # One SSE event (a web search result block is the largest seen, well under 1 MB): a stream
 # that never ends its event is stopped instead of filling memory.
 MAX_EVENT_BYTES = 32 * 1024 * 1024
-# Never forwarded: hop-by-hop, framing (httpx sets its own), cookies and encodings.
+# Never forwarded: hop-by-hop, framing (the client sets its own), cookies and encodings.
 _DROP_HEADERS = frozenset(
     {
         "host", "content-length", "transfer-encoding", "connection", "keep-alive",
