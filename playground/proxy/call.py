@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from playground.proxy.auth import KeyInfo
 
 # Request headers never forwarded upstream: the proxy's own credentials, hop-by-hop and
-# framing headers (the upstream client sets its own), and cookies. The provider's key is added by
-# `playground.upstream`; the caller's key only in passthrough mode.
+# framing headers (the upstream client sets its own), and cookies. The provider's key is
+# added by `playground.upstream`; the caller's key only in passthrough mode.
 DROP_REQUEST = frozenset(
     {
         b"host",
