@@ -28,6 +28,7 @@ import asyncio
 import atexit
 import contextlib
 import logging
+import multiprocessing.util  # noqa: F401 - its exit hook must come before ours (_drain_at_exit)
 import threading
 import time
 from array import array
@@ -423,11 +424,16 @@ def flush_sync(timeout: float = 30.0) -> None:
         write_now(writer.take_all())
 
 
+# multiprocessing ends its children from an exit hook of its own, registered when
+# `multiprocessing.util` is first imported, and waits for them. The recorder child ignores
+# SIGTERM (the server's signals are the server's) and leaves only when its pipe closes, so
+# that wait never ended: a command that had recorded anything (`load_demo`, so `make run`)
+# hung at exit. Exit hooks run last-registered first: with that module imported at the top
+# of this one, this hook runs first, drains the queue, then closes the pipe.
 @atexit.register
 def _drain_at_exit() -> None:
-    # The loop is gone at interpreter exit; what is still queued is written directly.
-    # The recorder process may already be gone (multiprocessing ends its children from an
-    # exit hook of its own): then the queue is counted as lost, never a new child spawned.
+    # The loop is gone at interpreter exit; what is still queued is written directly, by
+    # the recorder process if it runs (never a new child spawned for it).
     writer = _writer
     if writer is not None and writer.pending:
         ops = writer.take_all()
@@ -435,3 +441,4 @@ def _drain_at_exit() -> None:
             _count(_write_batch(ops, start=False))
         except Exception:
             log.exception("recording: could not write the queue at exit")
+    recorder.stop()  # the child sees the pipe close and exits
