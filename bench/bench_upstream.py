@@ -69,6 +69,14 @@ async def measure(one, concurrency: int) -> float:
 # Each client: an async context manager yielding `one(on_first_byte)`, one streamed request.
 
 
+async def drain(chunks, on_first_byte=None) -> None:
+    """Read a body to its end, calling `on_first_byte` when its first chunk arrives."""
+    async for _ in chunks:
+        if on_first_byte is not None:
+            on_first_byte()
+            on_first_byte = None
+
+
 @contextlib.asynccontextmanager
 async def httpx_client(url: str):
     limits = httpx.Limits(max_connections=1000, max_keepalive_connections=100, keepalive_expiry=30)
@@ -76,9 +84,7 @@ async def httpx_client(url: str):
     async with httpx.AsyncClient(transport=transport, trust_env=False) as client:
         async def one(first=None) -> None:
             async with client.stream("POST", url, content=BODY, headers=HEADERS) as response:
-                async for _ in response.aiter_bytes():
-                    if first:
-                        first, _ = None, first()
+                await drain(response.aiter_bytes(), first)
 
         yield one
 
@@ -91,9 +97,7 @@ async def httpx_transport(url: str):
             response = await transport.handle_async_request(
                 httpx.Request("POST", url, content=BODY, headers=HEADERS)
             )
-            async for _ in response.stream:
-                if first:
-                    first, _ = None, first()
+            await drain(response.stream, first)
             await response.aclose()
 
         yield one
@@ -105,9 +109,7 @@ async def aiohttp_session(url: str):
     async with aiohttp.ClientSession(connector=connector, auto_decompress=False) as session:
         async def one(first=None) -> None:
             async with session.post(url, data=BODY, headers=HEADERS, allow_redirects=False) as response:
-                async for _ in response.content.iter_any():
-                    if first:
-                        first, _ = None, first()
+                await drain(response.content.iter_any(), first)
 
         yield one
 
@@ -119,9 +121,7 @@ async def http1_pool(url: str):
     try:
         async def one(first=None) -> None:
             response = await pool.request("POST", url, headers, BODY, connect_timeout=10)
-            async for _ in response:
-                if first:
-                    first, _ = None, first()
+            await drain(response, first)
             response.release()
 
         yield one
