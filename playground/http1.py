@@ -285,8 +285,7 @@ class _Connection(asyncio.Protocol):
         return False  # close the transport
 
     def connection_lost(self, exc: Exception | None) -> None:
-        self._end_of_input()
-        self.closed = True
+        self._end_of_input()  # marks the connection closed
         self.pool._forget(self)  # noqa: SLF001
 
     # -- httptools callbacks --
