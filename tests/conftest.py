@@ -25,13 +25,13 @@ def all_captures() -> list[str]:
 
 @pytest.fixture
 def alice(db):
-    """A member of the `acme` team."""
+    """An owner of the `acme` team."""
     from django.contrib.auth import get_user_model
 
     from playground.teams.ops import add_member, ensure_team
 
     user = get_user_model().objects.create_user("alice", password="alice-password")
-    add_member(ensure_team("acme"), user)
+    add_member(ensure_team("acme"), user, "owner")
     return user
 
 
@@ -43,7 +43,7 @@ def bob(db):
     from playground.teams.ops import add_member, ensure_team
 
     user = get_user_model().objects.create_user("bob", password="bob-password")
-    add_member(ensure_team("globex"), user)
+    add_member(ensure_team("globex"), user, "owner")
     return user
 
 

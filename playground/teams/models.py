@@ -18,12 +18,31 @@ class Team(models.Model):
         return self.name
 
 
+class Role(models.TextChoices):
+    """What a member may do. Owners manage members and team settings; members create and
+    edit requests, proxy keys and shares; viewers read everything and change nothing
+    (and cannot run requests that spend a provider's key)."""
+
+    OWNER = "owner", "Owner"
+    MEMBER = "member", "Member"
+    VIEWER = "viewer", "Viewer"
+
+
 class Membership(models.Model):
     team = models.ForeignKey(Team, models.CASCADE, related_name="memberships")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["team", "user"], name="unique_membership")]
 
     def __str__(self) -> str:
-        return f"{self.user} in {self.team}"
+        return f"{self.user} in {self.team} ({self.role})"
+
+    @property
+    def can_write(self) -> bool:
+        return self.role in (Role.OWNER, Role.MEMBER)
+
+    @property
+    def can_manage(self) -> bool:
+        return self.role == Role.OWNER

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from playground.teams.models import Membership, Team
+from playground.teams.models import Membership, Role, Team
 
 DEFAULT_TEAM = "default"
 
@@ -16,8 +16,9 @@ def ensure_team(name: str = DEFAULT_TEAM) -> Team:
 
 
 @transaction.atomic
-def add_member(team: Team, user) -> Membership:
-    membership, _ = Membership.objects.get_or_create(team=team, user=user)
+def add_member(team: Team, user, role: str = Role.MEMBER) -> Membership:
+    """Adds the user to the team with `role`; an existing membership keeps its role."""
+    membership, _ = Membership.objects.get_or_create(team=team, user=user, defaults={"role": role})
     return membership
 
 
@@ -29,17 +30,25 @@ def current_team(user) -> Team | None:
     return membership.team if membership else None
 
 
-def team_for_user(user, session) -> Team | None:
-    """The team the user works in: the session's `team_id` when the user is a member of that
-    team, else the user's first team. `session` may be None (a socket scope without one)."""
+def membership_for_user(user, session) -> Membership | None:
+    """The user's membership of the team they work in: the session's `team_id` when the user
+    is a member of that team, else their first team by name. `session` may be None (a socket
+    scope without one)."""
     if not user or not user.is_authenticated:
         return None
+    memberships = user.memberships.select_related("team")
     chosen = session.get("team_id") if session is not None else None
     if chosen:
-        membership = user.memberships.select_related("team").filter(team_id=chosen).first()
+        membership = memberships.filter(team_id=chosen).first()
         if membership:
-            return membership.team
-    return current_team(user)
+            return membership
+    return memberships.order_by("team__name").first()
+
+
+def team_for_user(user, session) -> Team | None:
+    """The team the user works in (see `membership_for_user`)."""
+    membership = membership_for_user(user, session)
+    return membership.team if membership else None
 
 
 def team_for_request(request) -> Team | None:
@@ -56,5 +65,5 @@ def ensure_local_user(username: str):
     if created:
         user.set_unusable_password()
         user.save(update_fields=["password"])
-    add_member(ensure_team(), user)
+    add_member(ensure_team(), user, Role.OWNER)
     return user
