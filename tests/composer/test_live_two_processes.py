@@ -2,7 +2,8 @@
 
 A run streamed through process A is watched live from process B: B only learns about the run
 through the channel layer (Redis) and the shared database, as in a deployment with several
-servers. This test sets its own REDIS_URL for the servers: Redis is always on 127.0.0.1:6379.
+servers. The servers use the suite's REDIS_URL (the PostgreSQL + Redis phase sets it), else
+Redis's first database on 127.0.0.1:6379.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import websockets
 pytestmark = [pytest.mark.redis, pytest.mark.timeout(120)]
 
 ROOT = Path(__file__).resolve().parents[2]
-REDIS_URL = "redis://127.0.0.1:6379/0"
+REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
 
 SETUP = """
 import json
