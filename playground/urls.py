@@ -8,4 +8,5 @@ urlpatterns = [
     path("", include("playground.composer.urls")),
     path("exchanges/", include("playground.inspector.urls")),
     path("proxy/", include("playground.proxy.urls")),
+    path("providers/", include("playground.providers.urls")),
 ]
