@@ -24,7 +24,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
-from playground.composer import catalog, drafts
+from playground.composer import catalogue, drafts
 from playground.composer.importer import ImportFailure, parse_pasted
 from playground.contract.errors import error_body, status_for
 from playground.teams.ops import team_for_request
@@ -103,7 +103,7 @@ def playground(request: HttpRequest) -> HttpResponse:
         "team": team,
         "notice": notice,
         "initial_state": state,
-        "composer_config": catalog.page_config(team),
+        "composer_config": catalogue.page_config(team),
     }
     return render(request, "composer/playground.html", context)
 
@@ -159,7 +159,7 @@ def validate(request: HttpRequest) -> JsonResponse:
     )
     if body is not None and not any(f.severity == "error" for f in findings):
         findings = [*findings, *validate_request(body, betas=betas)]
-    return JsonResponse({"findings": [catalog.finding_json(f) for f in findings]})
+    return JsonResponse({"findings": [catalogue.finding_json(f) for f in findings]})
 
 
 @login_required

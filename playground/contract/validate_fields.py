@@ -10,7 +10,7 @@ the catalogue knows the model; where our knowledge is unconfirmed the finding is
 
 from __future__ import annotations
 
-from playground.contract import models
+from playground.contract import catalogue
 from playground.contract.validate_base import (
     Ctx,
     check_keys,
@@ -103,7 +103,7 @@ def check_top(ctx: Ctx, body: dict) -> None:
             ctx.error(("model",), "String should have at least 1 character")
         else:
             ctx.model_id = model
-            ctx.model = models.model_rules(model)
+            ctx.model = catalogue.model_rules(model)
 
     _check_max_tokens(ctx, body, count)
     _check_messages_container(ctx, body)
@@ -131,7 +131,7 @@ def _check_max_tokens(ctx: Ctx, body: dict, count: bool) -> None:
                  "minutes`); stream it")
     if ctx.model_id is None:
         return
-    _, limit = models.model_limits(ctx.model_id)
+    _, limit = catalogue.model_limits(ctx.model_id)
     if limit is not None and value > limit:
         if ctx.has_beta("output-"):
             ctx.warn(("max_tokens",), f"{value} > {limit}, the model's output limit without the "
@@ -293,7 +293,7 @@ def _check_output_config(ctx: Ctx, body: dict) -> None:
     check_keys(ctx, config, frozenset({"effort", "format"}), ("output_config",))
     effort = config.get("effort")
     if effort is not None and check_literal(
-        ctx, effort, models.EFFORT_LEVELS, ("output_config", "effort")
+        ctx, effort, catalogue.EFFORT_LEVELS, ("output_config", "effort")
     ) and ctx.model is not None:
         levels = ctx.model["effort"]
         if levels == ():

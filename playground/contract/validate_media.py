@@ -17,7 +17,7 @@ import binascii
 import re
 import struct
 
-from playground.contract import models
+from playground.contract import catalogue
 from playground.contract.validate_base import Ctx, check_keys, check_literal, check_type
 
 IMAGE_MAX_BYTES = 5 * 1024 * 1024
@@ -217,7 +217,7 @@ def check_pdfs(ctx: Ctx) -> None:
     if total <= MAX_PDF_PAGES:
         return
     loc, api, _ = ctx.pdf_pages[-1]
-    context, _ = models.model_limits(ctx.model_id) if ctx.model_id else (None, None)
+    context, _ = catalogue.model_limits(ctx.model_id) if ctx.model_id else (None, None)
     if context is not None and context <= 200_000:
         ctx.error(loc, f"A maximum of {MAX_PDF_PAGES} PDF pages may be provided.", "")
     else:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.test import override_settings
 
-from playground.composer.catalog import model_groups
+from playground.composer.catalogue import model_groups
 from playground.providers.ops import save_provider
 from playground.teams.models import Team
 

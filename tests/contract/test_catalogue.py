@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from anthropic.types import ModelInfo
 
-from playground.contract.models import MODELS, get_model, model_rules
+from playground.contract.catalogue import MODELS, get_model, model_rules
 from playground.contract.validate import validate_request
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import fnmatch
 
+from playground.contract import catalogue
+
 SIM_MODELS = ["sim-1", "sim-1-fast"]
 
 # Contract reference §2 and §5.1: defaults and accepted ranges.
@@ -60,7 +62,6 @@ BETAS = [
 
 def _catalogue_ids() -> list[str]:
     """Real model ids from the contract catalogue, newest first, retired ones left out."""
-    from playground.contract import models as catalogue
 
     return [
         info["id"]
@@ -97,7 +98,6 @@ def model_groups(team=None) -> list[dict]:
 
 def model_limits() -> dict:
     """{model id: max output tokens} from the contract's model catalogue."""
-    from playground.contract import models as catalogue
 
     return {
         info["id"]: info["max_tokens"]
@@ -108,7 +108,6 @@ def model_limits() -> dict:
 
 def model_rules() -> dict:
     """{model id: rules} for the models the picker offers (the page flags rejected parameters)."""
-    from playground.contract import models as catalogue
 
     rules = {}
     for info in catalogue.MODELS:
