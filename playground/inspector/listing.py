@@ -153,3 +153,19 @@ def _attach_display(rows: list[Exchange]) -> None:
         r.tool_list = (r.tool_names or "").split()
 
 
+
+
+def export_ids(team, filters: Filters, limit: int) -> tuple[list[int], bool]:
+    """Ids of the newest `limit` exchanges the list shows under `filters` (the same query as
+    the pages, walked page by page), and whether more matched."""
+    crit, query = _criteria(filters, team)
+    ids: list[int] = []
+    before = None
+    while len(ids) < limit:
+        result = search_exchanges(team, crit, query, before=before, limit=min(PAGE_SIZE * 4, limit - len(ids)))
+        ids.extend(row.id for row in result.exchanges)
+        if result.next_before is None:
+            return ids, False
+        before = result.next_before
+    more = search_exchanges(team, crit, query, before=before, limit=1).exchanges
+    return ids, bool(more)

@@ -33,11 +33,29 @@ def _shown(attr: str, value: object) -> str:
     return str(value)
 
 
+def _older_first(request: HttpRequest, ids: list[str]) -> tuple[str, str]:
+    order = dict(
+        exchanges_for(request).filter(public_id__in=[i for i in ids if valid_id(i)])
+        .values_list("public_id", "started_at")
+    )
+    if len(order) == 2:
+        ids = sorted(ids, key=lambda i: order[i])
+    return ids[0], ids[1]
+
+
 @login_required
 @require_GET
 def exchange_diff(request: HttpRequest) -> HttpResponse:
     a_id = (request.GET.get("a") or "").strip()[:64]
     b_id = (request.GET.get("b") or "").strip()[:64]
+    picked = [p.strip()[:64] for p in request.GET.getlist("pick") if p.strip()]
+    if picked and not (a_id or b_id):
+        # Two rows ticked in the list (or two thread steps): the older one is "a".
+        if len(picked) != 2:
+            ctx = {"nav": "exchanges", "a_id": "", "b_id": "", "recent": recent_choices(request),
+                   "error": f"Tick exactly two exchanges to diff ({len(picked)} ticked)."}
+            return render(request, "inspector/diff.html", ctx, status=400)
+        a_id, b_id = _older_first(request, picked)
     ctx: dict = {"nav": "exchanges", "a_id": a_id, "b_id": b_id, "recent": recent_choices(request)}
     if not a_id or not b_id:
         return render(request, "inspector/diff.html", ctx)

@@ -27,6 +27,20 @@
       });
   });
 
+  // "Diff ticked" is enabled with exactly two rows ticked (the server says so too).
+  function updatePicks() {
+    var button = document.querySelector("[data-pick-button]");
+    if (!button) return;
+    var ticked = document.querySelectorAll("input[name=pick]:checked").length;
+    button.disabled = ticked !== 2;
+    var count = document.querySelector("[data-pick-count]");
+    if (count) count.textContent = ticked ? ticked + " ticked" : "tick two rows";
+  }
+  document.addEventListener("change", function (ev) {
+    if (ev.target.matches && ev.target.matches("input[name=pick]")) updatePicks();
+  });
+  updatePicks();
+
   // Live list: the server pushes the public_id of each changed exchange; we fetch
   // its row (rendered by the server, filtered by the page's own query) and put it in place.
   var table = document.querySelector("[data-live-ws]");
