@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "playground.composer",
     "playground.proxy",
     "playground.simulator",
+    "playground.library",
 ]
 
 MIDDLEWARE = [
