@@ -9,4 +9,5 @@ urlpatterns = [
     path("exchanges/", include("playground.inspector.urls")),
     path("proxy/", include("playground.proxy.urls")),
     path("providers/", include("playground.providers.urls")),
+    path("library/", include("playground.library.urls")),
 ]

@@ -20,6 +20,7 @@ Policy:
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -109,6 +110,7 @@ def _insert_version(
     message: str,
     base_number: int | None = None,
     restored_from: int | None = None,
+    created: datetime | None = None,
 ) -> Version:
     cleaned, text = serialize_state(state)
     fields = search_fields(cleaned, saved.name, saved.description, saved.tags)
@@ -129,7 +131,7 @@ def _insert_version(
                     state_json=text,
                     size=size,
                     author=user if user is not None and user.is_authenticated else None,
-                    created=now,
+                    created=created or now,
                     message=message,
                     base_number=base_number,
                     restored_from=restored_from,
@@ -182,6 +184,33 @@ def create_saved_request(
         )
         _set_facets(saved, Facet.TAG, tags)
         _insert_version(saved, user, state, message or "Created")
+    return saved
+
+
+def import_saved_request(
+    team, user, name: str, description: str, tags: list[str], versions: list[dict]
+) -> SavedRequest:
+    """A new saved request from a file's entry: `versions` in order, each a dict with
+    `state`, `author` (a user or None), `message` and `created` (a datetime or None)."""
+    name, description, tags, _ = check_details(name, description, tags)
+    with transaction.atomic():
+        now = timezone.now()
+        saved = SavedRequest.objects.create(
+            team=team,
+            name=name,
+            description=description,
+            tags=tags,
+            created_by=user if user is not None and user.is_authenticated else None,
+            created=now,
+            updated=now,
+            used_at=now,
+        )
+        _set_facets(saved, Facet.TAG, tags)
+        for item in versions:
+            _insert_version(
+                saved, item.get("author"), item["state"], _check_message(item.get("message") or ""),
+                created=item.get("created"),
+            )
     return saved
 
 
