@@ -44,7 +44,7 @@ from django.utils import timezone
 
 from playground.library import ops
 from playground.library.models import SavedRequest, Version
-from playground.library.state import StateError, check_state
+from playground.library.state import StateError, check_state, serialize_state
 
 FORMAT = "messages-playground.requests"
 FORMAT_VERSION = 1
@@ -140,10 +140,17 @@ def _check_version(entry: object, path: str, problems: list) -> dict | None:
     extra = sorted(set(entry) - VERSION_KEYS)
     if extra:
         problems.append((path, f"unknown keys: {', '.join(extra)}"))
-    if "state" not in entry:
-        problems.append((path, "has no `state`"))
-    state, state_problems = check_state(entry.get("state"), f"{path}.state")
-    problems.extend(state_problems)
+    if "state" in entry:
+        state, state_problems = check_state(entry["state"], f"{path}.state")
+        problems.extend(state_problems)
+    else:
+        state, state_problems = {}, [(path, "has no `state`")]
+        problems.extend(state_problems)
+    if not state_problems:
+        try:
+            serialize_state(state)  # the size limits
+        except StateError as exc:
+            problems.extend((f"{path}.{where}", why) for where, why in exc.problems)
     number = entry.get("number")
     if number is not None and (not isinstance(number, int) or isinstance(number, bool) or number < 1):
         problems.append((f"{path}.number", "must be a whole number from 1"))
@@ -252,6 +259,6 @@ def import_document(team, user, text: str | bytes) -> ImportResult:
                 )
                 count += len(versions)
     except StateError as exc:
-        # Only the size limits are left to fail here (checked as each version is stored).
-        raise ImportProblems([(f"$.requests[{len(created)}].{p}", m) for p, m in exc.problems]) from None
+        # check_document has checked everything a save checks; this is a backstop.
+        raise ImportProblems([(f"$.requests[{len(created)}]", str(exc))]) from None
     return ImportResult(created, count)

@@ -26,7 +26,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from playground.library.models import Facet, RunOrigin, SavedRequest, Version
-from playground.library.state import StateError, search_fields, serialize_state
+from playground.library.state import StateError, check_state, search_fields, serialize_state
 
 MAX_NAME = 500
 MAX_DESCRIPTION = 20_000
@@ -168,7 +168,14 @@ def create_saved_request(
 
     LibraryError (a StateError) lists every problem with the details or the state.
     """
-    name, description, tags, message = check_details(name, description, tags, message)
+    problems: list[tuple[str, str]] = []
+    try:
+        name, description, tags, message = check_details(name, description, tags, message)
+    except LibraryError as exc:
+        problems += exc.problems
+    problems += check_state(state)[1]
+    if problems:
+        raise LibraryError(problems)
     with transaction.atomic():
         now = timezone.now()
         saved = SavedRequest.objects.create(

@@ -116,8 +116,10 @@ def _text_filter(qs: QuerySet, query: str, order: tuple[str, ...]) -> QuerySet:
     return qs.filter(search_text__icontains=query)
 
 
-def search_library(team, filters: Filters, limit: int = PAGE_SIZE) -> Page:
-    """One page of the team's saved requests matching `filters`."""
+def search_library(team, filters: Filters, limit: int | None = None) -> Page:
+    """One page (of `limit` rows, PAGE_SIZE by default) of the team's saved requests
+    matching `filters`."""
+    limit = limit or PAGE_SIZE
     order = SORTS.get(filters.sort, SORTS["used"])
     qs = SavedRequest.objects.for_team(team)
     if filters.model:
