@@ -109,8 +109,11 @@ def create(request: HttpRequest) -> HttpResponse:
         key, raw = key_ops.create_key(team, name, provider=provider, created_by=request.user)
     except key_ops.ProxyKeyError as exc:
         return _keys_response(request, team, error=str(exc), form_name=name)
-    # The raw key is rendered into this one response and never again.
-    response = _keys_response(request, team, new_key=key, new_raw_key=raw)
+    # The raw key is rendered into this one response and never again, alone and inside the
+    # recipes, so the user can paste a working snippet at once.
+    response = _keys_response(
+        request, team, new_key=key, new_raw_key=raw, new_key_snippets=snippets(base_url(request), api_key=raw)
+    )
     response["Cache-Control"] = "no-store"
     return response
 

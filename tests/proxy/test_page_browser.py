@@ -48,7 +48,7 @@ def test_it_creates_copies_switches_and_revokes_a_key(page, proxy_url):
     assert re.fullmatch(r"pgk-[A-Za-z0-9_-]{43}", raw)
     assert page.url.endswith("/proxy/")  # swapped in place by htmx, no navigation
 
-    copy = page.locator("[data-testid=new-key] button.copy")
+    copy = page.locator("[data-testid=new-key] .copy-row button.copy")
     copy.click()
     expect(copy).to_have_text("Copied")
     assert page.evaluate("() => navigator.clipboard.readText()") == raw
@@ -64,4 +64,27 @@ def test_it_creates_copies_switches_and_revokes_a_key(page, proxy_url):
     page.get_by_test_id("revoke-key").click()
     page.wait_for_selector("tr.revoked")
     assert ProxyKey.objects.get(name="browser-agent").revoked_at is not None
+    assert page.errors == []
+
+
+def test_a_new_keys_recipe_works_as_pasted_and_its_call_shows_in_the_tail(page, proxy_url):
+    from playwright.sync_api import expect
+
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto("/proxy/")
+    tail = page.get_by_test_id("tail")
+    assert tail.bounding_box()["y"] < 800, "the live tail is visible without scrolling"
+    page.get_by_test_id("key-name").fill("pasted-recipe")
+    page.get_by_test_id("create-key").click()
+    raw = page.get_by_test_id("new-key-value").inner_text()
+    recipes = page.get_by_test_id("new-key-recipes")
+    for recipe in ("python", "typescript", "curl", "env"):
+        expect(recipes.get_by_test_id(f"new-key-snippet-{recipe}")).to_contain_text(raw)
+    # The Python recipe, pasted as it is, makes a real call through the proxy.
+    namespace: dict = {}
+    exec(page.locator("#new-key-snippet-python-code").inner_text(), namespace)  # noqa: S102
+    assert namespace["message"].content[0].type == "text"
+    expect(tail.locator("tbody tr", has_text="pasted-recipe")).to_have_count(1, timeout=15_000)
+    page.reload()
+    assert raw not in page.content()
     assert page.errors == []
