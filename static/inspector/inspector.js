@@ -27,6 +27,45 @@
       });
   });
 
+  // Replay runs the request again before the page moves on to the diff. With a script it
+  // is sent in the background so the page can show that it is running, and for how long;
+  // a refusal is shown beside the button. (Without a script the form posts as usual.)
+  document.addEventListener("submit", function (ev) {
+    var form = ev.target.closest("[data-replay]");
+    if (!form || !window.fetch) return;
+    ev.preventDefault();
+    var button = form.querySelector("button[type=submit]");
+    var progress = form.querySelector("[data-replay-progress]");
+    var elapsed = form.querySelector("[data-replay-elapsed]");
+    var model = form.querySelector("[name=model]").value || "the same model";
+    var started = Date.now();
+    var label = button.textContent;
+    button.disabled = true;
+    button.textContent = "Replaying…";
+    progress.hidden = false;
+    var tick = function () { elapsed.textContent = "with " + model + ", " + Math.round((Date.now() - started) / 1000) + " s"; };
+    tick();
+    var timer = setInterval(tick, 1000);
+    var stopWith = function (message) {
+      clearInterval(timer);
+      button.disabled = false;
+      button.textContent = label;
+      elapsed.textContent = message;
+      elapsed.classList.add("finding-error");
+      progress.querySelector("progress").hidden = true;
+    };
+    fetch(form.action, { method: "POST", body: new FormData(form), credentials: "same-origin" })
+      .then(function (r) {
+        if (r.ok && r.redirected) { location.assign(r.url); return null; }
+        return r.text().then(function (html) {
+          var doc = new DOMParser().parseFromString(html, "text/html");
+          var error = doc.querySelector("[data-replay-error]");
+          stopWith(error ? error.textContent : "The replay failed (HTTP " + r.status + ").");
+        });
+      })
+      .catch(function () { stopWith("The replay could not be sent: the server did not answer."); });
+  });
+
   // "Diff ticked" is enabled with exactly two rows ticked (the server says so too).
   function updatePicks() {
     var button = document.querySelector("[data-pick-button]");
