@@ -1,29 +1,54 @@
-"""The only functions that read and write composer drafts.
+"""What a working copy's state may hold, checked before it is stored.
 
-Policy: one draft per (user, team), replaced whole on every save (the page autosaves
-its full state, debounced). A draft is checked before it is stored: it must be a JSON
-object no larger than MAX_DRAFT_BYTES with only the known top-level keys, so a broken
-client can never store something the page cannot load back. Secrets never belong in a
-draft: headers that carry credentials are dropped on save.
+Policy: a state is a JSON object no larger than MAX_DRAFT_BYTES with only the known
+top-level keys (DRAFT_KEYS), each of the expected type, so a broken client can never store
+something the page cannot load back. Missing keys get their empty value. Secrets never
+belong in a state: headers that carry credentials are dropped.
 """
 
 from __future__ import annotations
 
 import json
 
-from django.db import transaction
-
-from playground.composer.models import Draft
-
-# The API accepts 32 MB bodies; a draft that large would make every autosave a 32 MB
-# write, so drafts stop well before that (base64 images are the usual bulk).
+# The API accepts 32 MB bodies; a state that large would make every autosave a 32 MB
+# write, so states stop well before that (base64 images are the usual bulk).
 MAX_DRAFT_BYTES = 40 * 1024 * 1024
-DRAFT_KEYS = ("request", "provider", "headers", "mocks")
+DRAFT_KEYS = ("request", "provider", "headers", "mocks", "notes", "variables")
 SECRET_HEADERS = frozenset({"x-api-key", "authorization", "cookie", "proxy-authorization"})
 
 
 class DraftError(ValueError):
-    """The state cannot be stored as a draft (the message says why)."""
+    """The state cannot be stored (the message says why)."""
+
+
+def empty_variables() -> dict:
+    return {"sets": [], "active": None}
+
+
+def _variables(value: object) -> dict:
+    if value is None:
+        return empty_variables()
+    if not isinstance(value, dict) or set(value) - {"sets", "active"}:
+        raise DraftError("draft.variables must be {\"sets\": [...], \"active\": name or null}")
+    sets = value.get("sets", [])
+    if not isinstance(sets, list):
+        raise DraftError("draft.variables.sets must be a list")
+    names = []
+    for i, item in enumerate(sets):
+        if not isinstance(item, dict) or set(item) - {"name", "values"}:
+            raise DraftError(f"draft.variables.sets[{i}] must be {{\"name\", \"values\"}}")
+        name, values = item.get("name"), item.get("values", {})
+        if not isinstance(name, str) or not name.strip():
+            raise DraftError(f"draft.variables.sets[{i}].name must be a non-empty string")
+        if name in names:
+            raise DraftError(f"draft.variables.sets[{i}].name repeats {name!r}")
+        names.append(name)
+        if not isinstance(values, dict) or not all(isinstance(v, str) for v in values.values()):
+            raise DraftError(f"draft.variables.sets[{i}].values must map names to strings")
+    active = value.get("active")
+    if active is not None and active not in names:
+        raise DraftError("draft.variables.active must name one of the value sets, or be null")
+    return {"sets": [{"name": s["name"], "values": s.get("values", {})} for s in sets], "active": active}
 
 
 def clean_state(state: object) -> dict:
@@ -47,34 +72,18 @@ def clean_state(state: object) -> dict:
     mocks = state.get("mocks", {})
     if not isinstance(mocks, dict):
         raise DraftError("draft.mocks must be a JSON object")
+    notes = state.get("notes", "")
+    if not isinstance(notes, str):
+        raise DraftError("draft.notes must be a string")
     cleaned = {
         "request": request,
         "provider": provider,
         "headers": {k: v for k, v in headers.items() if k.lower() not in SECRET_HEADERS},
         "mocks": mocks,
+        "notes": notes,
+        "variables": _variables(state.get("variables")),
     }
     size = len(json.dumps(cleaned, ensure_ascii=False).encode())
     if size > MAX_DRAFT_BYTES:
         raise DraftError(f"draft is {size} bytes, more than the {MAX_DRAFT_BYTES} allowed")
     return cleaned
-
-
-@transaction.atomic
-def save_draft(user, team, state: dict) -> Draft:
-    """Replace the user's draft in `team` with `state` (validated first; DraftError if unusable)."""
-    cleaned = clean_state(state)
-    draft, _ = Draft.objects.update_or_create(user=user, team=team, defaults={"state": cleaned})
-    return draft
-
-
-def load_draft(user, team) -> dict | None:
-    """The user's draft in `team`, or None. Reads start from the team."""
-    if user is None or team is None:
-        return None
-    draft = Draft.objects.filter(team=team, user=user).only("state").first()
-    return draft.state if draft else None
-
-
-def delete_draft(user, team) -> None:
-    """Forget the user's draft in `team` (the page's "New" button)."""
-    Draft.objects.filter(team=team, user=user).delete()

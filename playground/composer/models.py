@@ -1,25 +1,41 @@
-"""The composer's own data: one autosaved draft per user and team.
+"""The composer's own data: working copies, the requests a user has open in the composer.
 
-The draft is the whole page state as plain JSON (request body, provider, headers,
-mocks), so what the page restores is exactly what the user was composing.
+A working copy is the whole page state as plain JSON (request body, provider, headers,
+mocks, notes, variables), so what the page restores is exactly what the user was composing.
+Each user has any number of them per team (one per composer tab); one may come from a saved
+request of the library, and then remembers the version it started from. Rows are written
+only by `playground.composer.workcopies`.
 """
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
+from playground.recording.models import new_public_id
 from playground.teams.models import Team
 
 
-class Draft(models.Model):
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="drafts")
-    team = models.ForeignKey(Team, models.CASCADE, related_name="drafts")
+class WorkingCopy(models.Model):
+    public_id = models.CharField(max_length=32, unique=True, default=new_public_id)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="working_copies")
+    team = models.ForeignKey(Team, models.CASCADE, related_name="working_copies")
+    title = models.CharField(max_length=200, default="Untitled")
     state = models.JSONField(default=dict)
+    # The sha256 of the state as last saved to the library, or as opened for a new copy:
+    # the copy has unsaved changes when its state's digest differs.
+    saved_digest = models.CharField(max_length=64, blank=True, default="")
+    unsaved = models.BooleanField(default=False)
+    created = models.DateTimeField(default=timezone.now)
+    opened = models.DateTimeField(default=timezone.now)  # last shown: `/` opens the latest
     updated = models.DateTimeField(auto_now=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["user", "team"], name="unique_draft_per_user_team")]
+        indexes = [models.Index(fields=["team", "user", "-opened"], name="copy_team_user_opened")]
 
     def __str__(self) -> str:
-        return f"draft of {self.user} in {self.team}"
+        return f"{self.title} ({self.user} in {self.team})"
+
+    def get_absolute_url(self) -> str:
+        return f"/?copy={self.public_id}"

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from django.urls import path
 
-from playground.composer import views
+from playground.composer import views, views_copies
 
 app_name = "composer"
 urlpatterns = [
     path("", views.playground, name="playground"),
-    path("draft", views.save_draft, name="draft"),
+    path("copies", views_copies.copies, name="copies"),
+    path("copies/<str:public_id>/state", views_copies.save_state, name="copy-state"),
+    path("copies/<str:public_id>/title", views_copies.title, name="copy-title"),
+    path("copies/<str:public_id>/close", views_copies.close, name="copy-close"),
     path("validate", views.validate, name="validate"),
     path("import", views.import_text, name="import"),
     path("code", views.code, name="code"),

@@ -5,8 +5,10 @@ caller's team (`team_for_request`). Endpoints that take JSON answer errors in th
 error shape (`contract.errors.error_body`) with a 4xx status, never a 500, and never echo
 a credential back.
 
-- `GET /`                 the page; `?exchange=<public_id>` opens a recorded request.
-- `POST /draft`           autosave: the page's whole state (drafts.save_draft).
+- `GET /`                 the page on the working copy the user looked at last;
+                          `?copy=<id>` shows that copy, `?exchange=<public_id>` opens a
+                          recorded request as a NEW copy (views_copies.py has the copies'
+                          own endpoints).
 - `POST /validate`        a Messages body in, the validator's findings out.
 - `POST /import`          pasted text (a body or a curl command) in, composer state out.
 - `POST /code`            the request as curl / Python / TypeScript.
@@ -14,96 +16,61 @@ a credential back.
 
 from __future__ import annotations
 
-import functools
-import json
-
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import RequestDataTooBig
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
-from playground.composer import catalogue, drafts
+from playground.composer import catalogue, workcopies
 from playground.composer.importer import ImportFailure, parse_pasted
-from playground.contract.errors import error_body, status_for
-from playground.teams.ops import team_for_request
-
-DEFAULT_VERSION = "2023-06-01"
-
-
-def default_state(model: str = "sim-1") -> dict:
-    return {
-        "request": {
-            "model": model,
-            "max_tokens": 1024,
-            "messages": [{"role": "user", "content": [{"type": "text", "text": "Hello!"}]}],
-        },
-        "provider": None,
-        "headers": {"anthropic-version": DEFAULT_VERSION},
-        "mocks": {},
-    }
-
-
-def _error(error_type: str, message: str) -> JsonResponse:
-    return JsonResponse(error_body(error_type, message), status=status_for(error_type))
-
-
-class _BadBody(Exception):
-    """A request body the endpoint cannot read; `@_reads_body` answers it as an API error."""
-
-    def __init__(self, error_type: str, message: str) -> None:
-        super().__init__(message)
-        self.error_type = error_type
-
-
-def _reads_body(view):
-    @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> JsonResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except _BadBody as exc:
-            return _error(exc.error_type, str(exc))
-
-    return wrapper
-
-
-def _raw_body(request: HttpRequest) -> bytes:
-    try:
-        return request.body
-    except RequestDataTooBig as exc:
-        raise _BadBody(
-            "request_too_large", f"the body is over {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes"
-        ) from exc
-
-
-def _json_body(request: HttpRequest) -> object | None:
-    raw = _raw_body(request)
-    try:
-        return json.loads(raw or b"null")
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise _BadBody("invalid_request_error", f"the body is not valid JSON: {exc}") from exc
+from playground.composer.jsonapi import error, json_body, raw_body, reads_body
+from playground.composer.workcopies import default_state
+from playground.teams.access import membership_for_request
 
 
 @login_required
 def playground(request: HttpRequest) -> HttpResponse:
-    team = team_for_request(request)
+    membership = membership_for_request(request)
+    team = membership.team if membership else None
+    can_write = membership is not None and membership.can_write
     notice = None
     state = None
+    copy = None
     if team is not None:
         exchange_id = request.GET.get("exchange")
+        copy_id = request.GET.get("copy")
         if exchange_id:
             state, notice = _state_from_exchange(team, exchange_id)
-        if state is None:
-            state = drafts.load_draft(request.user, team)
+            if state is not None and can_write:
+                try:
+                    copy = workcopies.open_working_copy(
+                        request.user, team, state, f"Exchange {exchange_id[:8]}"
+                    )
+                except workcopies.DraftError as exc:
+                    notice = f"Not opened: {exc}"
+        elif copy_id:
+            copy = workcopies.get_copy(request.user, team, copy_id)
+            if copy is None:
+                raise Http404("That request is not open (it was closed, or is not yours).")
+        if copy is None and state is None and can_write:
+            copy = workcopies.current_copy(request.user, team)
+        if copy is not None:
+            workcopies.focus(copy)
+            state = copy.state
     if state is None:
         state = default_state()
     context = {
         "nav": "playground",
         "team": team,
         "notice": notice,
+        "copy": copy,
+        "copies": list(workcopies.copies_for(request.user, team)) if copy is not None else [],
         "initial_state": state,
-        "composer_config": catalogue.page_config(team),
+        "composer_config": {
+            **catalogue.page_config(team),
+            "copy": workcopies.copy_json(copy) if copy is not None else None,
+            "canWrite": can_write,
+        },
     }
     return render(request, "composer/playground.html", context)
 
@@ -133,27 +100,12 @@ def _state_from_exchange(team, public_id: str) -> tuple[dict | None, str | None]
 
 @login_required
 @require_POST
-@_reads_body
-def save_draft(request: HttpRequest) -> JsonResponse:
-    team = team_for_request(request)
-    if team is None:
-        return _error("permission_error", "you are not a member of any team")
-    state = _json_body(request)
-    try:
-        draft = drafts.save_draft(request.user, team, state)
-    except drafts.DraftError as exc:
-        return _error("invalid_request_error", str(exc))
-    return JsonResponse({"saved": draft.updated.isoformat()})
-
-
-@login_required
-@require_POST
-@_reads_body
+@reads_body
 def validate(request: HttpRequest) -> JsonResponse:
     """Findings for the posted Messages body; `anthropic-beta` is read like the API reads it."""
     from playground.contract.validate import parse_body, validate_request
 
-    body, findings = parse_body(_raw_body(request))
+    body, findings = parse_body(raw_body(request))
     betas = tuple(
         b.strip() for b in request.headers.get("anthropic-beta", "").split(",") if b.strip()
     )
@@ -164,28 +116,28 @@ def validate(request: HttpRequest) -> JsonResponse:
 
 @login_required
 @require_POST
-@_reads_body
+@reads_body
 def import_text(request: HttpRequest) -> JsonResponse:
-    payload = _json_body(request)
+    payload = json_body(request)
     text = payload.get("text") if isinstance(payload, dict) else None
     if not isinstance(text, str):
-        return _error("invalid_request_error", "send {\"text\": \"<body or curl command>\"}")
+        return error("invalid_request_error", "send {\"text\": \"<body or curl command>\"}")
     try:
         imported = parse_pasted(text)
     except ImportFailure as exc:
-        return _error("invalid_request_error", str(exc))
+        return error("invalid_request_error", str(exc))
     return JsonResponse(imported)
 
 
 @login_required
 @require_POST
-@_reads_body
+@reads_body
 def code(request: HttpRequest) -> JsonResponse:
     from playground.contract import codegen
 
-    payload = _json_body(request)
+    payload = json_body(request)
     if not isinstance(payload, dict) or not isinstance(payload.get("request"), dict):
-        return _error("invalid_request_error", "send {\"request\": {...}, \"headers\": {...}}")
+        return error("invalid_request_error", "send {\"request\": {...}, \"headers\": {...}}")
     headers = payload.get("headers")
     headers = (
         {k: v for k, v in headers.items() if isinstance(k, str) and isinstance(v, str)}

@@ -11,6 +11,7 @@ import { initRaw, refreshRaw } from "./raw.js";
 import { scheduleValidation, applyFindings } from "./findings.js";
 import { applyModelHints } from "./hints.js";
 import { initRun, run, stop, compare, autorun, isRunning } from "./run.js";
+import { initCopies, openNew } from "./copies.js";
 
 const config = readJSONScript("composer-config");
 store.init(readJSONScript("composer-state") || {});
@@ -87,8 +88,18 @@ store.onSaveState = (what, message) => {
   saveState.classList.toggle("finding-error", what === "error");
 };
 window.addEventListener("pagehide", () => store.flush());
+// A change too large to go out with the page's last request must not vanish silently.
+window.addEventListener("beforeunload", (ev) => { if (store.flush()) ev.preventDefault(); });
 
-// New and branch drop turns: the state before them can be brought back (this page only).
+function blankState() {
+  return {
+    request: { model: store.request.model || "sim-1", max_tokens: 1024, messages: [{ role: "user", content: [{ type: "text", text: "" }] }] },
+    provider: store.state.provider, headers: { ...store.state.headers }, mocks: {}, notes: "", variables: { sets: [], active: null },
+  };
+}
+initCopies(config, blankState);
+
+// A branch drops turns: the state before it can be brought back (this page only).
 const undoStack = [];
 const undoButton = document.getElementById("undo-button");
 function remember() {
@@ -133,12 +144,7 @@ scheduleValidation();
 
 document.getElementById("run-button").addEventListener("click", run);
 document.getElementById("stop-button").addEventListener("click", stop);
-document.getElementById("new-button").addEventListener("click", () => {
-  remember();
-  store.state.mocks = {};
-  store.replaceRequest({ model: store.request.model || "sim-1", max_tokens: 1024, messages: [{ role: "user", content: [{ type: "text", text: "" }] }] }, "load");
-  renderHeaders();
-});
+document.getElementById("new-button").addEventListener("click", () => openNew(blankState()));
 
 document.addEventListener("keydown", (ev) => {
   if ((ev.ctrlKey || ev.metaKey) && ev.key === "Enter") { ev.preventDefault(); run(); }

@@ -1,8 +1,9 @@
-// The page's single source of truth: {request, provider, headers, mocks}.
+// The page's single source of truth: {request, provider, headers, mocks, notes, variables}.
 // Editors mutate `store.state` through the helpers below and call `store.commit(source)`;
 // listeners decide what to redraw from the source ("form" = a field changed in place,
 // "structure" = blocks/turns added or moved, "raw" = the raw JSON view, "load" = replaced).
-// Every commit autosaves the draft (debounced): nothing typed is lost on reload.
+// Every commit autosaves the working copy (debounced, to `saveURL`): nothing typed is lost
+// on reload.
 
 const SAVE_DELAY_MS = 700;
 
@@ -84,15 +85,22 @@ class Store {
     this.listeners = [];
     this.saveTimer = null;
     this.saveEnabled = true;
+    this.saveURL = null;
+    this.pending = false;
+    this.chain = Promise.resolve();
     this.onSaveState = () => {};
+    this.onSaved = () => {};
   }
 
   init(state) {
+    const variables = state.variables && typeof state.variables === "object" ? state.variables : {};
     this.state = {
       request: state.request && typeof state.request === "object" ? state.request : {},
       provider: state.provider ?? null,
       headers: state.headers || {},
       mocks: state.mocks || {},
+      notes: typeof state.notes === "string" ? state.notes : "",
+      variables: { sets: Array.isArray(variables.sets) ? variables.sets : [], active: variables.active ?? null },
     };
   }
 
@@ -111,43 +119,53 @@ class Store {
   }
 
   scheduleSave() {
-    if (!this.saveEnabled) return;
+    if (!this.saveEnabled || !this.saveURL) return;
+    this.pending = true;
     clearTimeout(this.saveTimer);
     this.onSaveState("editing");
     this.saveTimer = setTimeout(() => this.save(), SAVE_DELAY_MS);
   }
 
-  async save(keepalive = false) {
+  // Sends the state when a change is pending; resolves once every save sent so far has
+  // been answered. Saves go one after the other, so an older state never lands after a
+  // newer one; each sends the state as it is when its turn comes.
+  save(keepalive = false) {
     clearTimeout(this.saveTimer);
     this.saveTimer = null;
-    // One save in flight at a time, so an older state can never land after a newer one.
-    if (this.saving && !keepalive) { this.saveAgain = true; return; }
-    this.saving = true;
-    try { await this.sendDraft(keepalive); } finally { this.saving = false; }
-    if (this.saveAgain) { this.saveAgain = false; this.save(); }
+    if (!this.pending || !this.saveEnabled || !this.saveURL) return this.chain;
+    this.pending = false;
+    if (keepalive) { this.sendDraft(true); return this.chain; }
+    this.chain = this.chain.then(() => this.sendDraft(false));
+    return this.chain;
   }
 
   async sendDraft(keepalive) {
     const body = JSON.stringify(this.state);
     try {
-      const resp = await fetch("/draft", {
+      const resp = await fetch(this.saveURL, {
         method: "POST", body, keepalive: keepalive && body.length < 60000,
         headers: { "content-type": "application/json", "x-csrftoken": csrfToken() },
         credentials: "same-origin",
       });
-      if (resp.ok) this.onSaveState("saved");
+      let data = null;
+      try { data = await resp.json(); } catch { data = null; }
+      if (resp.ok) { this.onSaveState("saved"); this.onSaved(data || {}); }
       else {
-        let msg = `draft not saved (${resp.status})`;
-        try { msg = (await resp.json()).error.message; } catch { /* keep the status */ }
-        this.onSaveState("error", msg);
+        this.pending = true; // kept for the next try: nothing typed is dropped
+        this.onSaveState("error", (data && data.error && data.error.message) || `draft not saved (${resp.status})`);
       }
     } catch {
+      this.pending = true;
       this.onSaveState("error", "draft not saved: the server did not answer");
     }
   }
 
+  // True when an edit has not reached the server yet (pending or too large to send on unload).
   flush() {
-    if (this.saveTimer) this.save(true);
+    if (!this.pending) return false;
+    const large = JSON.stringify(this.state).length >= 60000;
+    this.save(true);
+    return large;
   }
 }
 

@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from playground.composer import drafts
+from playground.composer import workcopies
 from playground.recording.models import Exchange
 from playground.teams.models import Team
 from tests.browser.conftest import open_composer, raw_request
@@ -31,7 +31,7 @@ ORPHAN = {
 
 
 def test_a_tool_result_without_its_tool_use_is_flagged_on_its_block(page_for, alice):
-    drafts.save_draft(alice, Team.objects.get(name="acme"), ORPHAN)
+    workcopies.open_working_copy(alice, Team.objects.get(name="acme"), ORPHAN)
     page = open_composer(page_for(alice))
     note = page.wait_for_selector('[data-path="messages[2].content[0]"] .finding-error')
     assert "toolu_missing" in note.text_content()
@@ -43,7 +43,7 @@ def test_a_tool_result_without_its_tool_use_is_flagged_on_its_block(page_for, al
 
 
 def test_sending_a_rejected_request_needs_a_second_click_and_shows_the_apis_error(page_for, alice):
-    drafts.save_draft(alice, Team.objects.get(name="acme"), ORPHAN)
+    workcopies.open_working_copy(alice, Team.objects.get(name="acme"), ORPHAN)
     page = open_composer(page_for(alice))
     page.wait_for_selector('[data-path="messages[2].content[0]"] .finding-error')
     before = Exchange.objects.count()
@@ -102,7 +102,7 @@ def test_parameters_the_model_rejects_are_flagged(page_for, alice):
             ],
         },
     }
-    drafts.save_draft(alice, Team.objects.get(name="acme"), state)
+    workcopies.open_working_copy(alice, Team.objects.get(name="acme"), state)
     page = open_composer(page_for(alice))
     assert "model-rejects" in page.get_attribute("#top-temperature", "class")
     note = page.wait_for_selector('label[data-path="temperature"] .finding-error')

@@ -13,14 +13,15 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def demo_state():
     from django.contrib.auth import get_user_model
 
-    from playground.composer.drafts import load_draft
+    from playground.composer.workcopies import copies_for
     from playground.recording.models import Exchange
     from playground.teams.ops import current_team
 
     user = get_user_model().objects.get(username="demo")
     team = current_team(user)
     exchanges = list(Exchange.objects.for_team(team).order_by("started_at", "id"))
-    return user, team, exchanges, load_draft(user, team)
+    copy = copies_for(user, team).last()
+    return user, team, exchanges, copy.state if copy else None
 
 
 def test_it_records_a_finished_two_step_tool_loop_and_drafts_it_once():
@@ -61,9 +62,10 @@ def test_it_records_a_finished_two_step_tool_loop_and_drafts_it_once():
     assert draft_again == draft
 
     # A cleared draft comes back from the recorded loop, without running it again.
-    from playground.composer.drafts import delete_draft
+    from playground.composer.workcopies import close, copies_for
 
-    delete_draft(user, team)
+    for copy in copies_for(user, team):
+        close(copy)
     call_command("load_demo", stdout=io.StringIO())
     _, _, after, restored = demo_state()
     assert [e.pk for e in after] == [e.pk for e in exchanges]

@@ -1,4 +1,4 @@
-"""`/?exchange=<public_id>` opens a recorded request in the composer, for its team only."""
+"""`/?exchange=<public_id>` opens a recorded request as a new working copy, for its team only."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import json
 import re
 
 from playground import recording
+from playground.composer import workcopies
 from playground.teams.models import Team
 
 PNG = base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"\x00" * 2048).decode()
@@ -80,3 +81,22 @@ def test_an_unknown_id_is_a_notice_not_an_error(client, alice):
     response = client.get("/?exchange=nope")
     assert response.status_code == 200
     assert "does not exist" in response.content.decode()
+
+
+def test_it_opens_a_new_copy_and_touches_no_other(client, alice):
+    team = Team.objects.get(name="acme")
+    mine = workcopies.open_working_copy(alice, team, workcopies.default_state("sim-1-fast"), "Mine")
+    public_id = _record(alice, "acme")
+    client.force_login(alice)
+    response = client.get(f"/?exchange={public_id}")
+    copies = list(workcopies.copies_for(alice, team))
+    assert [c.pk for c in copies][0] == mine.pk and len(copies) == 2
+    assert workcopies.get_copy(alice, team, mine.public_id).state["request"]["model"] == "sim-1-fast"
+    opened = copies[1]
+    assert opened.state["request"] == BODY and opened.title == f"Exchange {public_id[:8]}"
+    assert not opened.unsaved
+    # The page says which copy it shows, so its script can put `?copy=` in the address bar.
+    assert f'"id": "{opened.public_id}"' in response.content.decode()
+    # Opening it again is another new copy: nothing is ever replaced.
+    client.get(f"/?exchange={public_id}")
+    assert workcopies.copies_for(alice, team).count() == 3

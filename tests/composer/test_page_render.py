@@ -1,4 +1,4 @@
-"""The composer page: the user's draft or a default request, no inline scripts, login needed."""
+"""The composer page: the user's working copy or a default request, no inline scripts, login needed."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import re
 
 from django.test import override_settings
 
-from playground.composer import drafts
+from playground.composer import workcopies
 from playground.teams.models import Team
 
 
@@ -28,24 +28,37 @@ def test_it_opens_on_a_default_request(client, alice):
     assert state["headers"]["anthropic-version"] == "2023-06-01"
 
 
-def test_it_opens_on_the_users_draft(client, alice):
+def test_it_opens_on_the_copy_shown_last(client, alice):
     team = Team.objects.get(name="acme")
-    draft = {
+    state = {
         "request": {"model": "sim-1-fast", "max_tokens": 77, "messages": [{"role": "user", "content": "kept </script><b>"}]},
         "provider": None,
         "headers": {"anthropic-beta": "b1"},
         "mocks": {"t": {"type": "static", "value": 1}},
+        "notes": "",
+        "variables": {"sets": [], "active": None},
     }
-    drafts.save_draft(alice, team, draft)
+    older = workcopies.open_working_copy(alice, team, state, "Older")
+    workcopies.open_working_copy(alice, team, workcopies.default_state(), "Newer")
     client.force_login(alice)
-    response = client.get("/")
-    assert _initial_state(response) == draft
-    # The JSON is escaped: a draft cannot close the script element.
+    response = client.get(f"/?copy={older.public_id}")
+    assert _initial_state(response) == state
+    # The JSON is escaped: a state cannot close the script element.
     assert "kept </script><b>" not in response.content.decode()
+    # Both copies are tabs; the last one shown is what `/` opens next.
+    assert response.content.decode().count('data-testid="copy-tab"') == 2
+    assert _initial_state(client.get("/")) == state
 
 
-def test_it_never_shows_another_users_draft(client, alice, bob):
-    drafts.save_draft(alice, Team.objects.get(name="acme"), {"request": {"model": "alice-secret-model"}})
+def test_a_first_visit_opens_one_default_copy(client, alice):
+    client.force_login(alice)
+    client.get("/")
+    client.get("/")
+    assert workcopies.copies_for(alice, Team.objects.get(name="acme")).count() == 1
+
+
+def test_it_never_shows_another_users_copy(client, alice, bob):
+    workcopies.open_working_copy(alice, Team.objects.get(name="acme"), {"request": {"model": "alice-secret-model"}})
     client.force_login(bob)
     response = client.get("/")
     assert "alice-secret-model" not in response.content.decode()

@@ -2,10 +2,10 @@
 
 The demo user and team, then a real two-step tool loop run against the in-process simulator
 through the same code as the playground's auto-run (`run_request` + mocks), so the Exchanges
-page has its recordings and a thread, and the whole conversation saved as the demo user's
-draft so the playground opens on it. Running it again changes nothing once the demo draft
-exists; a cleared draft is restored from the recorded loop without a new run (`--force` runs
-the loop again and replaces the draft).
+page has its recordings and a thread, and the whole conversation opened as the demo user's
+working copy so the playground opens on it. Running it again changes nothing while the demo
+user has a copy open; when every copy was closed, the conversation is reopened from the
+recorded loop without a new run (`--force` runs the loop again and opens it as a new copy).
 """
 
 from __future__ import annotations
@@ -15,9 +15,11 @@ import copy
 
 from django.core.management.base import BaseCommand, CommandError
 
+from playground.composer.workcopies import copies_for, open_working_copy
 from playground.teams.ops import current_team, ensure_local_user
 
 DEMO_THREAD = "demo-tool-loop"
+DEMO_TITLE = "Demo tool loop"
 
 DEMO_REQUEST: dict = {
     "model": "sim-1",
@@ -123,6 +125,10 @@ def recorded_demo(team) -> dict | None:
     return request
 
 
+def demo_state(request: dict) -> dict:
+    return {"request": request, "provider": None, "headers": {}, "mocks": DEMO_MOCKS}
+
+
 class Command(BaseCommand):
     help = "Create the local demo user and team, and the demo tool-loop conversation."
 
@@ -130,18 +136,16 @@ class Command(BaseCommand):
         parser.add_argument("--force", action="store_true", help="run the demo loop again")
 
     def handle(self, *args, **options) -> None:
-        from playground.composer.drafts import load_draft, save_draft
-
         user = ensure_local_user("demo")
         team = current_team(user)
-        if load_draft(user, team) is not None and not options["force"]:
+        if copies_for(user, team).exists() and not options["force"]:
             self.stdout.write("Demo data ready (already loaded).")
             return
         recorded = None if options["force"] else recorded_demo(team)
         if recorded is not None:
-            # The loop was recorded before (the draft was cleared since): draft it again.
-            save_draft(user, team, {"request": recorded, "provider": None, "headers": {}, "mocks": DEMO_MOCKS})
-            self.stdout.write("Demo data ready (draft restored from the recorded loop).")
+            # The loop was recorded before (its copy was closed since): open it again.
+            open_working_copy(user, team, demo_state(recorded), DEMO_TITLE)
+            self.stdout.write("Demo data ready (reopened from the recorded loop).")
             return
         try:
             conversation, reason, steps = asyncio.run(run_demo(team.pk, user.pk))
@@ -149,9 +153,5 @@ class Command(BaseCommand):
             raise CommandError(f"the demo tool loop could not run: {exc}") from exc
         if reason != "end_turn":
             raise CommandError(f"the demo tool loop ended with {reason} after {steps} steps")
-        save_draft(
-            user,
-            team,
-            {"request": conversation, "provider": None, "headers": {}, "mocks": DEMO_MOCKS},
-        )
+        open_working_copy(user, team, demo_state(conversation), DEMO_TITLE)
         self.stdout.write(f"Demo data ready: a tool loop of {steps} requests recorded in thread {DEMO_THREAD}.")

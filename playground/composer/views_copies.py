@@ -1,0 +1,130 @@
+"""The working copies' endpoints: the composer's open requests (one per tab).
+
+Glue only: parse, call `workcopies`, answer JSON. A copy is found through the caller's
+team and user, so another team's (or another member's) copy is a 404 in the API's error
+shape. Writes need a role that may write (viewers get 403 `permission_error`).
+
+- `GET  /copies`                  the caller's open copies (id, title, unsaved, url).
+- `POST /copies`                  a new copy: `{"state"?: {...}, "title"?: "..."}` (default:
+                                  a blank request); answers 201 with the copy.
+- `POST /copies/<id>/state`       autosave: the page's whole state as the body.
+- `POST /copies/<id>/title`       `{"title": "..."}`.
+- `POST /copies/<id>/close`       close the tab (the copy is deleted); answers the copy to
+                                  show next.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from playground.composer import workcopies
+from playground.composer.jsonapi import error, json_body, reads_body
+from playground.composer.models import WorkingCopy
+from playground.teams.access import membership_for_request
+
+
+class _Refused(Exception):
+    def __init__(self, response: JsonResponse) -> None:
+        self.response = response
+
+
+def _team(request: HttpRequest, write: bool):
+    membership = membership_for_request(request)
+    if membership is None:
+        raise _Refused(error("permission_error", "you are not a member of any team"))
+    if write and not membership.can_write:
+        raise _Refused(error("permission_error", "viewers cannot change anything in this team"))
+    return membership.team
+
+
+def _copy(request: HttpRequest, public_id: str, write: bool = True) -> WorkingCopy:
+    copy = workcopies.get_copy(request.user, _team(request, write), public_id)
+    if copy is None:
+        raise _Refused(error("not_found_error", "no such working copy"))
+    return copy
+
+
+def _refusals(view):
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> JsonResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except _Refused as exc:
+            return exc.response
+
+    return wrapper
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@_refusals
+def copies(request: HttpRequest) -> JsonResponse:
+    if request.method == "POST":
+        return _new_copy(request)
+    team = _team(request, write=False)
+    listed = [workcopies.copy_json(c) for c in workcopies.copies_for(request.user, team)]
+    return JsonResponse({"copies": listed})
+
+
+@reads_body
+def _new_copy(request: HttpRequest) -> JsonResponse:
+    team = _team(request, write=True)
+    payload = json_body(request)
+    payload = {} if payload is None else payload
+    if not isinstance(payload, dict) or set(payload) - {"state", "title"}:
+        return error("invalid_request_error", 'send {"state": {...}, "title": "..."} (both optional)')
+    state = payload.get("state")
+    try:
+        copy = workcopies.open_working_copy(
+            request.user,
+            team,
+            workcopies.default_state() if state is None else state,
+            payload.get("title", "Untitled"),
+        )
+    except workcopies.DraftError as exc:
+        return error("invalid_request_error", str(exc))
+    return JsonResponse(workcopies.copy_json(copy), status=201)
+
+
+@login_required
+@require_POST
+@_refusals
+@reads_body
+def save_state(request: HttpRequest, public_id: str) -> JsonResponse:
+    copy = _copy(request, public_id)
+    try:
+        workcopies.autosave(copy, json_body(request))
+    except workcopies.DraftError as exc:
+        return error("invalid_request_error", str(exc))
+    return JsonResponse({"saved": copy.updated.isoformat(), "unsaved": copy.unsaved})
+
+
+@login_required
+@require_POST
+@_refusals
+@reads_body
+def title(request: HttpRequest, public_id: str) -> JsonResponse:
+    copy = _copy(request, public_id)
+    payload = json_body(request)
+    if not isinstance(payload, dict) or "title" not in payload:
+        return error("invalid_request_error", 'send {"title": "..."}')
+    try:
+        workcopies.rename(copy, payload["title"])
+    except workcopies.DraftError as exc:
+        return error("invalid_request_error", str(exc))
+    return JsonResponse(workcopies.copy_json(copy))
+
+
+@login_required
+@require_POST
+@_refusals
+def close(request: HttpRequest, public_id: str) -> JsonResponse:
+    copy = _copy(request, public_id)
+    team = copy.team
+    workcopies.close(copy)
+    nxt = workcopies.copies_for(request.user, team).order_by("-opened", "-id").first()
+    return JsonResponse({"closed": public_id, "next": nxt.get_absolute_url() if nxt else "/"})

@@ -1,0 +1,130 @@
+"""The only functions that read and write working copies (the composer's open requests).
+
+Policy:
+
+* A working copy belongs to one user in one team. Every read starts from both
+  (`copies_for`), so another user's or another team's copy is never found: a 404.
+* Each copy keeps its own autosaved state, replaced whole on every autosave, checked first
+  (drafts.clean_state: a broken client cannot store what the page cannot load back, and
+  credential headers are dropped).
+* "Unsaved" means the state differs from what the copy was opened as or last saved to the
+  library: the sha256 of the state's canonical JSON is compared on every autosave.
+* Opening something (a recorded exchange, a share, a blank request) always makes a NEW copy;
+  nothing is ever overwritten. At most MAX_COPIES copies per user and team, so a loop of
+  "open" clicks cannot grow the table without bound; closing one deletes it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from playground.composer.drafts import DraftError, clean_state
+from playground.composer.models import WorkingCopy
+
+MAX_COPIES = 50
+MAX_TITLE = 200
+DEFAULT_VERSION = "2023-06-01"
+
+
+class CopyLimit(DraftError):
+    """The user already has MAX_COPIES copies open in this team."""
+
+
+def default_state(model: str = "sim-1") -> dict:
+    return clean_state(
+        {
+            "request": {
+                "model": model,
+                "max_tokens": 1024,
+                "messages": [{"role": "user", "content": [{"type": "text", "text": "Hello!"}]}],
+            },
+            "provider": None,
+            "headers": {"anthropic-version": DEFAULT_VERSION},
+            "mocks": {},
+        }
+    )
+
+
+def digest(state: dict) -> str:
+    text = json.dumps(state, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def clean_title(title: object) -> str:
+    """A title as stored: one line, stripped, at most MAX_TITLE characters ("Untitled" if empty)."""
+    if not isinstance(title, str):
+        raise DraftError("title must be a string")
+    title = " ".join(title.replace("\x00", "").split())[:MAX_TITLE]
+    return title or "Untitled"
+
+
+def copies_for(user, team) -> QuerySet[WorkingCopy]:
+    """The user's copies in `team`, in the order their tabs show (oldest first)."""
+    if user is None or team is None or not user.is_authenticated:
+        return WorkingCopy.objects.none()
+    return WorkingCopy.objects.filter(team=team, user=user).order_by("created", "id")
+
+
+def get_copy(user, team, public_id: object) -> WorkingCopy | None:
+    if not isinstance(public_id, str) or not public_id:
+        return None
+    return copies_for(user, team).filter(public_id=public_id).first()
+
+
+@transaction.atomic
+def open_working_copy(user, team, state: dict, title: str = "Untitled") -> WorkingCopy:
+    """A new working copy of `state` for `user` in `team` (DraftError if the state is
+    unusable, CopyLimit when too many are open). It counts as unsaved only once edited."""
+    cleaned = clean_state(state)
+    if copies_for(user, team).count() >= MAX_COPIES:
+        raise CopyLimit(f"at most {MAX_COPIES} requests open at once: close one first")
+    return WorkingCopy.objects.create(
+        user=user, team=team, title=clean_title(title), state=cleaned, saved_digest=digest(cleaned)
+    )
+
+
+def current_copy(user, team) -> WorkingCopy:
+    """The copy the user looked at last in `team`; a new default one when there is none."""
+    copy = copies_for(user, team).order_by("-opened", "-id").first()
+    return copy if copy is not None else open_working_copy(user, team, default_state())
+
+
+def focus(copy: WorkingCopy) -> None:
+    """Remember `copy` as the one shown last (`/` opens it next time)."""
+    copy.opened = timezone.now()
+    WorkingCopy.objects.filter(pk=copy.pk).update(opened=copy.opened)
+
+
+def autosave(copy: WorkingCopy, state: object) -> WorkingCopy:
+    """Replace the copy's state (checked first; DraftError leaves the stored one as it was)."""
+    cleaned = clean_state(state)
+    copy.state = cleaned
+    copy.unsaved = digest(cleaned) != copy.saved_digest
+    copy.save(update_fields=["state", "unsaved", "updated"])
+    return copy
+
+
+def rename(copy: WorkingCopy, title: object) -> WorkingCopy:
+    copy.title = clean_title(title)
+    copy.save(update_fields=["title", "updated"])
+    return copy
+
+
+def close(copy: WorkingCopy) -> None:
+    """Close the tab: the copy is deleted (what was saved to the library stays there)."""
+    copy.delete()
+
+
+def copy_json(copy: WorkingCopy) -> dict:
+    """What the page and the endpoints say about a copy (never its state)."""
+    return {
+        "id": copy.public_id,
+        "title": copy.title,
+        "unsaved": copy.unsaved,
+        "url": copy.get_absolute_url(),
+    }
