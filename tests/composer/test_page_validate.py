@@ -76,5 +76,9 @@ def test_a_body_over_the_upload_limit_is_a_413_in_the_api_shape(client, alice, s
     response = _validate(client, body)
     assert response.status_code == 413
     assert response.json()["error"]["type"] == "request_too_large"
-    response = client.post("/draft", {"request": body}, content_type="application/json")
+    from playground.composer.workcopies import current_copy
+    from playground.teams.models import Team
+
+    copy = current_copy(alice, Team.objects.get(name="acme"))
+    response = client.post(f"/copies/{copy.public_id}/state", {"request": body}, content_type="application/json")
     assert response.status_code == 413
