@@ -10,6 +10,12 @@ Policy:
   streams. "stop" sets the run's cancel event; closing the socket (the tab) cancels every run
   of the socket. Either way the exchange is recorded `client_cancelled` with its partial
   answer, and the upstream request is closed at once. At most MAX_RUNS run at a time.
+* A run may name its working copy (`copy`) and a value set (`variables`): the request is
+  resolved first (origins.resolved: placeholders filled, or the run refused naming what is
+  missing), the resolved request is what is sent and recorded, and when the copy is in the
+  library the exchange is linked to its saved request, version and value set. `grid` runs
+  one request once per value set, at most GRID_PARALLEL at a time, each row a normal
+  recorded run; "stop" stops every row, and rows not started yet never start.
 * Events go to the socket as soon as they arrive, from the run's own task (no queue, no
   timer, no hop through another task): nothing is ever queued here, so each `run.events`
   frame carries the one event that just arrived. A socket that cannot keep up slows the
@@ -27,6 +33,7 @@ import time
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from playground.composer import origins
 from playground.composer.loops import autorun
 from playground.composer.protocol import ProtocolError, parse_message
 from playground.composer.results import RunEvent, RunRefused, RunResult, RunStart, refused_result
@@ -35,6 +42,7 @@ from playground.composer.runs import run_request
 log = logging.getLogger(__name__)
 
 MAX_RUNS = 8
+GRID_PARALLEL = 4
 # Bench only: stamp each relayed event with the monotonic time the server received it (`rx`)
 # and handed its frame to the socket (`tx`), so bench/bench_relay.py can measure relay latency
 # (CLOCK_MONOTONIC is shared by processes).
@@ -161,12 +169,21 @@ class RunConsumer(AsyncJsonWebsocketConsumer):
 
     async def start_run(self, msg: dict, cancel: asyncio.Event) -> None:
         try:
+            msg["origin"] = None
+            if msg["copy"]:
+                msg["origin"] = await database_sync_to_async(origins.origin_of)(
+                    self.team.pk, self.user_id, msg["copy"]
+                )
             if msg["action"] == "run":
-                await self.run_one(msg, msg["request"], cancel, thread=msg["thread"])
+                await self.run_one(msg, msg["request"], cancel, thread=msg["thread"], variables=msg["variables"])
             elif msg["action"] == "autorun":
                 await self.run_loop(msg, cancel)
+            elif msg["action"] == "grid":
+                await self.run_grid(msg, cancel)
             else:
                 await self.run_compare(msg, cancel)
+        except RunRefused as exc:
+            await self.reject(msg["run_id"], str(exc))
         except asyncio.CancelledError:
             raise
         except Exception:
@@ -188,12 +205,19 @@ class RunConsumer(AsyncJsonWebsocketConsumer):
         thread: str | None = None,
         provider: str | None = None,
         extra: dict | None = None,
+        variables: dict | None = None,
     ) -> RunResult:
         run_id = msg["run_id"]
         extra = extra or {}
         relay = _Relay(self, run_id, extra)
+        origin = msg.get("origin")
+        began = time.monotonic()
 
         async def started(info: RunStart) -> None:
+            if origin is not None:
+                # An auto-run's later steps carry the first step's filled-in text.
+                value_set = (variables or msg["variables"] or {}).get("set")
+                await database_sync_to_async(origins.link)(origin, info.public_id, value_set)
             await self.send_frame(
                 {
                     "type": "run.started",
@@ -208,7 +232,7 @@ class RunConsumer(AsyncJsonWebsocketConsumer):
 
         try:
             result = await run_request(
-                request,
+                origins.resolved(request, variables),
                 provider=provider if provider is not None else msg["provider"],
                 headers=msg["headers"],
                 source="playground",
@@ -221,8 +245,11 @@ class RunConsumer(AsyncJsonWebsocketConsumer):
             )
         except RunRefused as exc:
             result = refused_result(exc.error)
+        if origin is not None and result.public_id:
+            await database_sync_to_async(origins.finished)(result.public_id, result.outcome)
         frame = {"type": "run.finished", "run_id": run_id, **result.frame(), **extra}
         frame["cost_usd"] = float(result.cost_usd) if result.cost_usd is not None else None
+        frame["duration_ms"] = round((time.monotonic() - began) * 1000, 1)
         await self.send_frame(frame)
         return result
 
@@ -235,7 +262,9 @@ class RunConsumer(AsyncJsonWebsocketConsumer):
             await self.send_frame({"type": "loop.step", "run_id": run_id, "step": n, "request": request})
             return await self.run_one(msg, request, cancel, thread=thread, extra={"step": n})
 
-        outcome = await autorun(msg["request"], msg["mocks"], msg["max_steps"], step, cancel.is_set)
+        # Placeholders are filled once, in the first request; the later steps carry its text.
+        first = origins.resolved(msg["request"], msg["variables"])
+        outcome = await autorun(first, msg["mocks"], msg["max_steps"], step, cancel.is_set)
         await self.send_frame(
             {
                 "type": "loop.step",
@@ -260,6 +289,27 @@ class RunConsumer(AsyncJsonWebsocketConsumer):
                     thread=msg["thread"],
                     provider=target["provider"] or "",
                     extra={"column": column},
+                    variables=msg["variables"],
                 )
             )
         await asyncio.gather(*runs)
+
+    async def run_grid(self, msg: dict, cancel: asyncio.Event) -> None:
+        """The request once per value set (one row each), GRID_PARALLEL rows at a time."""
+        gate = asyncio.Semaphore(GRID_PARALLEL)
+
+        async def row(index: int, value_set: dict) -> None:
+            extra = {"row": index, "value_set": value_set["name"]}
+            async with gate:
+                if cancel.is_set():
+                    stopped = {"type": "client_cancelled", "message": "stopped before this row started"}
+                    await self.send_frame(
+                        {"type": "run.finished", "run_id": msg["run_id"], **refused_result(stopped).frame(),
+                         "outcome": "client_cancelled", **extra}
+                    )
+                    return
+                variables = {"set": value_set["name"], "values": value_set["values"]}
+                await self.run_one(msg, msg["request"], cancel, thread=msg["thread"], extra=extra, variables=variables)
+
+        await asyncio.gather(*(row(i, value_set) for i, value_set in enumerate(msg["sets"])))
+        await self.send_frame({"type": "grid.finished", "run_id": msg["run_id"], "rows": len(msg["sets"])})

@@ -25,7 +25,8 @@ def empty_variables() -> dict:
     return {"sets": [], "active": None}
 
 
-def _variables(value: object) -> dict:
+def clean_variables(value: object) -> dict:
+    """The storable form of `state.variables`, or DraftError."""
     if value is None:
         return empty_variables()
     if not isinstance(value, dict) or set(value) - {"sets", "active"}:
@@ -81,7 +82,7 @@ def clean_state(state: object) -> dict:
         "headers": {k: v for k, v in headers.items() if k.lower() not in SECRET_HEADERS},
         "mocks": mocks,
         "notes": notes,
-        "variables": _variables(state.get("variables")),
+        "variables": clean_variables(state.get("variables")),
     }
     size = len(json.dumps(cleaned, ensure_ascii=False).encode())
     if size > MAX_DRAFT_BYTES:

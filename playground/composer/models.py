@@ -23,6 +23,12 @@ class WorkingCopy(models.Model):
     team = models.ForeignKey(Team, models.CASCADE, related_name="working_copies")
     title = models.CharField(max_length=200, default="Untitled")
     state = models.JSONField(default=dict)
+    # The saved request this copy came from or was saved as, and the number of the version
+    # it was opened as or last saved as (what "unsaved" compares with, and what a run links).
+    saved_request = models.ForeignKey(
+        "library.SavedRequest", models.SET_NULL, null=True, blank=True, related_name="working_copies"
+    )
+    base_version = models.IntegerField(null=True, blank=True)
     # The sha256 of the state as last saved to the library, or as opened for a new copy:
     # the copy has unsaved changes when its state's digest differs.
     saved_digest = models.CharField(max_length=64, blank=True, default="")

@@ -19,12 +19,18 @@ RUN_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 MAX_NAME = 200
 MAX_HEADERS = 32
 MAX_MOCKS = 128
+MAX_GRID_ROWS = 50
+MAX_VALUES = 500
+# Every run may name the working copy it comes from (`copy`) and the value set that fills
+# its `{{name}}` placeholders (`variables`: {"set": name, "values": {name: text}}).
+ORIGIN = {"copy", "variables"}
 
 ACTION_KEYS = {
-    "run": ({"action", "run_id", "request"}, {"provider", "headers", "thread"}),
+    "run": ({"action", "run_id", "request"}, {"provider", "headers", "thread", *ORIGIN}),
     "stop": ({"action", "run_id"}, set()),
-    "autorun": ({"action", "run_id", "request", "mocks"}, {"provider", "headers", "thread", "max_steps"}),
-    "compare": ({"action", "run_id", "request", "targets"}, {"headers", "provider", "thread"}),
+    "autorun": ({"action", "run_id", "request", "mocks"}, {"provider", "headers", "thread", "max_steps", *ORIGIN}),
+    "compare": ({"action", "run_id", "request", "targets"}, {"headers", "provider", "thread", *ORIGIN}),
+    "grid": ({"action", "run_id", "request", "sets"}, {"headers", "provider", "thread", "copy"}),
 }
 
 
@@ -60,6 +66,40 @@ def _request(value: Any, run_id: str) -> dict:
     return value
 
 
+def _values(value: Any, where: str, run_id: str) -> dict[str, str]:
+    if not isinstance(value, dict) or len(value) > MAX_VALUES:
+        raise ProtocolError(f"{where} must map at most {MAX_VALUES} variable names to strings", run_id)
+    for name, text in value.items():
+        if not isinstance(text, str):
+            raise ProtocolError(f"{where}: the value of {name[:60]!r} must be a string", run_id)
+    return value
+
+
+def _variables(value: Any, run_id: str) -> dict | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict) or set(value) != {"set", "values"}:
+        raise ProtocolError('variables must be {"set": name, "values": {...}}', run_id)
+    name = value["set"]
+    if name is not None and (not isinstance(name, str) or len(name) > MAX_NAME):
+        raise ProtocolError(f"variables.set must be a name of at most {MAX_NAME} characters", run_id)
+    return {"set": name, "values": _values(value["values"], "variables.values", run_id)}
+
+
+def _sets(value: Any, run_id: str) -> list[dict]:
+    if not isinstance(value, list) or not 1 <= len(value) <= MAX_GRID_ROWS:
+        raise ProtocolError(f"sets must be a list of 1 to {MAX_GRID_ROWS} value sets", run_id)
+    checked = []
+    for item in value:
+        if not isinstance(item, dict) or set(item) != {"name", "values"}:
+            raise ProtocolError('a value set is {"name", "values"}', run_id)
+        name = item["name"]
+        if not isinstance(name, str) or not name or len(name) > MAX_NAME:
+            raise ProtocolError("a value set needs a name", run_id)
+        checked.append({"name": name, "values": _values(item["values"], f"sets[{name[:60]!r}]", run_id)})
+    return checked
+
+
 def parse_message(content: Any) -> dict:
     """The checked message, or ProtocolError."""
     if not isinstance(content, dict):
@@ -85,6 +125,13 @@ def parse_message(content: Any) -> dict:
     msg["provider"] = _opt_str(content, "provider", run_id)
     msg["headers"] = _headers(content.get("headers"), run_id)
     msg["thread"] = _opt_str(content, "thread", run_id)
+    copy_id = _opt_str(content, "copy", run_id)
+    if copy_id is not None and not RUN_ID.match(copy_id):
+        raise ProtocolError("copy must be a working copy's id", run_id)
+    msg["copy"] = copy_id
+    msg["variables"] = _variables(content.get("variables"), run_id)
+    if action == "grid":
+        msg["sets"] = _sets(content["sets"], run_id)
     if action == "autorun":
         mocks = content["mocks"]
         if not isinstance(mocks, dict) or len(mocks) > MAX_MOCKS:

@@ -12,8 +12,10 @@ urlpatterns = [
     path("copies", views_copies.copies, name="copies"),
     path("copies/<str:public_id>/state", views_copies.save_state, name="copy-state"),
     path("copies/<str:public_id>/title", views_copies.title, name="copy-title"),
+    path("copies/<str:public_id>/save", views_copies.save, name="copy-save"),
     path("copies/<str:public_id>/close", views_copies.close, name="copy-close"),
     path("validate", views.validate, name="validate"),
+    path("variables", views.variables, name="variables"),
     path("import", views.import_text, name="import"),
     path("code", views.code, name="code"),
 ]

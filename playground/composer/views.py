@@ -7,9 +7,12 @@ a credential back.
 
 - `GET /`                 the page on the working copy the user looked at last;
                           `?copy=<id>` shows that copy, `?exchange=<public_id>` opens a
-                          recorded request as a NEW copy (views_copies.py has the copies'
-                          own endpoints).
+                          recorded request as a NEW copy, `?saved=<public_id>` opens (or
+                          shows the existing) copy of a saved request (views_copies.py has
+                          the copies' own endpoints).
 - `POST /validate`        a Messages body in, the validator's findings out.
+- `POST /variables`       {request, variables} in: the placeholders and findings for values
+                          the active value set lacks (placeholders.check).
 - `POST /import`          pasted text (a body or a curl command) in, composer state out.
 - `POST /code`            the request as curl / Python / TypeScript.
 """
@@ -21,10 +24,12 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
-from playground.composer import catalogue, workcopies
+from playground.composer import catalogue, placeholders, saving, workcopies
+from playground.composer.drafts import DraftError, clean_variables
 from playground.composer.importer import ImportFailure, parse_pasted
 from playground.composer.jsonapi import error, json_body, raw_body, reads_body
 from playground.composer.workcopies import default_state
+from playground.library.models import SavedRequest
 from playground.teams.access import membership_for_request
 
 
@@ -39,7 +44,20 @@ def playground(request: HttpRequest) -> HttpResponse:
     if team is not None:
         exchange_id = request.GET.get("exchange")
         copy_id = request.GET.get("copy")
-        if exchange_id:
+        saved_id = request.GET.get("saved")
+        if saved_id:
+            saved = SavedRequest.objects.for_team(team).filter(public_id=saved_id).first()
+            if saved is None:
+                raise Http404("No such saved request.")
+            if can_write:
+                try:
+                    copy = saving.open_saved(request.user, team, saved)
+                except workcopies.DraftError as exc:
+                    notice = f"Not opened: {exc}"
+            else:
+                latest = saved.versions.order_by("-number").first()
+                state = latest.state if latest is not None else None
+        elif exchange_id:
             state, notice = _state_from_exchange(team, exchange_id)
             if state is not None and can_write:
                 try:
@@ -112,6 +130,21 @@ def validate(request: HttpRequest) -> JsonResponse:
     if body is not None and not any(f.severity == "error" for f in findings):
         findings = [*findings, *validate_request(body, betas=betas)]
     return JsonResponse({"findings": [catalogue.finding_json(f) for f in findings]})
+
+
+@login_required
+@require_POST
+@reads_body
+def variables(request: HttpRequest) -> JsonResponse:
+    payload = json_body(request)
+    if not isinstance(payload, dict) or not isinstance(payload.get("request"), dict):
+        return error("invalid_request_error", 'send {"request": {...}, "variables": {"sets": [...], "active": ...}}')
+    try:
+        checked = clean_variables(payload.get("variables"))
+    except DraftError as exc:
+        return error("invalid_request_error", str(exc))
+    found, findings = placeholders.check(payload["request"], checked)
+    return JsonResponse({"placeholders": found, "findings": findings})
 
 
 @login_required

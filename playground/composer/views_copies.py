@@ -9,6 +9,9 @@ shape. Writes need a role that may write (viewers get 403 `permission_error`).
                                   a blank request); answers 201 with the copy.
 - `POST /copies/<id>/state`       autosave: the page's whole state as the body.
 - `POST /copies/<id>/title`       `{"title": "..."}`.
+- `POST /copies/<id>/save`        save to the library: `{"state", "name", "description"?,
+                                  "tags"?, "message"?}`; the first save creates the saved
+                                  request, later ones add a version (saving.save_copy).
 - `POST /copies/<id>/close`       close the tab (the copy is deleted); answers the copy to
                                   show next.
 """
@@ -21,10 +24,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from playground.composer import workcopies
+from playground.composer import saving, workcopies
 from playground.composer.jsonapi import error, json_body, reads_body
 from playground.composer.models import WorkingCopy
 from playground.teams.access import membership_for_request
+
+SAVE_KEYS = {"state", "name", "description", "tags", "message"}
 
 
 class _Refused(Exception):
@@ -117,6 +122,33 @@ def title(request: HttpRequest, public_id: str) -> JsonResponse:
     except workcopies.DraftError as exc:
         return error("invalid_request_error", str(exc))
     return JsonResponse(workcopies.copy_json(copy))
+
+
+@login_required
+@require_POST
+@_refusals
+@reads_body
+def save(request: HttpRequest, public_id: str) -> JsonResponse:
+    copy = _copy(request, public_id)
+    payload = json_body(request)
+    if not isinstance(payload, dict) or "state" not in payload or set(payload) - SAVE_KEYS:
+        return error(
+            "invalid_request_error",
+            'send {"state": {...}, "name": "...", "description": "...", "tags": [...], "message": "..."}',
+        )
+    try:
+        version = saving.save_copy(
+            copy,
+            request.user,
+            payload["state"],
+            payload.get("name", copy.saved_request.name if copy.saved_request else ""),
+            payload.get("description", ""),
+            payload.get("tags", []),
+            payload.get("message", ""),
+        )
+    except ValueError as exc:  # DraftError, or the library's LibraryError listing every problem
+        return error("invalid_request_error", str(exc))
+    return JsonResponse({**workcopies.copy_json(copy), "version": version.number})
 
 
 @login_required

@@ -121,10 +121,23 @@ def close(copy: WorkingCopy) -> None:
 
 
 def copy_json(copy: WorkingCopy) -> dict:
-    """What the page and the endpoints say about a copy (never its state)."""
+    """What the page and the endpoints say about a copy (never its state), with the saved
+    request it came from or was saved as (null when it is not in the library)."""
+    saved = copy.saved_request
     return {
         "id": copy.public_id,
         "title": copy.title,
         "unsaved": copy.unsaved,
         "url": copy.get_absolute_url(),
+        "saved": None
+        if saved is None
+        else {
+            "id": saved.public_id,
+            "name": saved.name,
+            "description": saved.description,
+            "tags": list(saved.tags),
+            "version": copy.base_version,
+            "latest": saved.latest_number,
+            "url": saved.get_absolute_url(),
+        },
     }

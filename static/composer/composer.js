@@ -10,8 +10,10 @@ import { initPanels, renderParams, renderTools, renderHeaders } from "./panels.j
 import { initRaw, refreshRaw } from "./raw.js";
 import { scheduleValidation, applyFindings } from "./findings.js";
 import { applyModelHints } from "./hints.js";
-import { initRun, run, stop, compare, autorun, isRunning } from "./run.js";
+import { initRun, run, stop, compare, autorun, grid, isRunning } from "./run.js";
 import { initCopies, openNew } from "./copies.js";
+import { initSave } from "./save.js";
+import { renderVariables } from "./variables.js";
 
 const config = readJSONScript("composer-config");
 store.init(readJSONScript("composer-state") || {});
@@ -79,7 +81,7 @@ store.subscribe((source, detail) => {
     updateBreakpoints();
     refreshRaw();
   }
-  if (source !== "mocks") scheduleValidation();
+  if (source !== "mocks" && source !== "notes") scheduleValidation();
 });
 
 const saveState = document.getElementById("save-state");
@@ -98,6 +100,7 @@ function blankState() {
   };
 }
 initCopies(config, blankState);
+initSave();
 
 // A branch drops turns: the state before it can be brought back (this page only).
 const undoStack = [];
@@ -138,11 +141,16 @@ initRun({
 for (const el of document.querySelectorAll("#topbar [data-bind]")) bindField(el);
 renderParams();
 renderHeaders();
+renderVariables();
 renderAll();
 refreshRaw(true);
 scheduleValidation();
 
 document.getElementById("run-button").addEventListener("click", run);
+document.getElementById("grid-button").addEventListener("click", grid);
+const notes = document.getElementById("notes-text");
+notes.value = store.state.notes;
+notes.addEventListener("input", () => { store.state.notes = notes.value; store.commit("notes"); });
 document.getElementById("stop-button").addEventListener("click", stop);
 document.getElementById("new-button").addEventListener("click", () => openNew(blankState()));
 

@@ -1,10 +1,11 @@
 // Live contract findings: the request goes to POST /validate (the validator the proxy
-// uses), debounced while the user types; each finding is shown next to the block or field
+// uses) and POST /variables (placeholders without a value), debounced while the user types; each finding is shown next to the block or field
 // its path names (the deepest element whose data-path is a prefix of it) and listed in the
 // Findings tab, where a click scrolls to and highlights the block.
 
 import { store, postJSON, parsePath, pathText } from "./state.js";
 import { h, clear } from "./dom.js";
+import { checkVariables } from "./variables.js";
 
 const DELAY_MS = 350;
 let timer = null, seq = 0;
@@ -59,11 +60,15 @@ export function reveal(path) {
 export async function validateNow() {
   const mine = ++seq;
   const beta = store.state.headers["anthropic-beta"];
-  const { ok, data } = await postJSON("/validate", JSON.stringify(store.request), beta ? { "anthropic-beta": beta } : {});
+  const [{ ok, data }, unfilled] = await Promise.all([
+    postJSON("/validate", JSON.stringify(store.request), beta ? { "anthropic-beta": beta } : {}),
+    checkVariables(),
+  ]);
   if (mine !== seq) return; // a newer validation is on its way
   if (ok && data && Array.isArray(data.findings)) findings = data.findings;
   else if (data && data.error) findings = [{ path: "", api_path: "", message: data.error.message, severity: "error", error_type: data.error.type, status: 0 }];
   else findings = [];
+  findings = [...findings, ...unfilled];
   renderList();
   applyFindings();
 }

@@ -1,12 +1,16 @@
 // The run client: one WebSocket to /ws/runs/ speaking the run protocol (docs/live-runs.md):
-// run, stop, autorun and compare out; run.started / run.events / run.finished / loop.step /
-// run.rejected in. Each run streams into a response card with a live status line.
+// run, stop, autorun, compare and grid out; run.started / run.events / run.finished /
+// loop.step / grid.finished / run.rejected in. Each run streams into a response card with a
+// live status line. Every run names its working copy and the active value set, so the
+// server sends the request with its placeholders filled and links the exchange back.
 
 import { store } from "./state.js";
 import { h, clear } from "./dom.js";
 import { StreamView } from "./render.js";
 import { toolCallsPanel, toolUses } from "./toolloop.js";
 import { hasErrors, findings, validateNow } from "./findings.js";
+import { currentCopy } from "./copies.js";
+import { activeVariables, valueSets } from "./variables.js";
 
 let socket = null;
 let opening = null;
@@ -40,6 +44,7 @@ function connect() {
 function setButtons(running) {
   document.getElementById("run-button").disabled = running;
   document.getElementById("compare-button").disabled = running;
+  document.getElementById("grid-button").disabled = running;
   document.getElementById("stop-button").disabled = !running;
 }
 
@@ -67,6 +72,7 @@ function renderStatus(col, fin) {
   parts.push(`in ${u.input_tokens ?? "–"} · out ${u.output_tokens ?? "–"}`);
   if (u.cache_read_input_tokens) parts.push(`cache read ${u.cache_read_input_tokens}`);
   if (fin) parts.push(`cost ${fin.cost_usd == null ? "–" : "$" + Number(fin.cost_usd).toFixed(6)}`);
+  if (fin && fin.duration_ms != null) parts.push(`time ${fmt(fin.duration_ms)} ms`);
   const stop = fin ? fin.stop_reason : col.view.stopReason;
   if (stop) parts.push(`stop_reason ${stop}`);
   clear(col.status).append(parts.join(" · "));
@@ -110,7 +116,11 @@ async function send(message) {
 }
 
 function baseMessage(action) {
-  return { action, run_id: newRunId(), request: structuredClone(store.request), provider: store.state.provider, headers: { ...store.state.headers } };
+  const copy = currentCopy();
+  const msg = { action, run_id: newRunId(), request: structuredClone(store.request), provider: store.state.provider, headers: { ...store.state.headers } };
+  if (copy) msg.copy = copy.id;
+  if (action !== "grid") msg.variables = activeVariables();
+  return msg;
 }
 
 let starting = false;
@@ -153,6 +163,31 @@ export function compare(targets) {
   }));
 }
 
+// The evaluation grid: the request once per value set, one row each (the server runs a few
+// at a time, each a recorded exchange), answers streaming into their rows.
+export function grid() {
+  return guarded(() => {
+    const sets = valueSets();
+    if (!sets.length) {
+      const card = responseCard("Evaluation grid");
+      card.append(h("p", { class: "inline-error", "data-testid": "grid-empty" }, "Add value sets on the Variables tab first: the grid runs the request once per set."));
+      return;
+    }
+    const msg = { ...baseMessage("grid"), sets, thread: null };
+    const card = responseCard(`Evaluation grid · ${sets.length} value set${sets.length > 1 ? "s" : ""} · ${msg.request.model}`);
+    const table = h("div", { class: "eval-grid", "data-testid": "eval-grid" });
+    card.append(table);
+    const rows = new Map(sets.map((set, i) => {
+      const row = h("div", { class: "eval-row", dataset: { testid: "grid-row", valueSet: set.name } }, h("div", { class: "eval-set mono" }, set.name));
+      table.append(row);
+      return [i, makeColumn(row, "")];
+    }));
+    current = { id: msg.run_id, kind: "grid", request: msg.request, card, columns: rows };
+    setButtons(true);
+    send(msg);
+  });
+}
+
 export function stop() {
   if (!current || !socket) return;
   socket.send(JSON.stringify({ action: "stop", run_id: current.id }));
@@ -160,6 +195,7 @@ export function stop() {
 
 function columnFor(frame) {
   if (current.kind === "compare") return current.columns.get(frame.column ?? 0);
+  if (current.kind === "grid") return current.columns.get(frame.row ?? 0);
   if (current.kind === "autorun") {
     const step = frame.step ?? 1;
     if (!current.steps.has(step)) {
@@ -204,6 +240,7 @@ function onFrame(frame) {
     }
     case "run.finished": finished(frame); break;
     case "loop.step": loopStep(frame); break;
+    case "grid.finished": done(); break;
     case "run.rejected": {
       const col = columnFor(frame);
       col.view.showError(frame.error || {}, null);
@@ -228,6 +265,7 @@ function finished(frame) {
     if (--current.pending <= 0) done();
     return;
   }
+  if (current.kind === "grid") return; // grid.finished ends it
   if (current.kind === "autorun") return; // the final loop.step ends it
   const request = current.request;
   done();
