@@ -14,9 +14,14 @@ from collections.abc import Iterable
 
 from django.db import transaction
 
-from playground.composer.drafts import clean_state
 from playground.composer.models import WorkingCopy
-from playground.composer.workcopies import clean_title, copies_for, digest, open_working_copy
+from playground.composer.workcopies import (
+    clean_state,
+    clean_title,
+    copies_for,
+    digest,
+    open_working_copy,
+)
 from playground.library import ops as library_ops
 from playground.library.models import SavedRequest, Version
 

@@ -25,11 +25,11 @@ from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
 from playground.composer import catalogue, placeholders, saving, workcopies
-from playground.composer.drafts import DraftError, clean_variables
 from playground.composer.importer import ImportFailure, parse_pasted
 from playground.composer.jsonapi import error, json_body, raw_body, reads_body
 from playground.composer.workcopies import default_state
 from playground.library.models import SavedRequest
+from playground.library.state import check_state
 from playground.teams.access import membership_for_request
 
 
@@ -38,52 +38,16 @@ def playground(request: HttpRequest) -> HttpResponse:
     membership = membership_for_request(request)
     team = membership.team if membership else None
     can_write = membership is not None and membership.can_write
-    notice = None
-    state = None
-    copy = None
+    copy, state, notice = None, None, None
     if team is not None:
-        exchange_id = request.GET.get("exchange")
-        copy_id = request.GET.get("copy")
-        saved_id = request.GET.get("saved")
-        if saved_id:
-            saved = SavedRequest.objects.for_team(team).filter(public_id=saved_id).first()
-            if saved is None:
-                raise Http404("No such saved request.")
-            if can_write:
-                try:
-                    copy = saving.open_saved(request.user, team, saved)
-                except workcopies.DraftError as exc:
-                    notice = f"Not opened: {exc}"
-            else:
-                latest = saved.versions.order_by("-number").first()
-                state = latest.state if latest is not None else None
-        elif exchange_id:
-            state, notice = _state_from_exchange(team, exchange_id)
-            if state is not None and can_write:
-                try:
-                    copy = workcopies.open_working_copy(
-                        request.user, team, state, f"Exchange {exchange_id[:8]}"
-                    )
-                except workcopies.DraftError as exc:
-                    notice = f"Not opened: {exc}"
-        elif copy_id:
-            copy = workcopies.get_copy(request.user, team, copy_id)
-            if copy is None:
-                raise Http404("That request is not open (it was closed, or is not yours).")
-        if copy is None and state is None and can_write:
-            copy = workcopies.current_copy(request.user, team)
-        if copy is not None:
-            workcopies.focus(copy)
-            state = copy.state
-    if state is None:
-        state = default_state()
+        copy, state, notice = _open(request, team, can_write)
     context = {
         "nav": "playground",
         "team": team,
         "notice": notice,
         "copy": copy,
         "copies": list(workcopies.copies_for(request.user, team)) if copy is not None else [],
-        "initial_state": state,
+        "initial_state": state if state is not None else default_state(),
         "composer_config": {
             **catalogue.page_config(team),
             "copy": workcopies.copy_json(copy) if copy is not None else None,
@@ -91,6 +55,38 @@ def playground(request: HttpRequest) -> HttpResponse:
         },
     }
     return render(request, "composer/playground.html", context)
+
+
+def _open(request: HttpRequest, team, can_write: bool):
+    """(copy shown, its state, notice) for the page's query. A viewer gets a state to read
+    and no copy (nothing of theirs is stored)."""
+    user = request.user
+    copy = state = notice = None
+    try:
+        if saved_id := request.GET.get("saved"):
+            saved = SavedRequest.objects.for_team(team).filter(public_id=saved_id).first()
+            if saved is None:
+                raise Http404("No such saved request.")
+            if not can_write:
+                latest = saved.versions.order_by("-number").first()
+                return None, latest.state if latest is not None else None, None
+            copy = saving.open_saved(user, team, saved)
+        elif exchange_id := request.GET.get("exchange"):
+            state, notice = _state_from_exchange(team, exchange_id)
+            if state is not None and can_write:
+                copy = workcopies.open_working_copy(user, team, state, f"Exchange {exchange_id[:8]}")
+        elif copy_id := request.GET.get("copy"):
+            copy = workcopies.get_copy(user, team, copy_id)
+            if copy is None:
+                raise Http404("That request is not open (it was closed, or is not yours).")
+    except workcopies.DraftError as exc:
+        notice = f"Not opened: {exc}"
+    if copy is None and state is None and can_write:
+        copy = workcopies.current_copy(user, team)
+    if copy is not None:
+        workcopies.focus(copy)
+        state = copy.state
+    return copy, state, notice
 
 
 def _state_from_exchange(team, public_id: str) -> tuple[dict | None, str | None]:
@@ -139,11 +135,10 @@ def variables(request: HttpRequest) -> JsonResponse:
     payload = json_body(request)
     if not isinstance(payload, dict) or not isinstance(payload.get("request"), dict):
         return error("invalid_request_error", 'send {"request": {...}, "variables": {"sets": [...], "active": ...}}')
-    try:
-        checked = clean_variables(payload.get("variables"))
-    except DraftError as exc:
-        return error("invalid_request_error", str(exc))
-    found, findings = placeholders.check(payload["request"], checked)
+    checked, problems = check_state({"request": payload["request"], "variables": payload.get("variables")})
+    if problems:
+        return error("invalid_request_error", "; ".join(f"{path}: {message}" for path, message in problems))
+    found, findings = placeholders.check(payload["request"], checked["variables"])
     return JsonResponse({"placeholders": found, "findings": findings})
 
 

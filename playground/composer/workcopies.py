@@ -5,8 +5,9 @@ Policy:
 * A working copy belongs to one user in one team. Every read starts from both
   (`copies_for`), so another user's or another team's copy is never found: a 404.
 * Each copy keeps its own autosaved state, replaced whole on every autosave, checked first
-  (drafts.clean_state: a broken client cannot store what the page cannot load back, and
-  credential headers are dropped).
+  by the library's state check (the same shape a saved request has: a broken client cannot
+  store what the page cannot load back, and credential headers are dropped), and at most
+  the library's MAX_STATE_BYTES.
 * "Unsaved" means the state differs from what the copy was opened as or last saved to the
   library: the sha256 of the state's canonical JSON is compared on every autosave.
 * Opening something (a recorded exchange, a share, a blank request) always makes a NEW copy;
@@ -23,16 +24,31 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from playground.composer.drafts import DraftError, clean_state
 from playground.composer.models import WorkingCopy
+from playground.library.state import MAX_STATE_BYTES, check_state, dumps
 
 MAX_COPIES = 50
 MAX_TITLE = 200
 DEFAULT_VERSION = "2023-06-01"
 
 
+class DraftError(ValueError):
+    """The state cannot be stored in a working copy (the message says why)."""
+
+
 class CopyLimit(DraftError):
     """The user already has MAX_COPIES copies open in this team."""
+
+
+def clean_state(state: object) -> dict:
+    """The storable form of `state`, or DraftError naming every problem with its path."""
+    cleaned, problems = check_state(state)
+    if problems:
+        raise DraftError("; ".join(f"{path}: {message}" for path, message in problems))
+    size = len(dumps(cleaned).encode("utf-8", "surrogatepass"))
+    if size > MAX_STATE_BYTES:
+        raise DraftError(f"state is {size} bytes, more than the {MAX_STATE_BYTES} allowed")
+    return cleaned
 
 
 def default_state(model: str = "sim-1") -> dict:

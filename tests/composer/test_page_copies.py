@@ -44,7 +44,7 @@ def test_it_opens_lists_and_autosaves_copies(client, alice):
     made = _post(client, "/copies", {"state": STATE, "title": "Weather"})
     assert made.status_code == 201
     copy_id = made.json()["id"]
-    assert made.json() == {"id": copy_id, "title": "Weather", "unsaved": False, "url": f"/?copy={copy_id}"}
+    assert made.json() == {"id": copy_id, "title": "Weather", "unsaved": False, "url": f"/?copy={copy_id}", "saved": None}
     blank = _post(client, "/copies", {}).json()
     listed = client.get("/copies").json()["copies"]
     assert [c["id"] for c in listed] == [copy_id, blank["id"]]
@@ -119,7 +119,7 @@ def test_it_answers_malformed_json_in_the_error_shape(client, alice):
 @pytest.mark.parametrize(
     "payload, message",
     [
-        ({"request": {}, "password": "x"}, "unknown draft keys: password"),
+        ({"request": {}, "password": "x"}, "state: unknown keys: password"),
         ({"request": {}, "variables": {"sets": [], "active": "x"}}, "variables.active"),
     ],
 )

@@ -108,7 +108,7 @@ def test_a_viewer_cannot_save(client, alice, django_user_model):
     [
         ({"state": STATE, "name": "  "}, "name"),
         ({"state": STATE, "name": "x", "tags": "a,b"}, "tags"),
-        ({"state": {"request": []}, "name": "x"}, "draft.request"),
+        ({"state": {"request": []}, "name": "x"}, "state.request: must be a JSON object"),
         ({"name": "x"}, "send"),
         ({"state": STATE, "name": "x", "extra": 1}, "send"),
     ],

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from playground.composer import workcopies
-from playground.composer.drafts import DraftError
+from playground.composer.workcopies import DraftError
 from playground.teams.models import Team
 
 
