@@ -1,7 +1,9 @@
 """The composer's own data: working copies, the requests a user has open in the composer.
 
-A working copy is the whole page state as plain JSON (request body, provider, headers,
-mocks, notes, variables), so what the page restores is exactly what the user was composing.
+A working copy is the whole page state as JSON text (request body, provider, headers,
+mocks, notes, variables), so what the page restores is exactly what the user was composing:
+text, not a JSON column, because PostgreSQL's jsonb reorders object keys and refuses
+`\u0000`, as the library's versions are stored for the same reasons.
 Each user has any number of them per team (one per composer tab); one may come from a saved
 request of the library, and then remembers the version it started from. Rows are written
 only by `playground.composer.workcopies`.
@@ -9,10 +11,13 @@ only by `playground.composer.workcopies`.
 
 from __future__ import annotations
 
+import json
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from playground.library.state import dumps
 from playground.recording.models import new_public_id
 from playground.teams.models import Team
 
@@ -22,7 +27,7 @@ class WorkingCopy(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="working_copies")
     team = models.ForeignKey(Team, models.CASCADE, related_name="working_copies")
     title = models.CharField(max_length=200, default="Untitled")
-    state = models.JSONField(default=dict)
+    state_json = models.TextField(default="{}")
     # The saved request this copy came from or was saved as, and the number of the version
     # it was opened as or last saved as (what "unsaved" compares with, and what a run links).
     saved_request = models.ForeignKey(
@@ -45,3 +50,11 @@ class WorkingCopy(models.Model):
 
     def get_absolute_url(self) -> str:
         return f"/?copy={self.public_id}"
+
+    @property
+    def state(self) -> dict:
+        return json.loads(self.state_json)
+
+    @state.setter
+    def state(self, value: dict) -> None:
+        self.state_json = dumps(value)

@@ -99,9 +99,10 @@ def open_working_copy(user, team, state: dict, title: str = "Untitled") -> Worki
     cleaned = clean_state(state)
     if copies_for(user, team).count() >= MAX_COPIES:
         raise CopyLimit(f"at most {MAX_COPIES} requests open at once: close one first")
-    return WorkingCopy.objects.create(
-        user=user, team=team, title=clean_title(title), state=cleaned, saved_digest=digest(cleaned)
-    )
+    copy = WorkingCopy(user=user, team=team, title=clean_title(title), saved_digest=digest(cleaned))
+    copy.state = cleaned
+    copy.save(force_insert=True)
+    return copy
 
 
 def current_copy(user, team) -> WorkingCopy:
@@ -121,7 +122,7 @@ def autosave(copy: WorkingCopy, state: object) -> WorkingCopy:
     cleaned = clean_state(state)
     copy.state = cleaned
     copy.unsaved = digest(cleaned) != copy.saved_digest
-    copy.save(update_fields=["state", "unsaved", "updated"])
+    copy.save(update_fields=["state_json", "unsaved", "updated"])
     return copy
 
 

@@ -119,3 +119,13 @@ def test_closing_deletes_only_that_copy(alice):
     gone = workcopies.open_working_copy(alice, team, _state())
     workcopies.close(gone)
     assert [c.pk for c in workcopies.copies_for(alice, team)] == [keep.pk]
+
+
+def test_it_keeps_key_order_and_control_characters_exactly(alice):
+    team = Team.objects.get(name="acme")
+    state = _state("nul \x00, markup <script>x</script>, bell \x07")
+    state["request"] = {"messages": state["request"]["messages"], "model": "sim-1", "max_tokens": 5}
+    copy = workcopies.open_working_copy(alice, team, state)
+    again = workcopies.get_copy(alice, team, copy.public_id).state
+    assert again["request"]["messages"][0]["content"] == "nul \x00, markup <script>x</script>, bell \x07"
+    assert list(again["request"]) == ["messages", "model", "max_tokens"]

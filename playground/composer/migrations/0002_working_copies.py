@@ -1,5 +1,7 @@
 """Drafts become working copies: many per user and team. Every existing draft is kept as
-a working copy titled "Draft"."""
+a working copy titled "Draft", its state moved to JSON text (jsonb reorders keys)."""
+
+import json
 
 import django.db.models.deletion
 import django.utils.timezone
@@ -9,11 +11,22 @@ from django.db import migrations, models
 import playground.recording.models
 
 
+def _json_text(value) -> str:
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # an unpaired surrogate only an ASCII escape can carry
+        text = json.dumps(value, separators=(",", ":"))
+    return text
+
+
 def name_existing_drafts(apps, schema_editor):
     WorkingCopy = apps.get_model("composer", "WorkingCopy")
-    for copy in WorkingCopy.objects.filter(public_id__isnull=True).only("pk"):
+    for copy in WorkingCopy.objects.filter(public_id__isnull=True).only("pk", "state"):
         WorkingCopy.objects.filter(pk=copy.pk).update(
-            public_id=playground.recording.models.new_public_id(), title="Draft"
+            public_id=playground.recording.models.new_public_id(),
+            title="Draft",
+            state_json=_json_text(copy.state),
         )
 
 
@@ -80,7 +93,13 @@ class Migration(migrations.Migration):
             name="opened",
             field=models.DateTimeField(default=django.utils.timezone.now),
         ),
+        migrations.AddField(
+            model_name="workingcopy",
+            name="state_json",
+            field=models.TextField(default="{}"),
+        ),
         migrations.RunPython(name_existing_drafts, migrations.RunPython.noop),
+        migrations.RemoveField(model_name="workingcopy", name="state"),
         migrations.AlterField(
             model_name="workingcopy",
             name="public_id",
