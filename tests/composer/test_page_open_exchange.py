@@ -100,3 +100,17 @@ def test_it_opens_a_new_copy_and_touches_no_other(client, alice):
     # Opening it again is another new copy: nothing is ever replaced.
     client.get(f"/?exchange={public_id}")
     assert workcopies.copies_for(alice, team).count() == 3
+
+
+def test_a_thread_step_opens_in_a_new_tab(client, alice):
+    from tests.inspector.loop import record_loop
+
+    team = Team.objects.get(name="acme")
+    step0, step1, _ = record_loop(alice)
+    client.force_login(alice)
+    thread_page = client.get(f"/exchanges/threads/{step1.thread.public_id}/").content.decode()
+    link = f"/?exchange={step1.public_id}"
+    assert f'href="{link}" data-testid="open-step"' in thread_page
+    client.get(link)
+    opened = workcopies.copies_for(alice, team).last()
+    assert opened.state["request"]["messages"] == step1.request_body["messages"]
