@@ -1,8 +1,9 @@
 """Code generation: a recorded request as curl, Python SDK or TypeScript SDK code.
 
-Pure Python, no Django, no I/O. The generated code reproduces the request body exactly
-(same JSON values) and the headers that change behaviour (`anthropic-version`,
-`anthropic-beta`). Policy:
+Pure Python, no Django, no I/O. The generated code reproduces the request exactly: the
+same JSON values, and every header the request carried except credentials and the
+transport's own (so `anthropic-version`, `anthropic-beta`, the simulator's `x-sim-*`
+controls and any custom header are all there). Policy:
 
 - Secrets never appear in generated code. The API key is always an environment
   placeholder (`$ANTHROPIC_API_KEY` in shell, `os.environ[...]` in Python,
@@ -24,10 +25,20 @@ DEFAULT_BASE_URL = "https://api.anthropic.com"
 
 # Headers that carry credentials: replaced by the placeholder, never copied.
 SECRET_HEADERS = frozenset(
-    {"x-api-key", "authorization", "proxy-authorization", "cookie", "set-cookie"}
+    {
+        "x-api-key", "authorization", "proxy-authorization", "cookie", "set-cookie", "x-playground-key",
+        "anthropic-organization-id",
+    }
 )
-# Headers worth keeping: they change what the API does with the body.
-KEPT_HEADERS = ("anthropic-version", "anthropic-beta")
+REDACTED = "[redacted]"  # what the recorder wrote in place of a secret value
+# Headers the HTTP client or the SDK sets itself: left for the client to write.
+TRANSPORT_HEADERS = frozenset(
+    {
+        "host", "content-length", "content-type", "transfer-encoding", "connection", "keep-alive",
+        "te", "trailer", "upgrade", "accept", "accept-encoding", "user-agent", "expect",
+        "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "x-real-ip", "forwarded", "via",
+    }
+)
 
 # Keyword arguments `client.messages.create` has accepted across SDK releases. Anything
 # else in the body travels through `extra_body`, which every release supports, so the
@@ -50,17 +61,31 @@ PY_KWARGS = frozenset(
 )
 
 
+def _kept(name: str) -> bool:
+    if name in SECRET_HEADERS or name in TRANSPORT_HEADERS:
+        return False
+    # The SDKs' own telemetry headers; a redacted value is not worth sending back.
+    return not name.startswith(("x-stainless-", ":"))
+
+
 def kept_headers(headers: dict | list | None) -> dict[str, str]:
-    """The behaviour-changing headers of a recorded request, lower-cased, secrets dropped."""
+    """Every header of a request except credentials and the transport's own, lower-cased,
+    in their order; `anthropic-version` is always there."""
     items = headers.items() if isinstance(headers, dict) else (headers or [])
     kept: dict[str, str] = {}
-    for name, value in items:
-        low = str(name).lower()
-        if low in KEPT_HEADERS:
-            # Repeated anthropic-beta headers are equivalent to one comma-joined header.
-            kept[low] = f"{kept[low]},{value}" if low in kept else str(value)
+    for pair in items:
+        if not isinstance(pair, list | tuple) or len(pair) != 2:
+            continue
+        name, value = str(pair[0]).lower(), str(pair[1])
+        if _kept(name) and value != REDACTED:
+            # A repeated header is equivalent to one comma-joined header (RFC 9110, 5.3).
+            kept[name] = f"{kept[name]},{value}" if name in kept else value
     kept.setdefault("anthropic-version", "2023-06-01")
     return kept
+
+
+NOTE = ("Reproduces the request exactly: the same body and every header it carried except the key "
+        "(read from ANTHROPIC_API_KEY) and those the client sets itself.")
 
 
 def _endpoint(base_url: str | None, path: str) -> str:
@@ -155,6 +180,7 @@ def to_python(
     if base_url:
         client_args.append(f"base_url={base_url.rstrip('/')!r}")
     lines = [
+        f"# {NOTE}",
         "import os",
         "",
         "import anthropic",
@@ -192,6 +218,7 @@ def to_typescript(
     params = json.dumps(body, indent=2, ensure_ascii=False)
     options = f", {{ headers: {json.dumps(extra_headers)} }}"
     lines = [
+        f"// {NOTE}",
         'import Anthropic from "@anthropic-ai/sdk";',
         "",
         f"const client = new Anthropic({{ {', '.join(client_args)} }});",

@@ -7,7 +7,7 @@ import shlex
 
 import pytest
 
-from tests.browser.conftest import open_composer, raw_request
+from tests.browser.conftest import add_headers, open_composer, raw_request
 
 pytestmark = pytest.mark.browser
 
@@ -47,3 +47,17 @@ def test_run_checks_the_request_as_it_is_now(page_for, alice):
     warning = page.wait_for_selector("#send-warning:not([hidden])")
     assert "validator rejects this request" in warning.text_content()
     assert page.query_selector("[data-testid=response]") is None
+
+
+def test_get_code_carries_every_header_of_the_run(page_for, alice):
+    page = open_composer(page_for(alice))
+    add_headers(page, {"x-sim-delay-ms": "15", "anthropic-beta": "interleaved-thinking-2025-05-14",
+                       "x-team-trace": "trace-7"})
+    page.click("#code-button")
+    page.wait_for_selector("#code-dialog[open]")
+    assert "every header it uses" in page.text_content("[data-testid=code-note]")
+    for lang in ("curl", "python", "typescript"):
+        page.click(f"#code-dialog [data-code={lang}]")
+        code = page.text_content("#code-text")
+        for header in ("x-sim-delay-ms", "interleaved-thinking-2025-05-14", "x-team-trace"):
+            assert header in code, (lang, header)

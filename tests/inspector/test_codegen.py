@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from playground.contract import codegen
 from playground.contract.codegen import to_curl, to_python, to_typescript
 from tests.conftest import all_captures, load_capture
 from tests.inspector.recorded import record_capture
@@ -140,3 +141,24 @@ def test_it_serves_the_code_of_a_recorded_exchange_without_its_key(client, alice
     body, _ = _curl_body(client.get(f"{exchange.get_absolute_url()}code/curl/").content.decode())
     assert body == cap["request"]
     assert client.get(f"{exchange.get_absolute_url()}code/cobol/").status_code == 404
+
+
+def test_it_keeps_every_header_the_request_carried_except_keys_and_transport():
+    headers = [
+        ("anthropic-version", "2023-06-01"), ("anthropic-beta", "a-2025"), ("Anthropic-Beta", "b-2026"),
+        ("x-sim-delay-ms", "20"), ("X-Sim-Fault", "stall"), ("x-team-trace", "t-1"),
+        ("x-api-key", "sk-ant-secret"), ("authorization", "Bearer sk"), ("x-playground-key", "pgk-secret"),
+        ("user-agent", "Anthropic/Python"), ("x-stainless-lang", "python"), ("content-length", "12"),
+        ("host", "api.example"), ("x-redacted-by-recorder", "[redacted]"),
+    ]
+    kept = codegen.kept_headers(headers)
+    assert kept == {
+        "anthropic-version": "2023-06-01", "anthropic-beta": "a-2025,b-2026", "x-sim-delay-ms": "20",
+        "x-sim-fault": "stall", "x-team-trace": "t-1",
+    }
+    for code in (codegen.to_curl({"model": "m"}, headers), codegen.to_python({"model": "m"}, headers),
+                 codegen.to_typescript({"model": "m"}, headers)):
+        assert "x-sim-delay-ms" in code and "x-team-trace" in code
+        assert "sk-ant-secret" not in code and "pgk-secret" not in code and "x-stainless" not in code
+    assert codegen.NOTE in codegen.to_python({"model": "m"}, headers)
+    assert codegen.NOTE in codegen.to_typescript({"model": "m"}, headers)
