@@ -95,10 +95,30 @@ def parse_filters(params) -> tuple[Filters, list[str]]:
     return filters, notes
 
 
+def _in(qs: QuerySet, sql: str, params: list) -> QuerySet:
+    """Rows whose id is in a subquery's result (facet or text matches).
+
+    On SQLite the unary `+` keeps the planner from starting at the subquery (look up every
+    match, then sort them all: 180 ms for a tag on 3 % of 100,000 requests). It walks the
+    sort order's index instead and probes the list, so a page stops after its 51st hit.
+    """
+    plus = "+" if connection.vendor == "sqlite" else ""
+    return qs.extra(where=[f"{plus}library_savedrequest.id IN ({sql})"], params=params)
+
+
 def _text_filter(qs: QuerySet, query: str, order: tuple[str, ...]) -> QuerySet:
     if len(query) < 3:
-        window = qs.order_by(*order).values("id")[:SHORT_TERM_WINDOW]
-        return qs.filter(id__in=window, search_text__icontains=query)
+        # No trigram serves this: search the SHORT_TERM_WINDOW requests first in the sort
+        # order (the window's edge is one index read), walking that order until the page
+        # is full.
+        field = order[0].lstrip("-")
+        edge = list(
+            qs.order_by(*order).values_list(field, flat=True)[SHORT_TERM_WINDOW - 1 : SHORT_TERM_WINDOW]
+        )
+        if edge:
+            bound = "gte" if order[0].startswith("-") else "lte"
+            qs = qs.filter(**{f"{field}__{bound}": edge[0]})
+        return qs.filter(search_text__icontains=query)
     if connection.vendor == "postgresql":
         # ILIKE on the bare column is what the pg_trgm GIN index serves (icontains wraps
         # the column in UPPER()).
@@ -106,12 +126,10 @@ def _text_filter(qs: QuerySet, query: str, order: tuple[str, ...]) -> QuerySet:
         return qs.extra(where=["library_savedrequest.search_text ILIKE %s"], params=[pattern])
     if connection.vendor == "sqlite":
         phrase = '"' + query.replace('"', '""') + '"'
-        return qs.extra(
-            where=[
-                "library_savedrequest.id IN (SELECT rowid FROM library_savedrequest_fts "
-                "WHERE library_savedrequest_fts MATCH %s)"
-            ],
-            params=[phrase],
+        return _in(
+            qs,
+            "SELECT rowid FROM library_savedrequest_fts WHERE library_savedrequest_fts MATCH %s",
+            [phrase],
         )
     return qs.filter(search_text__icontains=query)
 
@@ -127,9 +145,13 @@ def search_library(team, filters: Filters, limit: int | None = None) -> Page:
     if filters.author:
         qs = qs.filter(created_by__username=filters.author)
     for kind, value in ((Facet.TAG, filters.tag), (Facet.TOOL, filters.tool)):
-        if value:
-            facets = Facet.objects.filter(team=team, kind=kind, value=value)
-            qs = qs.filter(id__in=facets.values("saved_request_id"))
+        if value and team is not None:
+            qs = _in(
+                qs,
+                "SELECT saved_request_id FROM library_facet "
+                "WHERE team_id = %s AND kind = %s AND value = %s",
+                [team.pk, kind, value],
+            )
     if filters.q:
         qs = _text_filter(qs, filters.q, order)
     start = (filters.page - 1) * limit

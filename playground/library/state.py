@@ -27,7 +27,6 @@ from django.conf import settings
 
 from playground.composer.drafts import SECRET_HEADERS
 from playground.recording.analyze import safe_text
-from playground.recording.analyze import search_text as request_search_text
 
 STATE_KEYS = ("request", "provider", "headers", "mocks", "notes", "variables")
 # The request may be as large as the proxy accepts; notes, mocks and value sets come on top.
@@ -156,21 +155,29 @@ def dumps(value: object) -> str:
     return text
 
 
+def _utf8_size(text: str) -> int:
+    return len(text) if text.isascii() else len(text.encode("utf-8"))
+
+
 def serialize_state(state: object) -> tuple[dict, str]:
     """(cleaned state, its JSON text), or StateError listing every problem."""
     cleaned, problems = check_state(state)
     if problems:
         raise StateError(problems)
-    text = dumps(cleaned)
-    size = len(text.encode("utf-8")) if not text.isascii() else len(text)
-    if size > MAX_STATE_BYTES:
-        raise StateError([("state", f"is {size} bytes, more than the {MAX_STATE_BYTES} allowed")])
-    request_size = len(dumps(cleaned["request"]).encode("utf-8"))
+    # The request is serialized once and measured on its own: a save of a 5 MB request
+    # has a 200 ms budget (bench/bench_library.py), and encoding is most of it.
+    request_text = dumps(cleaned["request"])
+    request_size = _utf8_size(request_text)
     if request_size > settings.MAX_REQUEST_BYTES:
         raise StateError([(
             "state.request",
             f"is {request_size} bytes, more than the {settings.MAX_REQUEST_BYTES} a request may be",
         )])
+    rest = dumps({k: v for k, v in cleaned.items() if k != "request"})
+    text = '{"request":' + request_text + "," + rest[1:]
+    size = request_size + _utf8_size(rest) + 11
+    if size > MAX_STATE_BYTES:
+        raise StateError([("state", f"is {size} bytes, more than the {MAX_STATE_BYTES} allowed")])
     return cleaned, text
 
 
@@ -192,6 +199,47 @@ def request_tool_names(request: dict) -> list[str]:
     return [safe_text(n)[:200] for n in dict.fromkeys(names) if n]
 
 
+def _block_text(block: object, cap: int) -> str:
+    if isinstance(block, str):
+        return block[:cap]
+    if not isinstance(block, dict):
+        return ""
+    kind = block.get("type")
+    if kind == "text" and isinstance(block.get("text"), str):
+        return block["text"][:cap]
+    if kind == "tool_use":
+        return f"{block.get('name', '')} {json.dumps(block.get('input'), ensure_ascii=False)[:cap]}"
+    if kind == "tool_result":
+        content = block.get("content")
+        if isinstance(content, list):
+            return " ".join(_block_text(b, cap) for b in content)[:cap]
+        return content[:cap] if isinstance(content, str) else ""
+    return ""
+
+
+def _request_text(request: dict, cap: int) -> str:
+    """The request's text for the search: the newest turns first, then the system prompt.
+    Each piece is cut before it is tidied, so a 5 MB text block costs what 4 KB does."""
+    pieces: list[str] = []
+    messages = request.get("messages") if isinstance(request.get("messages"), list) else []
+    for message in reversed(messages):
+        content = message.get("content") if isinstance(message, dict) else None
+        blocks = [content] if isinstance(content, str) else content if isinstance(content, list) else []
+        pieces += [_block_text(b, cap) for b in blocks]
+    system = request.get("system")
+    pieces += [_block_text(b, cap) for b in ([system] if isinstance(system, str) else system or [])]
+    out: list[str] = []
+    size = 0
+    for piece in pieces:
+        piece = " ".join(piece.split())
+        if piece:
+            out.append(piece)
+            size += len(piece) + 1
+            if size >= cap:
+                break
+    return safe_text("\n".join(out)[:cap])
+
+
 def search_fields(state: dict, name: str, description: str, tags: list[str]) -> dict:
     """What the saved request copies from its latest version for the library search."""
     request = state.get("request") if isinstance(state.get("request"), dict) else {}
@@ -207,7 +255,7 @@ def search_fields(state: dict, name: str, description: str, tags: list[str]) -> 
     text = safe_text(" ".join(head.split()))[:SEARCH_CAP]
     rest = SEARCH_CAP - len(text) - 1
     if rest > 0:
-        body_text = request_search_text(request, None, cap=rest)
+        body_text = _request_text(request, rest)
         if body_text:
             text = f"{text}\n{body_text}"
     provider = state.get("provider")

@@ -19,6 +19,7 @@ urlpatterns = [
     path("<str:public_id>/fork", views_request.fork, name="fork"),
     path("<str:public_id>/diff", views_request.diff, name="diff"),
     path("<str:public_id>/export", views_request.export_one, name="export_one"),
+    path("<str:public_id>/versions/new", views_request.new_version, name="new_version"),
     path("<str:public_id>/versions/<int:number>/", views_request.version, name="version"),
     path(
         "<str:public_id>/versions/<int:number>/state.json",

@@ -3,6 +3,7 @@
 - `GET  /library/<id>/`                    details, history, the latest state (lazily)
 - `POST /library/<id>/edit`                name, description, tags
 - `POST /library/<id>/delete`              the request and its versions (writers)
+- `GET|POST /library/<id>/versions/new`    save a new version from edited state JSON
 - `POST /library/<id>/restore`             version N's state as a new version
 - `POST /library/<id>/fork`                a new saved request from version N
 - `GET  /library/<id>/diff?a=N&b=M`        two versions by JSON path
@@ -16,24 +17,28 @@ a role that may write (403 for viewers).
 
 from __future__ import annotations
 
+import json
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.text import slugify
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from playground.inspector.jsonview import highlight_json, human_size
 from playground.library import files, ops
 from playground.library.access import saved_for, version_for
 from playground.library.diffs import diff_states
-from playground.library.forms import parse_tags, tags_text
+from playground.library.forms import parse_state, parse_tags, tags_text
 from playground.library.state import StateError
 from playground.library.variables import placeholders
 from playground.library.views_list import _live_outcomes
 from playground.teams.access import membership_for_request, require_write
 
 HISTORY_PAGE = 100
+# A textarea holding more than this is no way to edit a request: open it in the playground.
+MAX_EDITABLE_BYTES = 2 * 1024 * 1024
 
 
 def _page_ctx(request, saved, **extra) -> dict:
@@ -88,6 +93,43 @@ def delete(request: HttpRequest, public_id: str) -> HttpResponse:
     ops.delete_saved_request(saved)
     messages.success(request, f"Deleted “{name[:200]}”.")
     return redirect("library:list")
+
+
+def _new_version_form(request, saved, ctx: dict) -> HttpResponse:
+    return render(request, "library/new_version.html", {"nav": "library", "saved": saved, **ctx})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def new_version(request: HttpRequest, public_id: str) -> HttpResponse:
+    saved = saved_for(request, public_id)
+    if request.method == "GET":
+        latest = saved.versions.only("number", "size", "state_json").first()
+        if latest.size > MAX_EDITABLE_BYTES:
+            return _new_version_form(request, saved, {"too_big": human_size(latest.size)})
+        text = json.dumps(latest.state, ensure_ascii=False, indent=2)
+        return _new_version_form(request, saved, {"values": {"state": text, "base": latest.number}})
+    require_write(request)
+    values = {k: request.POST.get(k, "") for k in ("state", "message", "base")}
+    try:
+        base = int(values["base"]) if values["base"] else None
+    except ValueError:
+        base = None
+    try:
+        version = ops.save_version(
+            saved, request.user, parse_state(values["state"]), values["message"], base_version=base
+        )
+    except StateError as exc:
+        return _new_version_form(request, saved, {"values": values, "problems": exc.problems})
+    if version.saved_concurrently:
+        messages.warning(
+            request,
+            f"Saved as version {version.number}. Someone else saved since your version "
+            f"{version.base_number}: both are kept; diff them to compare.",
+        )
+    else:
+        messages.success(request, f"Saved as version {version.number}.")
+    return redirect(saved.get_absolute_url())
 
 
 @login_required

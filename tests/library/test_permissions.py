@@ -18,6 +18,7 @@ WRITES = [
     ("delete", {"confirm": "yes"}),
     ("restore", {"version": "1"}),
     ("fork", {"version": "1"}),
+    ("versions/new", {"state": "{}", "base": "1"}),
 ]
 
 

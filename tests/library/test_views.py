@@ -208,3 +208,36 @@ def test_it_exports_one_request(signed_in, saved):
     response = signed_in.get(saved.get_absolute_url() + "export")
     assert response["Content-Disposition"] == 'attachment; filename="weather-loop.json"'
     assert files.check_document(response.content)[0]["name"] == "Weather loop"
+
+
+def test_it_saves_a_new_version_from_edited_state(signed_in, saved):
+    form = signed_in.get(saved.get_absolute_url() + "versions/new")
+    assert form.context["values"]["base"] == 1
+    state = json.loads(form.context["values"]["state"])
+    state["notes"] = "edited"
+    response = signed_in.post(saved.get_absolute_url() + "versions/new", {
+        "state": json.dumps(state), "message": "notes", "base": "1",
+    })
+    assert response.status_code == 302
+    assert saved.versions.first().state["notes"] == "edited"
+
+
+def test_it_keeps_both_versions_and_says_so_when_someone_saved_meanwhile(signed_in, saved, alice):
+    ops.save_version(saved, alice, sample_state("meanwhile"), base_version=1)
+    response = signed_in.post(saved.get_absolute_url() + "versions/new", {
+        "state": json.dumps(sample_state("mine")), "message": "", "base": "1",
+    }, follow=True)
+    assert "Someone else saved since your version 1" in response.content.decode()
+    assert saved.versions.count() == 3
+
+
+def test_it_shows_state_problems_when_saving_a_version(signed_in, saved):
+    response = signed_in.post(saved.get_absolute_url() + "versions/new", {"state": '{"mocks": []}', "base": "x"})
+    assert response.status_code == 200 and "state.mocks" in response.content.decode()
+    assert saved.versions.count() == 1
+
+
+def test_it_sends_large_states_to_the_playground_instead_of_a_textarea(signed_in, saved, alice, monkeypatch):
+    monkeypatch.setattr("playground.library.views_request.MAX_EDITABLE_BYTES", 100)
+    response = signed_in.get(saved.get_absolute_url() + "versions/new")
+    assert b"too large to edit as text" in response.content and b"<textarea" not in response.content
