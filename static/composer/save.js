@@ -14,10 +14,11 @@ function renderLinks(saved) {
   const box = clear(document.getElementById("saved-links"));
   if (!saved) { box.hidden = true; return; }
   box.hidden = false;
-  box.append(h("span", { class: "muted" }, "Saved as "),
-    h("a", { href: saved.url, "data-testid": "saved-link" }, saved.name),
-    h("span", { class: "muted" }, ` · version ${saved.version} · `),
-    h("a", { href: `${saved.url}#history`, "data-testid": "history-link" }, "history"));
+  box.append(h("span", {}, "Saved as "),
+    h("a", { href: saved.url, "data-testid": "saved-link", title: "The library page, with the history of versions" }, saved.name),
+    " · ", h("a", { href: `${saved.url}versions/${saved.version}/`, "data-testid": "version-link" }, `version ${saved.version}`),
+    " · ", h("a", { href: saved.url, "data-testid": "history-link" }, "history"));
+  if (saved.latest > saved.version) box.append(h("span", { class: "finding-warning" }, ` · version ${saved.latest} is newer (saved by someone else); saving adds a version after it`));
 }
 
 function open() {

@@ -115,7 +115,18 @@ function updateStatus() {
   line.textContent = `Active: ${active.name}.` + (missing.length ? ` No value for ${missing.map((n) => `{{${n}}}`).join(", ")}.` : "");
 }
 
+// The top bar's picker of the active value set (hidden without sets).
+function renderPicker() {
+  const field = document.getElementById("active-set-field");
+  const picker = document.getElementById("active-set");
+  const { sets } = vars();
+  field.hidden = !sets.length;
+  clear(picker).append(...sets.map((s) => h("option", { value: s.name, selected: s === activeSet() ? "selected" : null }, s.name)));
+  picker.onchange = () => { vars().active = picker.value; commit(); };
+}
+
 export function renderVariables() {
+  renderPicker();
   const root = clear(document.getElementById("panel-variables"));
   const { sets } = vars();
   const names = [...new Set([...Object.keys(used), ...added, ...sets.flatMap((s) => Object.keys(s.values))])].sort();

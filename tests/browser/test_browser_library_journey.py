@@ -43,6 +43,12 @@ def test_save_edit_save_again_and_run_the_grid(page_for, alice):
     page.locator("[data-testid=set-name]").nth(1).press("Tab")
     page.fill("[data-testid='value-oslo-city']", "Oslo")
     page.wait_for_selector("#save-state:text-is('draft saved')")
+    # The top bar shows the active set and switches it.
+    assert page.input_value("[data-testid=active-set]") == "paris"
+    page.select_option("[data-testid=active-set]", "oslo")
+    page.wait_for_selector("[data-testid=vars-status]:text-is('Active: oslo.')")
+    page.select_option("[data-testid=active-set]", "paris")
+    page.wait_for_selector("[data-testid=vars-status]:text-is('Active: paris.')")
 
     # First save: Ctrl+S, a name and a message.
     page.keyboard.press("Control+s")
@@ -50,6 +56,7 @@ def test_save_edit_save_again_and_run_the_grid(page_for, alice):
     assert page.is_hidden("[data-testid=unsaved-marker]")
     saved = SavedRequest.objects.get(team=team, name="Weather by city")
     assert page.get_attribute("[data-testid=saved-link]", "href") == f"/library/{saved.public_id}/"
+    assert page.get_attribute("[data-testid=version-link]", "href") == f"/library/{saved.public_id}/versions/1/"
     assert saved.versions.get(number=1).state["variables"]["sets"] == [
         {"name": "paris", "values": {"city": "Paris"}}, {"name": "oslo", "values": {"city": "Oslo"}}]
 
