@@ -9,7 +9,7 @@ import pytest
 from playground.composer import workcopies
 from playground.library.models import RunOrigin, SavedRequest
 from playground.teams.models import Team
-from tests.browser.conftest import open_composer, recorded
+from tests.browser.conftest import open_composer, recorded, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -90,6 +90,8 @@ def test_save_edit_save_again_and_run_the_grid(page_for, alice):
         origin = RunOrigin.objects.get(exchange_id=public_id)
         assert (origin.saved_request_id, origin.version_number, origin.value_set) == (saved.pk, 2, city.lower())
     assert page.is_enabled("[data-testid=run]")
+    page.click("[data-testid=tab-variables]")
+    assert screenshot(page, "composer-grid.png", height=1100).stat().st_size > 10_000
 
     # Another tab, then `/?saved=` goes back to this request's tab instead of opening a third.
     page.click("[data-testid=copy-new]")
