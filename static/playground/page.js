@@ -10,11 +10,15 @@
   function stored() {
     try { return localStorage.getItem(KEY) || "system"; } catch (e) { return "system"; }
   }
+  var system = window.matchMedia ? window.matchMedia("(prefers-color-scheme: dark)") : null;
+
+  // The page's colours follow data-theme: the choice, or the system's setting for "system".
   function apply(theme) {
-    if (theme === "light" || theme === "dark") root.dataset.theme = theme;
-    else delete root.dataset.theme;
+    if (theme !== "light" && theme !== "dark") theme = system && system.matches ? "dark" : "light";
+    root.dataset.theme = theme;
   }
   apply(stored());
+  if (system && system.addEventListener) system.addEventListener("change", function () { apply(stored()); });
 
   document.addEventListener("DOMContentLoaded", function () {
     var toggle = document.querySelector("[data-theme-toggle]");
