@@ -25,7 +25,7 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml
 
 setup: $(VENV)/.installed ## Create the virtualenv, install, migrate and load the demo data
 	$(BIN)/python manage.py migrate --no-input
-	$(BIN)/python manage.py load_demo
+	$(BIN)/python manage.py load_demo --url http://$(HOST):$(PORT)
 
 run: setup ## Set up everything and serve the playground on http://127.0.0.1:8000
 	PLAYGROUND_DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)

@@ -25,8 +25,13 @@ def demo_state():
 
 
 def test_it_records_a_finished_two_step_tool_loop_and_drafts_it_once():
-    call_command("load_demo", stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("load_demo", "--url", "http://127.0.0.1:8123", stdout=out)
     user, team, exchanges, draft = demo_state()
+    # It prints the pages to open, as links.
+    thread = exchanges[0].thread.public_id
+    assert "  The playground: http://127.0.0.1:8123/\n" in out.getvalue()
+    assert f"  The recorded tool loop: http://127.0.0.1:8123/exchanges/threads/{thread}/\n" in out.getvalue()
 
     assert len(exchanges) >= 3
     assert all(e.outcome == "completed" and e.user_id == user.pk for e in exchanges)
@@ -38,9 +43,11 @@ def test_it_records_a_finished_two_step_tool_loop_and_drafts_it_once():
     assert tools_called == ["get_weather", "find_restaurants"]
 
     messages = draft["request"]["messages"]
-    # The whole conversation: the last request's messages plus the final answer.
-    assert messages[:-1] == exchanges[-1].request_body["messages"]
-    assert messages[-1] == {"role": "assistant", "content": exchanges[-1].message["content"]}
+    # The whole conversation: the last request's messages, the final answer, and an empty
+    # user turn: ready for the next question, not ending in an assistant turn (a prefill).
+    assert messages[:-2] == exchanges[-1].request_body["messages"]
+    assert messages[-2] == {"role": "assistant", "content": exchanges[-1].message["content"]}
+    assert messages[-1] == {"role": "user", "content": [{"type": "text", "text": ""}]}
     results = [b for m in messages if m["role"] == "user" and isinstance(m["content"], list)
                for b in m["content"] if b["type"] == "tool_result"]
     assert len(results) == 2
@@ -52,7 +59,7 @@ def test_it_records_a_finished_two_step_tool_loop_and_drafts_it_once():
     from playground.contract.validate import validate_request
 
     follow_up = {**draft["request"]}
-    follow_up["messages"] = [*messages, {"role": "user", "content": "And tomorrow?"}]
+    follow_up["messages"] = [*messages[:-1], {"role": "user", "content": "And tomorrow?"}]
     assert [f for f in validate_request(follow_up) if f.severity == "error"] == []
 
     # Idempotent: a second load changes nothing.

@@ -126,7 +126,22 @@ def recorded_demo(team) -> dict | None:
 
 
 def demo_state(request: dict) -> dict:
-    return {"request": request, "provider": None, "headers": {}, "mocks": DEMO_MOCKS}
+    """The finished loop, left ready for the user's next turn (an empty user turn after the
+    model's answer, so the last turn is not taken for a prefill)."""
+    messages = list(request.get("messages") or [])
+    if messages and messages[-1].get("role") == "assistant":
+        messages.append({"role": "user", "content": [{"type": "text", "text": ""}]})
+    return {"request": {**request, "messages": messages}, "provider": None, "headers": {}, "mocks": DEMO_MOCKS}
+
+
+def demo_thread_path(team) -> str | None:
+    from playground.recording.models import Exchange
+
+    thread = (
+        Exchange.objects.for_team(team).filter(thread_hint=DEMO_THREAD, thread__isnull=False)
+        .select_related("thread").order_by("-started_at", "-id").first()
+    )
+    return f"/exchanges/threads/{thread.thread.public_id}/" if thread else None
 
 
 class Command(BaseCommand):
@@ -134,18 +149,27 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--force", action="store_true", help="run the demo loop again")
+        parser.add_argument("--url", default="http://127.0.0.1:8000", help="the server's address, for the links printed")
+
+    def ready(self, team, url: str, what: str) -> None:
+        url = url.rstrip("/")
+        self.stdout.write(f"Demo data ready{what}.")
+        self.stdout.write(f"  The playground: {url}/")
+        thread = demo_thread_path(team)
+        if thread:
+            self.stdout.write(f"  The recorded tool loop: {url}{thread}")
 
     def handle(self, *args, **options) -> None:
         user = ensure_local_user("demo")
         team = current_team(user)
         if copies_for(user, team).exists() and not options["force"]:
-            self.stdout.write("Demo data ready (already loaded).")
+            self.ready(team, options["url"], " (already loaded)")
             return
         recorded = None if options["force"] else recorded_demo(team)
         if recorded is not None:
             # The loop was recorded before (its copy was closed since): open it again.
             open_working_copy(user, team, demo_state(recorded), DEMO_TITLE)
-            self.stdout.write("Demo data ready (reopened from the recorded loop).")
+            self.ready(team, options["url"], " (reopened from the recorded loop)")
             return
         try:
             conversation, reason, steps = asyncio.run(run_demo(team.pk, user.pk))
@@ -154,4 +178,4 @@ class Command(BaseCommand):
         if reason != "end_turn":
             raise CommandError(f"the demo tool loop ended with {reason} after {steps} steps")
         open_working_copy(user, team, demo_state(conversation), DEMO_TITLE)
-        self.stdout.write(f"Demo data ready: a tool loop of {steps} requests recorded in thread {DEMO_THREAD}.")
+        self.ready(team, options["url"], f": a tool loop of {steps} requests, recorded")
