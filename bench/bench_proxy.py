@@ -45,7 +45,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
-LITELLM = Path("/tmp/litellm-venv/bin/litellm")
+# LiteLLM lives in its own virtualenv (it is the peer, never a dependency of the project).
+LITELLM = Path(os.environ.get("BENCH_LITELLM", "/tmp/litellm-venv/bin/litellm"))
+PACED_HEADERS = {"x-sim-output-tokens": "192", "x-sim-delay-ms": "20"}
+PACED_LEVELS = (25, 50, 100, 200, 400)
+STALL_MS = 200.0
 EVENTS_TARGET = 1000
 BIG_STREAM_TOKENS = 300_000
 CLK_TCK = os.sysconf("SC_CLK_TCK")
@@ -256,7 +260,15 @@ def start_processes(tmp: Path, use_litellm: bool, record: bool = True) -> dict:
             "      model: anthropic/sim-1\n"
             f"      api_base: http://127.0.0.1:{sim_port}\n"
             "      api_key: fake-upstream-key\n"
-            "litellm_settings:\n"
+            # LiteLLM drops the caller's x-sim-* headers: the paced model gets them here.
+            "  - model_name: sim-paced\n"
+            "    litellm_params:\n"
+            "      model: anthropic/sim-1\n"
+            f"      api_base: http://127.0.0.1:{sim_port}\n"
+            "      api_key: fake-upstream-key\n"
+            "      extra_headers:\n"
+            + "".join(f'        {k}: "{v}"\n' for k, v in PACED_HEADERS.items())
+            + "litellm_settings:\n"
             "  num_retries: 0\n"
             "  request_timeout: 120\n"
             "  callbacks: []\n"
@@ -410,6 +422,86 @@ async def bench(procs: dict, tokens: int, quick: bool, only: set[int] | None = N
     return report
 
 
+async def paced_stream(port: int, headers: dict, body: bytes) -> tuple[bool, list[float]]:
+    """(stall-free, gaps in ms) for one paced stream: the gaps between body reads, the first
+    counted from the request. Stall-free: it reached message_stop with no gap over STALL_MS."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    head = ["POST /v1/messages HTTP/1.1", f"host: 127.0.0.1:{port}", f"content-length: {len(body)}",
+            "connection: close", "content-type: application/json"]
+    head += [f"{k}: {v}" for k, v in headers.items()]
+    last = time.perf_counter()
+    writer.write(("\r\n".join(head) + "\r\n\r\n").encode() + body)
+    gaps: list[float] = []
+    buf = bytearray()
+    header_end = -1
+    try:
+        async with asyncio.timeout(60):
+            while True:
+                chunk = await reader.read(65536)
+                if not chunk:
+                    break
+                now = time.perf_counter()
+                buf += chunk
+                if header_end < 0:
+                    header_end = buf.find(b"\r\n\r\n")
+                    if header_end < 0:
+                        continue
+                    header_end += 4
+                    if len(buf) == header_end:
+                        continue  # the head alone: the gap runs on to the first body bytes
+                gaps.append((now - last) * 1000)
+                last = now
+                if buf.endswith(b"\r\n0\r\n\r\n"):
+                    break
+    except TimeoutError:
+        gaps.append(60_000.0)
+    finally:
+        writer.close()
+        with contextlib.suppress(OSError):
+            await writer.wait_closed()
+    complete = b"event: message_stop" in buf
+    return complete and bool(gaps) and max(gaps) <= STALL_MS, gaps
+
+
+async def paced(procs: dict, levels: tuple[int, ...]) -> dict:
+    """The paced lane: streams shaped like real model traffic, started together in rising
+    numbers, for each arm in turn (direct A, proxy, LiteLLM, direct B)."""
+    ports = procs["ports"]
+    body = json.dumps({"model": "sim-1", "max_tokens": 1024, "stream": True,
+                       "messages": [{"role": "user", "content": "paced"}]}).encode()
+    base = {"anthropic-version": "2023-06-01", **PACED_HEADERS}
+    arms = [("direct", ports["sim"], {**base, "x-api-key": "unused"}, body),
+            ("proxy", ports["app"], {**base, "x-api-key": procs["key"]}, body)]
+    if "litellm" in ports:
+        lite_body = body.replace(b'"sim-1"', b'"sim-paced"')
+        arms.append(("litellm", ports["litellm"], {"anthropic-version": "2023-06-01",
+                                                   "x-api-key": procs["litellm_key"]}, lite_body))
+    arms.append(("direct-B", ports["sim"], {**base, "x-api-key": "unused"}, body))
+    pids = [procs["app"].pid] + ([procs["litellm"].pid] if "litellm" in ports else [])
+    for _name, port, headers, arm_body in arms:  # warm-up
+        await asyncio.gather(*(paced_stream(port, headers, arm_body) for _ in range(10)))
+    out: dict = {}
+    for n in levels:
+        row = {}
+        for name, port, headers, arm_body in arms:
+            for pid in pids:
+                await settle(pid)
+            results = await asyncio.gather(*(paced_stream(port, headers, arm_body) for _ in range(n)))
+            gaps = [g for _ok, gs in results for g in gs]
+            row[name] = {"stall_free": sum(ok for ok, _ in results), "streams": n,
+                         "gap_p99": pct(gaps, 99), "gap_max": max(gaps) if gaps else float("nan")}
+        out[n] = row
+    return out
+
+
+def print_paced(report: dict) -> None:
+    print(f"\npaced lane: {PACED_HEADERS}, streams started together; stall = a gap over {STALL_MS:.0f} ms")
+    for n, row in report.items():
+        cells = [f"{name} {r['stall_free']}/{r['streams']} stall-free, gap p99 {r['gap_p99']:6.1f} ms"
+                 for name, r in row.items()]
+        print(f"  {n:4d} streams: " + " | ".join(cells))
+
+
 async def serve_big_stream(tokens: int) -> tuple[asyncio.AbstractServer, int]:
     """A minimal upstream answering one Messages stream of `tokens` output tokens.
 
@@ -552,6 +644,9 @@ def main() -> None:
         "--diagnose-without-recording", action="store_true",
         help="diagnostic: run the proxy with recording stubbed out (not a product setting)",
     )
+    parser.add_argument("--paced", default=",".join(map(str, PACED_LEVELS)),
+                        help="paced lane stream counts (empty: skip the paced lane)")
+    parser.add_argument("--skip-levels", action="store_true", help="skip the TTFB/CPU lane")
     args = parser.parse_args()
     tokens = calibrate_tokens(EVENTS_TARGET)
     tmp = Path(tempfile.mkdtemp(prefix="bench-proxy-"))
@@ -560,9 +655,13 @@ def main() -> None:
     )
     try:
         only = {int(level) for level in args.levels.split(",")}
-        report = asyncio.run(bench(procs, tokens, args.quick, only))
-        big = asyncio.run(big_stream(procs, tmp))
-        print_report(report, big, procs)
+        if not args.skip_levels:
+            report = asyncio.run(bench(procs, tokens, args.quick, only))
+            big = asyncio.run(big_stream(procs, tmp))
+            print_report(report, big, procs)
+        if args.paced:
+            levels = tuple(int(n) for n in args.paced.split(","))
+            print_paced(asyncio.run(paced(procs, levels)))
     finally:
         stop_processes(procs)
         shutil.rmtree(tmp, ignore_errors=True)

@@ -7,58 +7,64 @@
 
 Policy:
 
-* One pooled client per provider and per event loop (a daphne server has one loop; tests
-  make many, and a client must never cross loops). `aclose()` closes the current loop's
-  clients. Network providers go through `playground.http1`, a lean HTTP/1.1 client: every
-  proxied call pays the client's cost before its first byte, mostly with cold CPU caches
-  (it costs half of aiohttp's CPU and a seventh of httpx's, `bench/bench_upstream.py`).
-  The built-in simulator is reached through httpx and the in-process `SimulatorTransport`:
-  no socket.
-* Environment proxies are never used (http1 has no proxy support; the simulator's httpx
-  client has `trust_env=False`): a provider key must never go to a proxy the operator did
-  not name. Redirects are never followed: a 3xx comes back as is.
-  No cookies are kept, and bodies are not decoded (`accept-encoding: identity` anyway).
-  No retries here; the SDKs retry, and the proxy must not double their attempts.
-* Headers: hop-by-hop, framing, cookies and the caller's credentials are dropped; the
-  provider's key is added as `x-api-key` or `Authorization: Bearer` (in `passthrough` mode
-  the caller's own key is forwarded instead and the stored one is not sent);
-  `anthropic-version` defaults to the provider's (2023-06-01); `anthropic-beta` values of
-  the caller and the provider are merged; the provider's extra headers win over the
-  caller's. `accept-encoding: identity`, so the bytes relayed and recorded are the bytes
-  the provider produced.
-* Timeouts: connect (TCP+TLS), first byte (until the response headers) and idle (between
-  two body chunks). No total deadline: a healthy stream may run for many minutes. Any of
-  them raises `UpstreamTimeout` (a TimeoutError), which callers record as outcome `timeout`.
-* The URL guard (playground.providers.urlguard) runs on every send, and, unless the
-  provider allows private networks, names are resolved by `resolve_checked`, which refuses
-  a host when any address is loopback/private/link-local; the client connects to the
-  addresses it checked (no DNS rebinding between check and connect).
+* httpx for everything: one `httpx.AsyncClient` per provider and per event loop (a server
+  has one loop; tests make many, and a client must never cross loops). The built-in
+  simulator is the same client with the in-process `SimulatorTransport` (no socket).
+  `aclose()` closes the current loop's clients.
+* Network providers connect through `CheckedBackend`, httpcore's network-backend extension
+  point: unless the provider allows private networks, the host httpx asks for is resolved
+  by `urlguard.resolve_checked`, which refuses it when any address is loopback, private or
+  link-local, and the connection goes to exactly the address it checked (no DNS rebinding
+  between check and connect). TLS still runs against the host name (SNI and the
+  certificate check). Because the check runs on the host httpx itself parsed, the guard and
+  the client cannot disagree about which host is meant.
+* TLS roots: certifi's, or the provider's own CA bundle (`ca_bundle`: a local model server
+  behind a private CA). Environment proxies (`HTTPS_PROXY`, `NO_PROXY`) are ignored unless
+  the provider opts in (`use_env_proxy`): a provider key must never go to a proxy the
+  operator did not name. Through a proxy, the proxy connects; the base URL is still checked.
+* Redirects are never followed: a 3xx comes back as is. No cookies are kept, and bodies
+  are not decoded (`accept-encoding: identity`), so the bytes relayed and recorded are the
+  bytes the provider produced. No retries here; the SDKs retry, and the proxy must not
+  double their attempts.
+* Headers: hop-by-hop, framing, cookies and the caller's credentials are dropped, and so is
+  any header that cannot go on the wire as it is; the provider's key is added as `x-api-key`
+  or `Authorization: Bearer` (in `passthrough` mode the caller's own key is forwarded
+  instead); `anthropic-version` defaults to the provider's; `anthropic-beta` values of the
+  caller and the provider are merged; the provider's extra headers win over the caller's.
+* Timeouts (`httpx.Timeout` for connect, write and the connection pool; `asyncio.timeout`
+  for the rest): connect (TCP+TLS), first byte (until the response headers) and idle
+  (between two body chunks, counting only the time spent waiting for the upstream). No
+  total deadline: a healthy stream may run for many minutes. Each raises `UpstreamTimeout`.
 * Failures are typed: `UpstreamRefused` (the guard; nothing was sent), `UpstreamTimeout`,
-  `UpstreamUnavailable` (a ConnectionError: could not connect, or the body was cut while
-  reading a non-stream body). A stream cut mid-way ends the iteration instead, with
-  `resp.transport_error` set, so the accumulator reports what arrived as `incomplete`.
-  `error_for_exception` and `UpstreamResponse.api_error` put each in the API's error shape.
+  `UpstreamUnavailable` (could not connect, or a non-stream body was cut). A stream cut
+  mid-way ends the iteration instead, with `resp.transport_error` set. An event over
+  MAX_EVENT_BYTES raises `EventTooLarge` (memory stays bounded whatever the upstream sends).
 """
 
 from __future__ import annotations
 
 import asyncio
-import atexit
 import json
 import logging
+import re
+import ssl
 import time
+import urllib.request
 import weakref
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
+import certifi
+import httpcore
 import httpx
 
-from playground import http1
-from playground.contract.errors import error_body
-from playground.contract.sse import SSEEvent, SSEParser
+from playground.contract.errors import error_body, error_type_for_status
+from playground.contract.sse import EventCutter, SSEEvent, SSEParser
 from playground.providers.config import ProviderConfig
 from playground.providers.urlguard import URLRefused, check_base_url, resolve_checked
+from playground.simulator.transport import SimulatorTransport
 
 log = logging.getLogger("playground.upstream")
 
@@ -68,6 +74,10 @@ MAX_BODY_BYTES = 64 * 1024 * 1024  # a non-streaming body; the API caps requests
 # One SSE event (a web search result block is the largest seen, well under 1 MB): a stream
 # that never ends its event is stopped instead of filling memory.
 MAX_EVENT_BYTES = 32 * 1024 * 1024
+# Every concurrent stream holds a connection for minutes: a small pool would make stream
+# N+1 wait and fail (the SDK's own limit is 1000 connections). An idle connection is kept
+# for less than the 5 s after which uvicorn and Node.js servers close one themselves.
+LIMITS = httpx.Limits(max_connections=1000, max_keepalive_connections=100, keepalive_expiry=4.0)
 # Never forwarded: hop-by-hop, framing (the client sets its own), cookies and encodings.
 _DROP_HEADERS = frozenset(
     {
@@ -77,17 +87,9 @@ _DROP_HEADERS = frozenset(
     }
 )
 _AUTH_HEADERS = frozenset({"x-api-key", "authorization"})
-_STATUS_ERROR_TYPES = {
-    400: "invalid_request_error",
-    401: "authentication_error",
-    402: "billing_error",
-    403: "permission_error",
-    404: "not_found_error",
-    413: "request_too_large",
-    429: "rate_limit_error",
-    504: "timeout_error",
-    529: "overloaded_error",
-}
+# RFC 9110 token characters for a header name; a value may hold neither CR, LF nor NUL.
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+_BAD_VALUE = re.compile(r"[\r\n\x00]")
 
 
 class UpstreamError(Exception):
@@ -97,14 +99,14 @@ class UpstreamError(Exception):
     status = 502
 
 
-class UpstreamRefused(UpstreamError, URLRefused):
+class UpstreamRefused(UpstreamError):
     """The URL guard refused the provider's address; nothing left the server."""
 
     error_type = "invalid_request_error"
     status = 400
 
 
-class UpstreamTimeout(UpstreamError, TimeoutError):
+class UpstreamTimeout(UpstreamError):
     """`phase` is "connect", "first_byte" or "idle"."""
 
     error_type = "timeout_error"
@@ -115,8 +117,12 @@ class UpstreamTimeout(UpstreamError, TimeoutError):
         self.phase = phase
 
 
-class UpstreamUnavailable(UpstreamError, ConnectionError):
+class UpstreamUnavailable(UpstreamError):
     """Could not connect, or a non-stream body was cut."""
+
+
+class EventTooLarge(UpstreamError):
+    """The upstream sent more than MAX_EVENT_BYTES without ending an event."""
 
 
 @dataclass(slots=True)
@@ -126,49 +132,103 @@ class StreamedEvent:
     sse: SSEEvent
 
 
-# -- the client pool ------------------------------------------------------------------------
+# -- connecting -----------------------------------------------------------------------------
 
-_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[tuple, object]] = (
+
+class CheckedBackend(httpcore.AsyncNetworkBackend):
+    """httpcore's network backend, connecting only to addresses the URL guard checked.
+
+    httpcore starts TLS on the stream returned here with the request's host name, so SNI
+    and the certificate check are those of the name, not of the address."""
+
+    def __init__(self) -> None:
+        self._backend = httpcore.AnyIOBackend()
+
+    async def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):  # noqa: ASYNC109 (httpcore's signature)
+        try:
+            async with asyncio.timeout(timeout):
+                addresses = await resolve_checked(host, port)
+        except TimeoutError:
+            raise httpcore.ConnectTimeout(f"{host} did not resolve in time") from None
+        except OSError as exc:  # the resolver's own failure (no such name)
+            raise httpcore.ConnectError(f"{host} did not resolve ({exc.__class__.__name__})") from None
+        failure: Exception = httpcore.ConnectError(f"{host} has no address")
+        for address, checked_port in addresses:
+            try:
+                return await self._backend.connect_tcp(
+                    address, checked_port, timeout=timeout, local_address=local_address,
+                    socket_options=socket_options,
+                )
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
+                failure = exc  # the next address, as a resolver's caller would
+        raise failure
+
+    async def connect_unix_socket(self, path, timeout=None, socket_options=None):  # noqa: ASYNC109 (httpcore's signature)
+        raise httpcore.ConnectError("providers are reached over TCP")
+
+    async def sleep(self, seconds: float) -> None:
+        await self._backend.sleep(seconds)
+
+
+class CheckedTransport(httpx.AsyncHTTPTransport):
+    """httpx's transport with `CheckedBackend` under its connection pool."""
+
+    def __init__(self, ssl_context: ssl.SSLContext) -> None:
+        super().__init__(verify=ssl_context, trust_env=False, limits=LIMITS)
+        # httpx takes no network backend itself; its pool is httpcore's, which does. Built
+        # with the same settings httpx gave it (httpx is pinned to the minor version this
+        # was written against).
+        self._pool = httpcore.AsyncConnectionPool(
+            ssl_context=ssl_context,
+            max_connections=LIMITS.max_connections,
+            max_keepalive_connections=LIMITS.max_keepalive_connections,
+            keepalive_expiry=LIMITS.keepalive_expiry,
+            network_backend=CheckedBackend(),
+        )
+
+
+def ssl_context(provider: ProviderConfig) -> ssl.SSLContext:
+    """Certifi's roots, or the provider's own CA bundle (a file of PEM certificates)."""
+    return ssl.create_default_context(cafile=provider.ca_bundle or certifi.where())
+
+
+def env_proxy(url: str) -> str | None:
+    """The environment's proxy for this URL (`HTTPS_PROXY`, `NO_PROXY`, ...), if any."""
+    parts = urlsplit(url)
+    if urllib.request.proxy_bypass(parts.hostname or ""):
+        return None
+    return urllib.request.getproxies().get(parts.scheme.lower())
+
+
+def _transport(provider: ProviderConfig) -> httpx.AsyncBaseTransport:
+    if provider.simulator:
+        return SimulatorTransport()
+    context = ssl_context(provider)
+    proxy = env_proxy(provider.base_url) if provider.use_env_proxy else None
+    if proxy is not None:
+        return httpx.AsyncHTTPTransport(verify=context, trust_env=False, limits=LIMITS, proxy=proxy)
+    if provider.allow_private_network:
+        return httpx.AsyncHTTPTransport(verify=context, trust_env=False, limits=LIMITS)
+    return CheckedTransport(context)
+
+
+_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[tuple, httpx.AsyncClient]] = (
     weakref.WeakKeyDictionary()
 )
-# Every concurrent stream holds a connection for minutes: a small pool would make stream
-# N+1 wait and fail (the SDK's own limit is 1000 connections).
-MAX_CONNECTIONS = 1000
 
 
-def _new_client(provider: ProviderConfig) -> httpx.AsyncClient | http1.Pool:
-    if provider.simulator:
-        from playground.simulator.transport import SimulatorTransport
-
-        return httpx.AsyncClient(transport=SimulatorTransport(), trust_env=False, follow_redirects=False)
-    return http1.Pool(
-        resolve=None if provider.allow_private_network else resolve_checked, limit=MAX_CONNECTIONS
+def _client(provider: ProviderConfig) -> httpx.AsyncClient:
+    per_loop = _clients.setdefault(asyncio.get_running_loop(), {})
+    key = (
+        provider.name, provider.base_url, provider.allow_private_network, provider.simulator,
+        provider.ca_bundle, provider.use_env_proxy,
     )
-
-
-def _client(provider: ProviderConfig):
-    loop = asyncio.get_running_loop()
-    per_loop = _clients.get(loop)
-    if per_loop is None:
-        _drop_clients(lambda other: other.is_closed())
-        per_loop = _clients[loop] = {}
-    key = (provider.name, provider.base_url, provider.allow_private_network, provider.simulator)
     client = per_loop.get(key)
-    if client is None or (client.is_closed if isinstance(client, httpx.AsyncClient) else client.closed):
-        client = per_loop[key] = _new_client(provider)
+    if client is None or client.is_closed:
+        client = per_loop[key] = httpx.AsyncClient(
+            transport=_transport(provider), trust_env=False, follow_redirects=False
+        )
     return client
-
-
-def _drop_clients(which) -> None:
-    """Forget the clients of loops that can no longer run them (a loop that closed without
-    `aclose()`, or every loop at exit), quietly: their sockets went with the loop."""
-    for loop in [loop for loop in list(_clients) if which(loop)]:
-        for client in _clients.pop(loop, {}).values():
-            if isinstance(client, http1.Pool):
-                client.abandon()
-
-
-atexit.register(_drop_clients, lambda loop: True)
 
 
 async def aclose() -> None:
@@ -179,6 +239,18 @@ async def aclose() -> None:
 
 
 # -- headers --------------------------------------------------------------------------------
+
+
+def sendable(name: str, value: str) -> bool:
+    """Whether a header can go on the wire as it is: a token for a name, a latin-1 value
+    without CR, LF or NUL (anything else could split the request)."""
+    if not _TOKEN.fullmatch(name) or _BAD_VALUE.search(value):
+        return False
+    try:
+        value.encode("latin-1")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def request_headers(
@@ -196,7 +268,7 @@ def request_headers(
         if isinstance(value, bytes):
             value = value.decode("latin-1")
         lname = name.strip().lower()
-        if lname in _DROP_HEADERS or not http1.sendable(lname, value):
+        if lname in _DROP_HEADERS or not sendable(lname, value):
             continue
         if lname in _AUTH_HEADERS and not provider.passthrough:
             continue
@@ -206,7 +278,7 @@ def request_headers(
         out[lname] = value
     for name, value in provider.extra_headers:
         lname = name.lower()
-        if not http1.sendable(lname, value):
+        if not sendable(lname, value):
             continue
         if lname == "anthropic-beta":
             betas.append(value)
@@ -246,111 +318,71 @@ def error_for_status(status: int, body: bytes, request_id: str | None = None) ->
         return parsed
     snippet = body[:200].decode("utf-8", errors="replace").strip()
     message = f"The upstream answered HTTP {status}" + (f": {snippet}" if snippet else ".")
-    return error_body(_STATUS_ERROR_TYPES.get(status, "api_error"), message, request_id)
-
-
-def error_for_exception(exc: BaseException, request_id: str | None = None) -> tuple[int, dict]:
-    """(status, API error body) for a failure raised by `open` or a response read.
-
-    The exception text is only used for our own types: httpx messages may carry URLs.
-    """
-    if isinstance(exc, UpstreamError):
-        return exc.status, error_body(exc.error_type, str(exc), request_id)
-    if isinstance(exc, TimeoutError | httpx.TimeoutException):
-        return 504, error_body("timeout_error", "The upstream did not answer in time.", request_id)
-    return 502, error_body("api_error", f"The upstream could not be reached ({type(exc).__name__}).", request_id)
+    return error_body(error_type_for_status(status), message, request_id)
 
 
 # -- the response ---------------------------------------------------------------------------
 
 
-# A connection that breaks mid-body, for either client: the iteration then simply ends.
-_CUT_ERRORS = (httpx.TransportError, OSError)
-
-
 class UpstreamResponse:
     """The upstream's answer: status and headers at once, the body as it arrives."""
 
-    def __init__(
-        self,
-        provider: ProviderConfig,
-        status: int,
-        raw_headers: Iterable[tuple[bytes, bytes]],
-        chunks: AsyncIterator[bytes],
-    ) -> None:
+    def __init__(self, provider: ProviderConfig, response: httpx.Response) -> None:
         self.provider = provider
-        self.status: int = status
+        self.status: int = response.status_code
         # Order and repeats kept, as received.
         self.headers: list[tuple[str, str]] = [
-            (k.decode("latin-1"), v.decode("latin-1")) for k, v in raw_headers
+            (k.decode("latin-1"), v.decode("latin-1")) for k, v in response.headers.raw
         ]
         self.request_id: str | None = next(
             (v for k, v in self.headers if k.lower() in ("request-id", "x-request-id") and v), None
         )
-        self._chunks = chunks
+        self._response = response
         # Set when the connection broke mid-body; the iteration then simply ends.
         self.transport_error: BaseException | None = None
 
     async def aiter_raw(self) -> AsyncIterator[bytes]:
-        """The body's bytes as they arrive, with the idle timeout between chunks.
-
-        The timeout is one watchdog timer per response, not a timeout scope per chunk:
-        that cost 4.5 us per chunk, more than the rest of relaying it. Only the time spent
-        waiting for the upstream counts; the caller's own time between chunks (a slow
-        client) does not."""
-        iterator = self._chunks
+        """The body's bytes as they arrive. The idle timeout counts only the time spent
+        waiting for the upstream: the caller's own time between chunks (a slow client)
+        does not."""
         idle = self.provider.idle_timeout
         loop = asyncio.get_running_loop()
-        task = asyncio.current_task()
-        cancels_before = task.cancelling()
-        silent = f"provider {self.provider.name}: no bytes for {idle:g} s"
-        waiting_since: float | None = None
-        expired = False
-
-        def watch() -> None:
-            nonlocal watchdog, expired
-            if waiting_since is not None and loop.time() - waiting_since >= idle:
-                expired = True
-                task.cancel()
-            else:
-                start = loop.time() if waiting_since is None else waiting_since
-                watchdog = loop.call_at(start + idle, watch)
-
-        watchdog = loop.call_at(loop.time() + idle, watch)
         try:
-            while True:
-                waiting_since = loop.time()
-                try:
-                    chunk = await iterator.__anext__()
-                except StopAsyncIteration:
-                    return
-                except asyncio.CancelledError:
-                    # Ours only if nobody else cancelled too (a client that left in the
-                    # same loop turn): that cancel must go on.
-                    if not expired or task.uncancel() > cancels_before:
-                        raise
-                    raise UpstreamTimeout(silent, "idle") from None
-                except httpx.TimeoutException:
-                    raise UpstreamTimeout(silent, "idle") from None
-                except _CUT_ERRORS as exc:
-                    # httpx.StreamError (closed or consumed) is not a cut and propagates.
-                    log.info("upstream %s cut the body: %s", self.provider.name, type(exc).__name__)
-                    self.transport_error = exc
-                    return
-                waiting_since = None
-                if chunk:
+            async with asyncio.timeout(idle) as deadline:
+                async for chunk in self._response.aiter_raw():
+                    deadline.reschedule(None)
                     yield chunk
-        finally:
-            watchdog.cancel()
-            aclose = getattr(iterator, "aclose", None)
-            if aclose is not None:
-                await aclose()
+                    deadline.reschedule(loop.time() + idle)
+        except TimeoutError:
+            raise UpstreamTimeout(f"provider {self.provider.name}: no bytes for {idle:g} s", "idle") from None
+        except httpx.TransportError as exc:
+            log.info("upstream %s cut the body: %s", self.provider.name, type(exc).__name__)
+            self.transport_error = exc
+
+    async def pieces(self) -> AsyncIterator[tuple[bytes, bytes, float]]:
+        """(whole events ready to forward, the chunk as read, arrival time) per chunk read,
+        without parsing the stream; EventTooLarge past MAX_EVENT_BYTES without an event end."""
+        cutter = EventCutter()
+        unfinished = 0  # bytes received since the last complete event
+        async for chunk in self.aiter_raw():
+            t = time.monotonic()
+            piece = cutter.feed(chunk)
+            unfinished = 0 if piece else unfinished + len(chunk)
+            if unfinished > MAX_EVENT_BYTES:
+                raise self._too_large()
+            yield piece, chunk, t
+        if self.transport_error is None:
+            # A clean end: a trailing comment-only run may remain. An unfinished event is
+            # dropped: a client would glue it to whatever follows.
+            rest = cutter.finish()
+            if rest:
+                yield rest, b"", time.monotonic()
 
     async def events(self) -> AsyncIterator[StreamedEvent]:
         """Parsed SSE events with their raw bytes and arrival time; a cut or a timeout
         still delivers the unterminated last event before ending or raising."""
         parser = SSEParser()
-        unfinished = 0  # bytes received since the last complete event
+        unfinished = 0
         try:
             async for chunk in self.aiter_raw():
                 t = time.monotonic()
@@ -359,10 +391,8 @@ class UpstreamResponse:
                 for ev in events:
                     yield StreamedEvent(ev.raw, t, ev)
                 if unfinished > MAX_EVENT_BYTES:
-                    raise UpstreamUnavailable(
-                        f"provider {self.provider.name}: an event over {MAX_EVENT_BYTES} bytes"
-                    )
-        except (UpstreamTimeout, UpstreamUnavailable):
+                    raise self._too_large()
+        except (UpstreamTimeout, EventTooLarge):
             t = time.monotonic()
             for ev in parser.close():
                 yield StreamedEvent(ev.raw, t, ev)
@@ -370,6 +400,9 @@ class UpstreamResponse:
         t = time.monotonic()
         for ev in parser.close():
             yield StreamedEvent(ev.raw, t, ev)
+
+    def _too_large(self) -> EventTooLarge:
+        return EventTooLarge(f"provider {self.provider.name}: an event over {MAX_EVENT_BYTES} bytes")
 
     async def aread(self) -> bytes:
         """The whole body (non-streaming answers); a cut body raises UpstreamUnavailable."""
@@ -401,7 +434,8 @@ def _url(provider: ProviderConfig, path: str, query: str) -> str:
     return f"{url}?{query.lstrip('?')}" if query else url
 
 
-def open(
+@asynccontextmanager
+async def open(
     provider: ProviderConfig,
     method: str,
     path: str,
@@ -410,88 +444,43 @@ def open(
     headers: Mapping[str, str] | Iterable[tuple[str, str]] | None = None,
     body: bytes = b"",
     on_sent: Callable[[], None] | None = None,
-) -> AbstractAsyncContextManager[UpstreamResponse]:
+) -> AsyncIterator[UpstreamResponse]:
     """`async with open(...) as response`: send one request, yield the response once its
-    headers arrived, close it on exit. A provider the URL guard refuses raises
-    UpstreamRefused at once (nothing is sent).
+    headers arrived, close it on exit (an unread body hangs up, so the upstream stops too).
+    A provider the URL guard refuses raises UpstreamRefused at once (nothing is sent).
 
-    `on_sent` runs once the request is on its way, while the upstream works on it: work
-    that must happen per call but not before the request (the proxy starts its recording
-    there). It runs as a loop callback, so it must not raise."""
-    if provider.simulator:
-        opener = _open_simulator
-    else:
-        try:
+    `on_sent` runs at the loop's next turn, once the request is on its way, so work that
+    must happen per call but not before the request (the proxy starts its recording there)
+    overlaps the upstream's. It runs as a loop callback, so it must not raise."""
+    name = provider.name
+    try:
+        if not provider.simulator:
             check_base_url(provider.base_url, allow_private=provider.allow_private_network)
-        except URLRefused as exc:
-            raise UpstreamRefused(f"provider {provider.name}: {exc}") from None
-        opener = _open_network
-    sent = request_headers(provider, headers, body)
-    # The opener's own context manager, not one wrapped in another: this runs on every
-    # proxied call before its first byte.
-    return opener(provider, method, _url(provider, path, query), sent, body, on_sent)
-
-
-def _no_answer(provider: ProviderConfig) -> UpstreamTimeout:
-    return UpstreamTimeout(
-        f"provider {provider.name}: no answer within {provider.first_byte_timeout:g} s", "first_byte"
-    )
-
-
-def _unreachable(provider: ProviderConfig, exc: BaseException) -> UpstreamUnavailable:
-    # The type only: client messages can carry URLs.
-    return UpstreamUnavailable(f"provider {provider.name}: could not connect ({type(exc).__name__})")
-
-
-@asynccontextmanager
-async def _open_network(provider, method, url, headers, body, on_sent) -> AsyncIterator[UpstreamResponse]:
-    pool: http1.Pool = _client(provider)
-    # `on_sent` runs at the loop's next turn: by then this task has written the request (on
-    # a pooled connection) and waits for the answer, so the hook overlaps the upstream's work.
+        client = _client(provider)
+        request = client.build_request(
+            method, _url(provider, path, query), headers=request_headers(provider, headers, body),
+            content=body or None,
+            timeout=httpx.Timeout(
+                connect=provider.connect_timeout, read=None, write=WRITE_TIMEOUT, pool=provider.connect_timeout
+            ),
+        )
+    except (URLRefused, httpx.InvalidURL) as exc:
+        raise UpstreamRefused(f"provider {name}: {exc}") from None
     if on_sent is not None:
         asyncio.get_running_loop().call_soon(on_sent)
     try:
         async with asyncio.timeout(provider.first_byte_timeout):
-            response = await pool.request(method, url, headers, body, connect_timeout=provider.connect_timeout)
-    except http1.ConnectTimeout:
-        raise UpstreamTimeout(
-            f"provider {provider.name}: no connection within {provider.connect_timeout:g} s", "connect"
-        ) from None
-    except TimeoutError:
-        raise _no_answer(provider) from None
-    except URLRefused as exc:  # the connect-time check (resolve_checked)
-        raise UpstreamRefused(f"provider {provider.name}: {exc}") from None
-    except OSError as exc:
-        raise _unreachable(provider, exc) from None
-    except ValueError as exc:  # a query string that cannot go on the wire
-        raise UpstreamRefused(f"provider {provider.name}: {exc}") from None
-    try:
-        yield UpstreamResponse(provider, response.status, response.raw_headers, response)
-    finally:
-        response.release()  # back to the pool if read to the end; else hang up, so the upstream stops too
-
-
-@asynccontextmanager
-async def _open_simulator(provider, method, url, headers, body, on_sent) -> AsyncIterator[UpstreamResponse]:
-    client: httpx.AsyncClient = _client(provider)
-    if on_sent is not None:
-        on_sent()  # in-process: nothing to overlap with
-    request = client.build_request(
-        method, url, headers=headers, content=body or None,
-        timeout=httpx.Timeout(
-            connect=provider.connect_timeout, read=None, write=WRITE_TIMEOUT, pool=provider.connect_timeout
-        ),
-    )
-    try:
-        async with asyncio.timeout(provider.first_byte_timeout):
             response = await client.send(request, stream=True)
+    except URLRefused as exc:  # the connect-time check (CheckedBackend)
+        raise UpstreamRefused(f"provider {name}: {exc}") from None
+    except (httpx.ConnectTimeout, httpx.PoolTimeout):
+        raise UpstreamTimeout(f"provider {name}: no connection within {provider.connect_timeout:g} s", "connect") from None
     except (TimeoutError, httpx.TimeoutException):
-        raise _no_answer(provider) from None
-    except (httpx.TransportError, OSError) as exc:
-        raise _unreachable(provider, exc) from None
+        raise UpstreamTimeout(f"provider {name}: no answer within {provider.first_byte_timeout:g} s", "first_byte") from None
+    except httpx.TransportError as exc:
+        # The type only: client messages can carry URLs.
+        raise UpstreamUnavailable(f"provider {name}: could not connect ({type(exc).__name__})") from None
     try:
-        yield UpstreamResponse(
-            provider, response.status_code, response.headers.raw, response.aiter_bytes().__aiter__()
-        )
+        yield UpstreamResponse(provider, response)
     finally:
         await response.aclose()

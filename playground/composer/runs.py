@@ -10,12 +10,14 @@ the inspector's replay button call. Policy:
 * Only a known set of caller headers goes upstream (`anthropic-version`, `anthropic-beta`,
   the simulator's `x-sim-*`); credentials come from the provider configuration, never
   from the caller.
-* Every run is recorded, whatever happens: an upstream 4xx/5xx is `upstream_error` with the
-  API's own error body, an `error` event mid-stream is `error_mid_stream` with the partial
-  message, a stream cut before `message_stop` is `incomplete`, an upstream timeout is
-  `timeout`, and a cancel (the `cancel` event, or this task being cancelled) is
-  `client_cancelled` with whatever had arrived. Cancelling closes the upstream response at
-  once, so generation stops upstream, including while waiting for the first byte.
+* The call goes through the one run path (`playground.runpath`, shared with the proxy): it
+  is recorded whatever happens, with the provider's key scrubbed, and classified by the
+  same table: an upstream 4xx/5xx is `upstream_error` with the API's own error body, an
+  `error` event mid-stream is `error_mid_stream` with the partial message, a stream cut
+  before `message_stop` is `incomplete`, an upstream timeout is `timeout`, and a cancel
+  (the `cancel` event, or this task being cancelled) is `client_cancelled` with whatever
+  had arrived. Cancelling closes the upstream response at once, so generation stops
+  upstream, including while waiting for the first byte.
 """
 
 from __future__ import annotations
@@ -27,13 +29,11 @@ import json
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from decimal import Decimal
 from typing import Any
 
-import httpx
-from channels.db import database_sync_to_async
-
+from playground import providers, runpath
 from playground.composer.results import RunEvent, RunRefused, RunResult, RunStart
+from playground.contract.accumulate import Accumulator
 
 log = logging.getLogger(__name__)
 
@@ -59,57 +59,16 @@ def upstream_headers(headers: dict | None) -> dict[str, str]:
     return out
 
 
-def _resolve_sync(model: str, provider: str | None, team_id: int | None):
-    from playground import providers
-    from playground.teams.models import Team
-
-    team = Team.objects.filter(pk=team_id).first() if team_id is not None else None
-    return providers.resolve(model, team=team, provider_name=provider)
-
-
 async def _resolve(model: Any, provider: str | None, team_id: int | None):
     """The provider for this run, from the team's configuration (never from the caller)."""
-    from playground import providers
-
     if not isinstance(model, str) or not model:
         raise RunRefused("invalid_request_error", "model: Field required")
-    provider = provider or None
     try:
-        # The built-in simulator needs no database read.
-        if provider is None and model.startswith("sim"):
-            return providers.resolve(model)
-        if provider == providers.SIMULATOR.name:
-            return providers.get(provider)
-        return await database_sync_to_async(_resolve_sync)(model, provider, team_id)
+        return await providers.aresolve(model, team=team_id, provider_name=provider or None)
     except providers.UnknownModel as exc:
         raise RunRefused("not_found_error", f"model: {model}") from exc
     except (providers.ProviderUnavailable, providers.URLRefused) as exc:
         raise RunRefused("not_found_error", str(exc) or f"provider: {provider}") from exc
-
-
-def _is_timeout(exc: BaseException) -> bool:
-    if isinstance(exc, httpx.TimeoutException | asyncio.TimeoutError | TimeoutError):
-        return True
-    return "timeout" in type(exc).__name__.lower()
-
-
-def _cost_sync(model: str, usage: dict) -> Decimal | None:
-    from playground.contract.pricing import cost_usd
-    from playground.recording.prices import price_for
-
-    price = price_for(model)
-    return cost_usd(usage, price) if price is not None else None
-
-
-async def _cost(model: str | None, usage: dict | None) -> Decimal | None:
-    """The run's cost from the editable price table (read off the event loop; cached there)."""
-    if not usage or not model:
-        return None
-    try:
-        return await database_sync_to_async(_cost_sync)(model, usage)
-    except Exception:  # cost is informative here; the recorder stores the authoritative figure
-        log.exception("cost lookup failed")
-        return None
 
 
 async def _call(callback: Callable | None, arg: Any) -> None:
@@ -121,21 +80,15 @@ async def _call(callback: Callable | None, arg: Any) -> None:
 
 
 class _Run:
-    """The state of one run while it streams (so a cancel can record what had arrived)."""
+    """The state of one run while it streams (so a cancel can settle what had arrived)."""
 
     def __init__(self) -> None:
-        from playground.contract.accumulate import Accumulator
-
         self.acc = Accumulator()
         self.started = time.monotonic()
         self.first_token: float | None = None
         self.last_event: float | None = None
         self.seq = 0
-        self.status: int | None = None
-        self.request_id: str | None = None
         self.message: dict | None = None
-        self.error: dict | None = None
-        self.outcome: str | None = None
 
     def add(self, ev) -> RunEvent:
         sse = ev.sse
@@ -156,17 +109,17 @@ class _Run:
         self.seq += 1
         return out
 
-    def settle(self) -> None:
-        """Fold the accumulator into message/outcome/error (for streams)."""
+    def settle(self, outcome: str | None, error: dict | None) -> tuple[str, dict | None]:
+        """The stream's message, and its outcome and error unless the run path set them."""
         result = self.acc.finish()
         self.message = result.message
+        if outcome is not None:
+            return outcome, error
         if result.outcome == "completed":
-            self.outcome = self.outcome or "completed"
-        elif result.outcome == "error":
-            self.outcome = self.outcome or "error_mid_stream"
-            self.error = self.error or _error_of(result.error)
-        else:
-            self.outcome = self.outcome or "incomplete"
+            return "completed", error
+        if result.outcome == "error":
+            return "error_mid_stream", error or runpath.error_of(result.error)
+        return "incomplete", error
 
     def timings(self) -> tuple[float | None, float | None]:
         ttft = None if self.first_token is None else round((self.first_token - self.started) * 1000, 1)
@@ -176,50 +129,6 @@ class _Run:
             span = self.last_event - self.first_token
             tps = round(out_tokens / span, 1) if span > 0.001 else None
         return ttft, tps
-
-
-def _error_of(body: Any) -> dict | None:
-    """The {type, message} of an API error body or error event."""
-    if isinstance(body, dict):
-        err = body.get("error") if isinstance(body.get("error"), dict) else body
-        if isinstance(err.get("type"), str):
-            return {"type": err["type"], "message": str(err.get("message", ""))}
-    return None
-
-
-async def _stream(cfg, raw_body: bytes, headers: dict, rec, run: _Run, on_event) -> None:
-    from playground import upstream
-
-    async with upstream.open(cfg, "POST", "/v1/messages", headers=headers, body=raw_body) as resp:
-        run.status = resp.status
-        run.request_id = resp.request_id
-        rec.response_started(resp.status, list(resp.headers))
-        ctype = ""
-        for name, value in resp.headers:
-            if name.lower() == "content-type":
-                ctype = value.lower()
-        if resp.status >= 400 or "text/event-stream" not in ctype:
-            raw = await resp.aread()
-            rec.body(raw)
-            try:
-                parsed = json.loads(raw)
-            except ValueError:
-                parsed = None
-            if resp.status >= 400:
-                run.outcome = "upstream_error"
-                run.error = _error_of(parsed) or {
-                    "type": "api_error",
-                    "message": f"upstream answered {resp.status}",
-                }
-            else:
-                run.outcome = "completed"
-                run.message = parsed if isinstance(parsed, dict) else None
-                run.first_token = run.last_event = time.monotonic()
-            return
-        async for ev in resp.events():
-            rec.event(ev.raw, ev.t, ev.sse)
-            item = run.add(ev)
-            await _call(on_event, item)
 
 
 async def run_request(
@@ -237,27 +146,25 @@ async def run_request(
 ) -> RunResult:
     """Send `body` upstream, record the exchange and return its summary (never raises for
     upstream trouble; RunRefused when the model or provider is unknown)."""
-    from playground import recording
-
     if not isinstance(body, dict):
         raise RunRefused("invalid_request_error", "body: Input should be an object")
     body = dict(body)
     if source == "playground":
         body["stream"] = True
-    sent_headers = upstream_headers(headers)
+    sent_headers = {"content-type": "application/json", **upstream_headers(headers)}
     raw_body = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
     model = body.get("model") if isinstance(body.get("model"), str) else None
     cfg = await _resolve(model, provider, team_id)
     provider_name = getattr(cfg, "name", provider)
 
-    rec = recording.start_exchange(
+    rec = runpath.record(
+        cfg,
         source=source,
         method="POST",
         path="/v1/messages",
         query="",
-        request_headers={"content-type": "application/json", **sent_headers},
+        request_headers=sent_headers,
         request_body=raw_body,
-        provider=provider_name,
         team_id=team_id,
         user_id=user_id,
         proxy_key_name=None,
@@ -266,71 +173,64 @@ async def run_request(
     run = _Run()
     await _call(on_start, RunStart(rec.public_id, model, provider_name))
 
-    stream_task = asyncio.ensure_future(
-        _stream(cfg, raw_body, {"content-type": "application/json", **sent_headers}, rec, run, on_event)
-    )
+    async def on_upstream_event(ev) -> None:
+        await _call(on_event, run.add(ev))
+
+    request = runpath.Request("POST", "/v1/messages", sent_headers, raw_body, stream=body.get("stream") is True)
+    task = asyncio.ensure_future(runpath.run(cfg, rec, request, on_event=on_upstream_event))
     waiter = asyncio.ensure_future(cancel.wait()) if cancel is not None else None
     hard_cancel = False
     try:
-        waiting = {stream_task} if waiter is None else {stream_task, waiter}
-        await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
-        if not stream_task.done():
-            run.outcome = "client_cancelled"
-            stream_task.cancel()
-            await asyncio.wait({stream_task})
+        await asyncio.wait({task} if waiter is None else {task, waiter}, return_when=asyncio.FIRST_COMPLETED)
+        if not task.done():
+            task.cancel()
+            await asyncio.wait({task})
     except asyncio.CancelledError:
         # The caller's task was cancelled (socket closed, server stopping): stop upstream,
-        # record what arrived, then let the cancellation go on.
+        # let the run path record what arrived, then let the cancellation go on.
         hard_cancel = True
-        run.outcome = "client_cancelled"
-        stream_task.cancel()
+        task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
-            await asyncio.shield(asyncio.wait({stream_task}, timeout=1))
+            await asyncio.shield(asyncio.wait({task}, timeout=1))
     finally:
         if waiter is not None:
             waiter.cancel()
-    if stream_task.done() and not stream_task.cancelled():
-        exc = stream_task.exception()
-        if exc is not None and run.outcome != "client_cancelled":
-            if _is_timeout(exc):
-                run.outcome = "timeout"
-                run.error = {"type": "timeout_error", "message": str(exc) or "upstream timed out"}
-            else:
-                log.info("upstream failed: %r", exc)
-                # Before any event it is an upstream failure; after some, a cut stream
-                # (`incomplete`, settled from what arrived).
-                if run.seq == 0:
-                    run.outcome = "upstream_error"
-                run.error = run.error or {
-                    "type": "api_error",
-                    "message": f"upstream connection failed ({type(exc).__name__})",
-                }
-    elif run.outcome is None:
-        run.outcome = "client_cancelled"
-
-    streamed = run.seq > 0 or (run.status is not None and run.status < 400 and run.message is None)
-    if streamed:
-        run.settle()
-    if run.outcome == "client_cancelled" and run.error is None:
-        run.error = {"type": "client_cancelled", "message": "the run was stopped before the answer finished"}
-    rec.finish(outcome=run.outcome, error=run.error)
+    if task.done() and not task.cancelled() and task.exception() is None:
+        result = task.result()
+    else:
+        if task.done() and not task.cancelled():
+            log.error("run failed", exc_info=task.exception())
+        result = runpath.Result(outcome="client_cancelled", error=runpath.CANCELLED)
     if hard_cancel:
         raise asyncio.CancelledError
 
-    message = run.message
-    usage = (message or {}).get("usage") if isinstance(message, dict) else None
+    outcome, error = result.outcome, result.error
+    message = None
+    if run.seq > 0:
+        outcome, error = run.settle(outcome, error)
+        message = run.message
+    elif result.body is not None:
+        try:
+            parsed = json.loads(result.body)
+        except ValueError:
+            parsed = None
+        if outcome is None and isinstance(parsed, dict):
+            message = parsed
+            run.first_token = run.last_event = time.monotonic()
+    outcome = outcome or ("completed" if message is not None else "incomplete")
+    usage = message.get("usage") if isinstance(message, dict) else None
     ttft, tps = run.timings()
     return RunResult(
         public_id=rec.public_id,
-        outcome=run.outcome or "incomplete",
-        status=run.status,
+        outcome=outcome,
+        status=result.status,
         message=message,
         usage=usage,
-        stop_reason=(message or {}).get("stop_reason") if isinstance(message, dict) else None,
-        cost_usd=await _cost(model, usage),
+        stop_reason=message.get("stop_reason") if isinstance(message, dict) else None,
+        cost_usd=await runpath.cost(model, usage),
         ttft_ms=ttft,
         tokens_per_s=tps,
-        error=run.error,
-        request_id=run.request_id,
+        error=error,
+        request_id=result.request_id,
         provider=provider_name,
     )

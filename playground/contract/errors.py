@@ -71,3 +71,11 @@ def error_body(error_type: str, message: str, request_id: str | None = None) -> 
 
 def status_for(error_type: str) -> int:
     return ERROR_STATUS.get(error_type, 500)
+
+
+_TYPE_FOR_STATUS = {status: error_type for error_type, status in ERROR_STATUS.items()}
+
+
+def error_type_for_status(status: int) -> str:
+    """The API's error type for an HTTP status (an upstream's answer without our shape)."""
+    return _TYPE_FOR_STATUS.get(status, "api_error")

@@ -1,6 +1,8 @@
 """Provider configuration: where model calls go (staff only), and `resolve(model)`.
 
-Import-safe before Django is set up: the ORM is only touched inside the functions.
+Import-safe before Django is set up (Django imports this package while it loads the app
+registry): the registry, which reads the ORM, is imported inside the functions.
+`team` is a Team or a team id everywhere.
 """
 
 from __future__ import annotations
@@ -34,10 +36,15 @@ def resolve(model: str, team=None, provider_name: str | None = None) -> Provider
 
 
 async def aresolve(model: str, team=None, provider_name: str | None = None) -> ProviderConfig:
-    """`resolve` for async callers (the database query runs off the event loop)."""
-    from asgiref.sync import sync_to_async
+    """`resolve` for async callers: the one lookup the proxy and the composer use (the
+    database query runs off the event loop; the built-in simulator needs none)."""
+    from channels.db import database_sync_to_async
 
-    return await sync_to_async(resolve)(model, team=team, provider_name=provider_name)
+    if not provider_name and isinstance(model, str) and model.startswith("sim"):
+        return SIMULATOR
+    if provider_name == SIMULATOR.name:
+        return SIMULATOR
+    return await database_sync_to_async(resolve)(model, team=team, provider_name=provider_name)
 
 
 def get(name: str, team=None) -> ProviderConfig:

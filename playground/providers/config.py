@@ -50,6 +50,11 @@ class ProviderConfig:
     # Between two body chunks once the response started (the API pings while it thinks).
     idle_timeout: float = 300.0
     anthropic_version: str = DEFAULT_ANTHROPIC_VERSION
+    # A file of PEM certificates to verify the provider's TLS with instead of certifi's
+    # roots (a local model server behind a private CA).
+    ca_bundle: str = ""
+    # Use the environment's proxy settings (HTTPS_PROXY, NO_PROXY) for this provider.
+    use_env_proxy: bool = False
 
 
 SIMULATOR = ProviderConfig(

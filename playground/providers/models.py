@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
+import ssl
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -55,6 +56,14 @@ class Provider(models.Model):
     )
     passthrough = models.BooleanField(
         default=False, help_text="The proxy forwards the caller's own key instead of the stored one."
+    )
+    ca_bundle = models.CharField(
+        max_length=500, blank=True, default="",
+        help_text="Path to a PEM file of CA certificates to verify this provider's TLS with "
+        "(a local server behind a private CA). Empty: the usual public roots.",
+    )
+    use_env_proxy = models.BooleanField(
+        default=False, help_text="Connect through the proxy named by HTTPS_PROXY/HTTP_PROXY (and NO_PROXY)."
     )
     enabled = models.BooleanField(default=True)
     builtin = models.BooleanField(default=False, editable=False)
@@ -103,6 +112,13 @@ class Provider(models.Model):
             raise ValidationError(
                 {"extra_headers": "An object of header names to printable ASCII string values."}
             )
+        if self.ca_bundle:
+            try:
+                ssl.create_default_context(cafile=self.ca_bundle)
+            except (OSError, ssl.SSLError) as exc:
+                raise ValidationError(
+                    {"ca_bundle": f"Cannot load CA certificates from {self.ca_bundle}: {exc.__class__.__name__}."}
+                ) from None
         for timeout in ("connect_timeout", "first_byte_timeout", "idle_timeout"):
             if not getattr(self, timeout) or getattr(self, timeout) <= 0:
                 raise ValidationError({timeout: "Must be a positive number of seconds."})
@@ -127,4 +143,6 @@ class Provider(models.Model):
             first_byte_timeout=self.first_byte_timeout,
             idle_timeout=self.idle_timeout,
             anthropic_version=self.anthropic_version or DEFAULT_ANTHROPIC_VERSION,
+            ca_bundle=self.ca_bundle,
+            use_env_proxy=self.use_env_proxy,
         )

@@ -22,6 +22,8 @@ def save_provider(
     passthrough: bool = False,
     extra_headers: dict | None = None,
     team=None,
+    ca_bundle: str = "",
+    use_env_proxy: bool = False,
 ) -> Provider:
     """Create or update a provider; the URL guard runs before anything is written.
 
@@ -39,6 +41,8 @@ def save_provider(
     row.auth_style = auth_style
     row.allow_private_network = allow_private_network
     row.passthrough = passthrough
+    row.ca_bundle = ca_bundle
+    row.use_env_proxy = use_env_proxy
     if extra_headers is not None:
         row.extra_headers = extra_headers
     row.team = team

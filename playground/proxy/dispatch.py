@@ -2,7 +2,7 @@
 start the recording, then relay upstream or replay from a recording.
 
 Policy: the caller never chooses an upstream URL. The provider comes from the key's pin
-or from the model id (`providers.resolve`: ids beginning with `sim` go to the simulator);
+or from the model id (`providers.aresolve`: ids beginning with `sim` go to the simulator);
 body fields and headers that name a base URL are ignored (they are not forwarded
 anywhere, and `playground.upstream` only ever talks to a configured provider).
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from playground.proxy import relay, routes
+from playground.proxy import relay, replay, routes
 from playground.proxy.call import Call
 from playground.proxy.wire import send_error
 
@@ -70,9 +70,6 @@ async def _handle(call: Call, send) -> None:
             call.request_id,
         )
         return
-    if call.key.mode == "replay" and call.method == "POST":
-        from playground.proxy import replay
-
-        if await replay.answer(call, provider, send):
-            return
+    if call.key.mode == "replay" and call.method == "POST" and await replay.answer(call, provider, send):
+        return
     await relay.relay(call, provider, send)

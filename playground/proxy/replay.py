@@ -30,6 +30,9 @@ from playground.proxy import routes
 from playground.proxy.call import Call
 from playground.proxy.relay import STREAM_HEADERS
 from playground.proxy.wire import response_headers, send_error
+from playground.recording.events import iter_events
+from playground.recording.media import extract_media
+from playground.recording.models import Exchange
 
 CANDIDATES = 500  # most recent exchanges considered per call
 USABLE_OUTCOMES = ("completed", "upstream_error", "error_mid_stream", "incomplete", "timeout")
@@ -37,8 +40,6 @@ VOLATILE_FIELDS = ("metadata",)
 
 
 def normalize(body: object) -> object:
-    from playground.recording.media import extract_media
-
     if isinstance(body, dict):
         body = {k: v for k, v in body.items() if k not in VOLATILE_FIELDS}
     normalized, _blobs = extract_media(body)
@@ -117,8 +118,6 @@ class Tape:
 
 
 def _candidates_sync(team_id: int, path: str) -> list[Recorded]:
-    from playground.recording.models import Exchange
-
     rows = (
         Exchange.objects.filter(team_id=team_id, path=path, source__in=["proxy", "playground"])
         .filter(outcome__in=USABLE_OUTCOMES, status__isnull=False, request_body__isnull=False)
@@ -129,9 +128,6 @@ def _candidates_sync(team_id: int, path: str) -> list[Recorded]:
 
 
 def _tape_sync(exchange_id: int) -> Tape:
-    from playground.recording.events import iter_events
-    from playground.recording.models import Exchange
-
     ex = Exchange.objects.get(pk=exchange_id)
     events = [(e.raw_bytes, e.offset_ms) for e in iter_events(ex)]
     body = None

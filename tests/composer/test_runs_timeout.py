@@ -21,7 +21,11 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("
 
 async def test_it_records_a_timeout_with_what_arrived(alice, monkeypatch):
     impatient = dataclasses.replace(providers.SIMULATOR, idle_timeout=0.3)
-    monkeypatch.setattr(providers, "resolve", lambda model, team=None, provider_name=None: impatient)
+
+    async def resolve(model, team=None, provider_name=None):
+        return impatient
+
+    monkeypatch.setattr(providers, "aresolve", resolve)
     team_id = await database_sync_to_async(team_of)(alice)
     seen = []
     result = await run_request(

@@ -2,7 +2,7 @@
 
 import pytest
 
-from playground.proxy.relay import _has_end_event
+from playground.runpath import has_end_event
 
 
 @pytest.mark.parametrize(
@@ -16,7 +16,7 @@ from playground.proxy.relay import _has_end_event
     ],
 )
 def test_an_end_event_is_seen(piece):
-    assert _has_end_event(piece)
+    assert has_end_event(piece)
 
 
 @pytest.mark.parametrize(
@@ -31,4 +31,4 @@ def test_an_end_event_is_seen(piece):
     ],
 )
 def test_text_that_only_looks_like_one_is_not(piece):
-    assert not _has_end_event(piece)
+    assert not has_end_event(piece)

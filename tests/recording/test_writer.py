@@ -194,7 +194,7 @@ async def test_it_stores_a_huge_event_whole_and_announces_it_without_its_bytes(a
 
 @pytest.mark.django_db(transaction=True)
 async def test_a_queue_full_of_bytes_refuses_more_stream_data(alice, monkeypatch):
-    from playground.proxy import routes
+    from playground import runpath
     from playground.recording import writer
 
     team = await sync_to_async(team_of)(alice)
@@ -205,7 +205,7 @@ async def test_a_queue_full_of_bytes_refuses_more_stream_data(alice, monkeypatch
     for _ in range(3):
         rec.chunk(b"x" * 40_000, time.monotonic())
     assert recording.health()["queue_bytes"] >= 100_000
-    assert writer.saturated() and routes.recorder_saturated()
+    assert writer.saturated() and runpath.recorder_saturated()
     rec.chunk(b"y" * 10, time.monotonic())
     assert recording.health()["dropped_events"] == before + 1
     rec.finish(outcome="incomplete")

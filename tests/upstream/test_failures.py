@@ -7,7 +7,7 @@ import socket
 
 import pytest
 
-from playground import upstream
+from playground import runpath, upstream
 from playground.providers.config import ProviderConfig
 
 
@@ -17,10 +17,9 @@ async def test_it_times_out_waiting_for_the_first_byte(capture_server):
         async with upstream.open(provider, "POST", "/v1/messages", body=b"{}"):
             pass
     assert info.value.phase == "first_byte"
-    assert isinstance(info.value, TimeoutError)
-    status, body = upstream.error_for_exception(info.value, "req_1")
-    assert status == 504
-    assert body["error"]["type"] == "timeout_error"
+    result = runpath.failure(info.value)
+    assert (result.http_status, result.outcome) == (504, "timeout")
+    assert result.error["type"] == "timeout_error"
 
 
 async def test_it_times_out_when_a_stream_goes_idle_but_keeps_what_arrived(capture_server):
@@ -63,9 +62,8 @@ async def test_it_reports_a_refused_connection_as_unavailable():
                 pass
     finally:
         await upstream.aclose()
-    assert isinstance(info.value, ConnectionError)
-    status, body = upstream.error_for_exception(info.value)
-    assert (status, body["type"], body["error"]["type"]) == (502, "error", "api_error")
+    result = runpath.failure(info.value)
+    assert (result.http_status, result.outcome, result.error["type"]) == (502, "upstream_error", "api_error")
 
 
 async def test_it_never_follows_redirects(capture_server):
@@ -99,13 +97,13 @@ async def test_it_refuses_a_private_address_before_sending(capture_server):
             pass
     assert "loopback" in str(info.value)
     assert capture_server.requests == []
-    assert upstream.error_for_exception(info.value)[0] == 400
+    assert (runpath.failure(info.value).http_status, runpath.failure(info.value).outcome) == (400, "rejected")
 
 
 async def test_it_stops_a_stream_whose_event_never_ends(capture_server, monkeypatch):
     monkeypatch.setattr(upstream, "MAX_EVENT_BYTES", 64 * 1024)
     events = []
-    with pytest.raises(upstream.UpstreamUnavailable) as info:
+    with pytest.raises(upstream.EventTooLarge) as info:
         async with upstream.open(capture_server.provider("endless-event"), "POST", "/v1/messages", body=b"{}") as resp:
             async for ev in resp.events():
                 events.append(ev)

@@ -1,8 +1,10 @@
 """The idle timeout counts only the time spent waiting for the upstream's next bytes."""
 
 import asyncio
+import time
 from types import SimpleNamespace
 
+import httpx
 import pytest
 
 from playground.upstream import UpstreamResponse, UpstreamTimeout
@@ -10,14 +12,22 @@ from playground.upstream import UpstreamResponse, UpstreamTimeout
 PROVIDER = SimpleNamespace(name="p", idle_timeout=0.15)
 
 
-def response(chunks) -> UpstreamResponse:
-    return UpstreamResponse(PROVIDER, 200, [], chunks.__aiter__())
+class Pieces(httpx.AsyncByteStream):
+    def __init__(self, delays: tuple[float, ...]) -> None:
+        self.delays = delays
+
+    async def __aiter__(self):
+        for i, delay in enumerate(self.delays):
+            await asyncio.sleep(delay)
+            yield f"{i};".encode()
 
 
-async def pieces(*delays: float):
-    for i, delay in enumerate(delays):
-        await asyncio.sleep(delay)
-        yield f"{i};".encode()
+def response(delays: tuple[float, ...]) -> UpstreamResponse:
+    return UpstreamResponse(PROVIDER, httpx.Response(200, stream=Pieces(delays)))
+
+
+def pieces(*delays: float) -> tuple[float, ...]:
+    return delays
 
 
 async def test_an_upstream_silent_past_the_idle_timeout_times_out():
@@ -56,17 +66,15 @@ async def test_a_cancel_from_outside_stays_a_cancel():
 
 
 async def test_a_cancel_landing_with_the_timeout_stays_a_cancel():
-    import time
-
     async def read():
         async for _ in response(pieces(10.0)).aiter_raw():
             pass
 
     task = asyncio.ensure_future(read())
-    await asyncio.sleep(0)  # the reader is now waiting, the watchdog armed
+    await asyncio.sleep(0)  # the reader is now waiting, the deadline set
     loop = asyncio.get_running_loop()
     deadline = loop.time() + PROVIDER.idle_timeout
-    # Block the loop past the watchdog's deadline and a client's cancel just after it, so
+    # Block the loop past the idle deadline and a client's cancel just after it, so
     # both fire in the same loop turn, before the reader runs again.
     loop.call_at(deadline - 0.05, time.sleep, 0.1)
     loop.call_at(deadline + 0.01, task.cancel)

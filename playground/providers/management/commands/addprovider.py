@@ -1,5 +1,5 @@
 """`manage.py addprovider NAME --base-url URL [--models P,...] [--auth x-api-key|bearer|none]
-[--api-key-env VAR] [--allow-private-network] [--passthrough]`
+[--api-key-env VAR] [--allow-private-network] [--passthrough] [--ca-bundle PATH] [--env-proxy]`
 
 Creates the provider, or updates it when NAME exists. The key is read from the named
 environment variable, never from the command line (where it would land in shell history
@@ -32,6 +32,10 @@ class Command(BaseCommand):
         parser.add_argument("--allow-private-network", action="store_true")
         parser.add_argument("--passthrough", action="store_true",
                             help="The proxy forwards the caller's own key instead of the stored one.")
+        parser.add_argument("--ca-bundle", default="", metavar="PATH",
+                            help="PEM file of CA certificates to verify the provider's TLS with.")
+        parser.add_argument("--env-proxy", action="store_true",
+                            help="Connect through the proxy in HTTPS_PROXY/HTTP_PROXY (off by default).")
 
     def handle(self, *args, **options) -> None:
         try:
@@ -54,6 +58,8 @@ class Command(BaseCommand):
                 auth_style=options["auth"],
                 allow_private_network=options["allow_private_network"],
                 passthrough=options["passthrough"],
+                ca_bundle=options["ca_bundle"],
+                use_env_proxy=options["env_proxy"],
                 **kwargs,
             )
         except ValidationError as exc:
