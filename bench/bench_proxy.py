@@ -201,9 +201,10 @@ NO_RECORDING_APP = """
 import os
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "playground.settings")
 from playground.asgi import application  # noqa: F401
+from playground import runpath
 from playground.proxy import routes
 # Diagnostic only: relay without recording, to separate the relay's cost from the recorder's.
-routes.start_recording = lambda call, provider, **options: routes.Recording(None)
+routes.start_recording = lambda call, provider, **options: runpath.Recording(None)
 """
 
 
