@@ -10,9 +10,9 @@ checked addresses themselves, so a DNS answer cannot change between check and co
 `allow_private` (set by the operator per provider) lifts the address rules, never the
 scheme and userinfo rules.
 
-The URL is read by the standard library's `urlsplit`, and so does the upstream client
-(playground.http1): two parsers that disagree about the host are a classic guard bypass,
-and there is only one. No Django here: the admin form, the model, the `addprovider`
+The send-time check runs on the host the upstream client itself parsed (its network
+backend calls `resolve_checked`): two parsers that disagree about the host are a classic
+guard bypass, and the connection never depends on this module's parse. No Django here: the admin form, the model, the `addprovider`
 command and the upstream client all call the same functions.
 """
 

@@ -3,7 +3,7 @@
 Policy: the message is rebuilt from the events (or taken from the JSON body), then the
 outcome, usage, cost, tool names, search text, anomalies and the thread are derived and
 written in one update, so a reader never sees half a finished row. Runs in the writer's
-thread (see `store.py`); known secrets are scrubbed from the error message here too.
+thread (see `store.py`); known secrets are scrubbed from the message and the error here too.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 
 from playground.recording import analyze, threads
 from playground.recording.models import Exchange
-from playground.recording.redact import scrub_text
+from playground.recording.redact import scrub_json, scrub_text
 
 
 def _error_fields(error: object) -> tuple[str, str]:
@@ -55,7 +55,9 @@ def finish(op: dict, state: dict, prices: list[dict] | None) -> tuple[int | None
     if op.get("error") is not None:
         error_type, error_message = _error_fields(op["error"])
     if state["secrets"]:
+        # The message was rebuilt from the events as received: scrubbed like their bytes.
         error_message = scrub_text(error_message, state["secrets"])
+        message = scrub_json(message, state["secrets"])
     message, changed = analyze.safe_json(message)
     if changed:
         anomalies.append("message_sanitized")

@@ -90,3 +90,17 @@ def scrub_bytes(raw: bytes, secrets: Iterable[str]) -> bytes:
         if needle in raw:
             raw = raw.replace(needle, REDACTED.encode())
     return raw
+
+
+def scrub_json(value: object, secrets: Iterable[str]) -> object:
+    """A JSON value with the known secret values replaced in every string (keys included)."""
+    secrets = tuple(secrets)
+    if not secrets:
+        return value
+    if isinstance(value, str):
+        return scrub_text(value, secrets)
+    if isinstance(value, dict):
+        return {scrub_text(str(k), secrets): scrub_json(v, secrets) for k, v in value.items()}
+    if isinstance(value, list):
+        return [scrub_json(v, secrets) for v in value]
+    return value

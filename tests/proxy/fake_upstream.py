@@ -36,6 +36,9 @@ DELTA = encode_event(
 )
 
 
+PATH_SCENARIOS = ("leak_key", "endless_event")
+
+
 async def _read_all(receive) -> bytes:
     body = b""
     while True:
@@ -60,7 +63,10 @@ async def app(scope, receive, send) -> None:
         return
     headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
     body = await _read_all(receive)
-    scenario = headers.get("x-test-scenario", "echo")
+    # The scenario comes from a header, or from the first path segment (a provider's base URL
+    # can pick one where no custom header reaches the upstream: the composer's runs).
+    first = scope["path"].strip("/").split("/", 1)[0]
+    scenario = headers.get("x-test-scenario", first if first in PATH_SCENARIOS else "echo")
     record = SEEN.setdefault(headers.get("x-test-id", "-"), {})
     record.update(
         {"scenario": scenario, "headers": headers, "query": scope["query_string"].decode(),
@@ -107,3 +113,30 @@ async def app(scope, receive, send) -> None:
         await send({"type": "http.response.start", "status": 200, "headers": sse})
         await send({"type": "http.response.body", "body": START + BLOCK + DELTA, "more_body": True})
         await send({"type": "http.response.body", "body": b""})
+    elif scenario == "leak_key":
+        # A gateway that echoes the credentials it got: in a header, in events, in an error.
+        key = headers.get("x-api-key", "")
+        leak = encode_event(
+            "content_block_delta",
+            {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": f"key={key}"}},
+        )
+        end = (
+            encode_event("content_block_stop", {"type": "content_block_stop", "index": 0})
+            + encode_event("message_delta", {"type": "message_delta", "delta": {"stop_reason": "end_turn",
+                                             "stop_sequence": None}, "usage": {"output_tokens": 4}})
+            + encode_event("message_stop", {"type": "message_stop"})
+        )
+        await send({"type": "http.response.start", "status": 200,
+                    "headers": [*sse, (b"x-echo-key", f"seen {key}".encode())]})
+        await send({"type": "http.response.body", "body": START + BLOCK + leak + end})
+    elif scenario == "endless_event":
+        # An event that never ends: data bytes with no blank line, until the client leaves.
+        await send({"type": "http.response.start", "status": 200, "headers": sse})
+        await send({"type": "http.response.body", "body": START + b"event: content_block_delta\ndata: ",
+                    "more_body": True})
+        try:
+            for _ in range(4000):
+                await send({"type": "http.response.body", "body": b"a" * 65536, "more_body": True})
+            await send({"type": "http.response.body", "body": b""})
+        except OSError:
+            record["disconnected_at"] = time.monotonic()
