@@ -25,14 +25,13 @@ _MILLION = Decimal(1_000_000)
 _DATE_SUFFIX = re.compile(r"-\d{8}$")
 
 
-def _int(value: object) -> int:
+def _count(value: object) -> int | None:
+    """A token count as the API gives it, or None when it is not one."""
     if isinstance(value, bool):
-        return 0
-    if isinstance(value, int):
-        return max(value, 0)
-    if isinstance(value, float) and value == value:  # not NaN
-        return max(int(value), 0)
-    return 0
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return value if isinstance(value, int) and value >= 0 else None
 
 
 def _rate(price: dict, key: str) -> Decimal:
@@ -42,45 +41,54 @@ def _rate(price: dict, key: str) -> Decimal:
     return Decimal(str(value))
 
 
-def token_counts(usage: dict | None) -> dict[str, int]:
-    """The billable counts in a `usage` object, with the cache write TTL split applied."""
-    usage = usage if isinstance(usage, dict) else {}
-    created = _int(usage.get("cache_creation_input_tokens"))
+def usage_counts(usage: object) -> dict:
+    """The one normalisation of a `usage` object: what the recorder stores in its columns
+    and what the cost is computed from. A count the usage does not give is None."""
+    if not isinstance(usage, dict):
+        return {}
+    created = _count(usage.get("cache_creation_input_tokens"))
     breakdown = usage.get("cache_creation")
     if isinstance(breakdown, dict) and (
         "ephemeral_5m_input_tokens" in breakdown or "ephemeral_1h_input_tokens" in breakdown
     ):
-        write_5m = _int(breakdown.get("ephemeral_5m_input_tokens"))
-        write_1h = _int(breakdown.get("ephemeral_1h_input_tokens"))
+        write_5m = _count(breakdown.get("ephemeral_5m_input_tokens")) or 0
+        write_1h = _count(breakdown.get("ephemeral_1h_input_tokens")) or 0
         # The breakdown may lag the total (it comes from message_start only): whatever it
         # does not account for is priced at the default 5 minute rate.
-        write_5m += max(created - write_5m - write_1h, 0)
+        write_5m += max((created or 0) - write_5m - write_1h, 0)
     else:
-        write_5m, write_1h = created, 0
+        write_5m, write_1h = created, None
     server = usage.get("server_tool_use")
-    web_search = _int(server.get("web_search_requests")) if isinstance(server, dict) else 0
     return {
-        "input": _int(usage.get("input_tokens")),
-        "output": _int(usage.get("output_tokens")),
-        "cache_write_5m": write_5m,
-        "cache_write_1h": write_1h,
-        "cache_read": _int(usage.get("cache_read_input_tokens")),
-        "web_search": web_search,
+        "input_tokens": _count(usage.get("input_tokens")),
+        "output_tokens": _count(usage.get("output_tokens")),
+        "cache_creation_5m": write_5m,
+        "cache_creation_1h": write_1h,
+        "cache_read": _count(usage.get("cache_read_input_tokens")),
+        "server_tool_use": {k: v for k, v in server.items() if _count(v) is not None}
+        if isinstance(server, dict)
+        else {},
     }
 
 
 def cost_usd(usage: dict, price: dict) -> Decimal:
     """The cost of one response's `usage` at `price` (USD per million tokens)."""
-    counts = token_counts(usage)
+    counts = usage_counts(usage)
+
+    def n(name: str) -> int:
+        return counts.get(name) or 0
+
     tokens = (
-        counts["input"] * _rate(price, "input")
-        + counts["output"] * _rate(price, "output")
-        + counts["cache_write_5m"] * _rate(price, "cache_write_5m")
-        + counts["cache_write_1h"] * _rate(price, "cache_write_1h")
-        + counts["cache_read"] * _rate(price, "cache_read")
+        n("input_tokens") * _rate(price, "input")
+        + n("output_tokens") * _rate(price, "output")
+        + n("cache_creation_5m") * _rate(price, "cache_write_5m")
+        + n("cache_creation_1h") * _rate(price, "cache_write_1h")
+        + n("cache_read") * _rate(price, "cache_read")
     ) / _MILLION
-    searches = counts["web_search"] * _rate(price, "web_search_per_1k") / Decimal(1000)
-    return (tokens + searches).quantize(Decimal("0.00000001"))
+    searches = counts.get("server_tool_use", {}).get("web_search_requests", 0)
+    return (tokens + searches * _rate(price, "web_search_per_1k") / Decimal(1000)).quantize(
+        Decimal("0.00000001")
+    )
 
 
 def find_price(model: str, prices: list[dict]) -> dict | None:

@@ -29,6 +29,7 @@ from playground.providers.config import (
     ProviderUnavailable,
     UnknownModel,
 )
+from playground.providers.models import Provider
 
 
 def anthropic_from_env() -> ProviderConfig | None:
@@ -43,8 +44,6 @@ _worker = ThreadPoolExecutor(max_workers=2, thread_name_prefix="providers")
 
 
 def _rows_sync(team) -> list:
-    from playground.providers.models import Provider
-
     rows = list(Provider.objects.for_team(team).filter(enabled=True))
     # The team's own providers shadow shared ones.
     rows.sort(key=lambda p: (p.team_id is None, p.name))

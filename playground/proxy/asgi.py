@@ -14,7 +14,6 @@ within one event loop turn, including before its first byte.
 from __future__ import annotations
 
 import asyncio
-import functools
 import logging
 import re
 import time
@@ -50,23 +49,18 @@ def _route(path: str) -> tuple[str, str, str | None] | None:
 
 
 def _host_allowed(headers: list[tuple[bytes, bytes]]) -> bool:
+    """Django's own Host check, as its middleware would make it."""
     raw = header(headers, b"host")
     if raw is None:
         return False
-    return _host_ok(raw, tuple(settings.ALLOWED_HOSTS), settings.DEBUG)
-
-
-# Django's host validation, remembered per Host value and settings: a server sees a handful
-# of Host values, and the check ran on every call for ~0.1 ms with cold caches.
-@functools.lru_cache(maxsize=256)
-def _host_ok(raw: bytes, allowed: tuple[str, ...], debug: bool) -> bool:
     try:
         host = raw.decode("ascii")
     except UnicodeDecodeError:
         return False
     domain, _port = split_domain_port(host)
-    if debug and not allowed:
-        allowed = (".localhost", "127.0.0.1", "[::1]")
+    allowed = settings.ALLOWED_HOSTS
+    if settings.DEBUG and not allowed:
+        allowed = [".localhost", "127.0.0.1", "[::1]"]
     return bool(domain) and validate_host(domain, allowed)
 
 

@@ -101,6 +101,6 @@ def set_replay(
 
 
 def _forget(key: ProxyKey) -> None:
-    from playground.proxy.auth import invalidate
+    from playground.proxy.auth import invalidate  # here, not at the top: auth imports this module
 
     invalidate(key.key_hash)

@@ -1,4 +1,4 @@
-"""Relaying a call upstream and recording it, event by event.
+"""Relaying a call upstream through the run path (`playground.runpath`), which records it.
 
 Fidelity policy: the client receives what the upstream sent. Status and body pass
 unchanged; an SSE stream is forwarded event by event, each event's bytes exactly as
@@ -6,17 +6,19 @@ received and sent the moment it is complete (no buffering, no gzip, with
 `X-Accel-Buffering: no`): the events completed by one upstream read leave in one write.
 The relay does not parse the stream to do so (`EventCutter` finds the last blank line);
 the recorder gets the bytes as read and parses them off the hot path. The recording starts
-once the request is on its way upstream (`on_sent`), and the response's start is recorded
-once its first bytes are out, so no client waits for the recorder. Headers pass except
-hop-by-hop ones, the framing headers we recompute (content-length, content-encoding), the
-server's own (date, server) and cookies. Upstream errors (4xx/5xx with their retry-after, x-should-retry, request-id)
-pass through untouched, so SDK retries behave as against the real API; the proxy itself
-never retries.
+once the request is on its way upstream, and the response's start is recorded once its
+first bytes are out, so no client waits for the recorder. Headers pass except hop-by-hop
+ones, the framing headers we recompute (content-length, content-encoding), the server's own
+(date, server) and cookies. Upstream errors (4xx/5xx with their retry-after,
+x-should-retry, request-id) pass through untouched, so SDK retries behave as against the
+real API; the proxy itself never retries.
 
-Failures: an upstream that cannot be reached is a 502 `api_error` (retryable); a stream
-that ends without `message_stop` or an `error` event gets an `api_error` error event, so
-the client never mistakes a cut for a complete answer; a client that disconnects cancels
-this coroutine, which closes the upstream request and records `client_cancelled`.
+Failures: an upstream that cannot be reached is a 502 `api_error` (retryable), a timeout
+before the answer a 504 `timeout_error`, a refused provider address a 400; a stream that
+ends without `message_stop` or an `error` event (cut, silent past the idle timeout, or an
+event past the size cap) gets an `error` event saying why, so the client never mistakes a
+cut for a complete answer; a client that disconnects cancels this coroutine, which closes
+the upstream request and records `client_cancelled`.
 """
 
 from __future__ import annotations

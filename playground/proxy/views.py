@@ -16,7 +16,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from playground.proxy import keys as key_ops
 from playground.proxy.models import ProxyKey
+from playground.proxy.routes import provider_names
 from playground.proxy.snippets import snippets
+from playground.recording.models import Exchange
 from playground.teams.ops import team_for_request
 
 TAIL_LENGTH = 20
@@ -43,8 +45,6 @@ def base_url(request: HttpRequest) -> str:
 
 
 def _tail(team) -> list:
-    from playground.recording.models import Exchange
-
     return list(
         Exchange.objects.for_team(team)
         .filter(source__in=["proxy", "replay"])
@@ -70,8 +70,6 @@ def _context(request: HttpRequest, team, **extra) -> dict:
 
 
 def _provider_names(team) -> set[str]:
-    from playground.proxy.routes import provider_names
-
     return provider_names(team) or set()
 
 

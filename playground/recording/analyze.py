@@ -172,32 +172,3 @@ def search_text(body: object, message: dict | None, cap: int = SEARCH_CAP) -> st
         if size >= cap:
             break
     return safe_text("\n".join(out)[:cap])
-
-
-def usage_columns(message: dict | None) -> dict:
-    usage = message.get("usage") if isinstance(message, dict) else None
-    if not isinstance(usage, dict):
-        return {}
-
-    def num(value: object) -> int | None:
-        return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-    created = num(usage.get("cache_creation_input_tokens"))
-    breakdown = usage.get("cache_creation")
-    if isinstance(breakdown, dict):
-        five = num(breakdown.get("ephemeral_5m_input_tokens")) or 0
-        hour = num(breakdown.get("ephemeral_1h_input_tokens")) or 0
-        five += max((created or 0) - five - hour, 0)
-    else:
-        five, hour = created, None
-    server = usage.get("server_tool_use")
-    return {
-        "input_tokens": num(usage.get("input_tokens")),
-        "output_tokens": num(usage.get("output_tokens")),
-        "cache_creation_5m": five,
-        "cache_creation_1h": hour,
-        "cache_read": num(usage.get("cache_read_input_tokens")),
-        "server_tool_use": {k: v for k, v in server.items() if isinstance(v, int)}
-        if isinstance(server, dict)
-        else {},
-    }

@@ -29,7 +29,7 @@ def _error_fields(error: object) -> tuple[str, str]:
 
 def finish(op: dict, state: dict, prices: list[dict] | None) -> tuple[int | None, str]:
     """Derive and write everything a finished exchange holds, in one update."""
-    from playground.contract.pricing import cost_usd, find_price
+    from playground.contract.pricing import cost_usd, find_price, usage_counts
 
     tally = op.get("tally")
     event_count = tally.count if tally is not None else 0
@@ -66,7 +66,7 @@ def finish(op: dict, state: dict, prices: list[dict] | None) -> tuple[int | None
     exchange = Exchange(id=state["pk"], **state["row"])
     exchange._state.adding = False
     request_body = state["body"]
-    usage = analyze.usage_columns(message)
+    usage = usage_counts(message.get("usage") if isinstance(message, dict) else None)
     for field, value in usage.items():
         setattr(exchange, field, value)
     model = exchange.model or (message or {}).get("model") or ""

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 
 from playground.proxy.keys import ProxyKeyError, create_key
+from playground.proxy.routes import provider_names
 from playground.teams.ops import DEFAULT_TEAM, ensure_team
 
 
@@ -35,8 +36,6 @@ class Command(BaseCommand):
 
 
 def _check_provider(name: str, team) -> None:
-    from playground.proxy.routes import provider_names
-
     known = provider_names(team)
     if known is not None and name not in known:
         raise CommandError(f"Unknown provider {name!r}; known: {', '.join(sorted(known)) or 'none'}.")
