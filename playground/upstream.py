@@ -77,7 +77,7 @@ MAX_EVENT_BYTES = 32 * 1024 * 1024
 # Every concurrent stream holds a connection for minutes: a small pool would make stream
 # N+1 wait and fail (the SDK's own limit is 1000 connections). An idle connection is kept
 # for less than the 5 s after which uvicorn and Node.js servers close one themselves.
-LIMITS = httpx.Limits(max_connections=1000, max_keepalive_connections=100, keepalive_expiry=4.0)
+LIMITS = httpx.Limits(max_connections=1000, max_keepalive_connections=1000, keepalive_expiry=4.0)
 # Never forwarded: hop-by-hop, framing (the client sets its own), cookies and encodings.
 _DROP_HEADERS = frozenset(
     {
@@ -170,21 +170,110 @@ class CheckedBackend(httpcore.AsyncNetworkBackend):
         await self._backend.sleep(seconds)
 
 
-class CheckedTransport(httpx.AsyncHTTPTransport):
-    """httpx's transport with `CheckedBackend` under its connection pool."""
+class KeepAlivePool:
+    """Keep-alive connections to one provider, in place of httpcore's connection pool: an
+    idle connection is taken from a stack (the most recently used first), a new one made
+    when none is idle, at most LIMITS.max_connections at once.
 
-    def __init__(self, ssl_context: ssl.SSLContext) -> None:
-        super().__init__(verify=ssl_context, trust_env=False, limits=LIMITS)
-        # httpx takes no network backend itself; its pool is httpcore's, which does. Built
-        # with the same settings httpx gave it (httpx is pinned to the minor version this
-        # was written against).
-        self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=ssl_context,
-            max_connections=LIMITS.max_connections,
-            max_keepalive_connections=LIMITS.max_keepalive_connections,
-            keepalive_expiry=LIMITS.keepalive_expiry,
-            network_backend=CheckedBackend(),
+    Why not httpcore's own pool: it rescans every connection whenever a request starts or
+    ends, so with many concurrent streams (each holds its connection for minutes) its CPU
+    per call grows with their number: measured by `bench/bench_proxy.py`, it put the
+    proxy's added time to first byte at 100 streams far past the target (see the bench
+    report). The connections themselves are httpcore's (`AsyncHTTPConnection`), and httpx's
+    transport still maps their errors."""
+
+    def __init__(self, ssl_context: ssl.SSLContext, network_backend: httpcore.AsyncNetworkBackend | None) -> None:
+        self._ssl_context = ssl_context
+        self._backend = network_backend or httpcore.AnyIOBackend()
+        self._idle: list[httpcore.AsyncHTTPConnection] = []
+        self._slots = asyncio.Semaphore(LIMITS.max_connections)
+
+    def _idle_connection(self, origin: httpcore.Origin) -> httpcore.AsyncHTTPConnection | None:
+        while self._idle:
+            connection = self._idle.pop()
+            # Expired: idle too long, or its server closed it (we never write into that).
+            if connection.can_handle_request(origin) and connection.is_idle() and not connection.has_expired():
+                return connection
+            self._close_soon(connection)
+        return None
+
+    def _close_soon(self, connection: httpcore.AsyncHTTPConnection) -> None:
+        task = asyncio.get_running_loop().create_task(connection.aclose())
+        _closing.add(task)
+        task.add_done_callback(_closing.discard)
+
+    async def handle_async_request(self, request: httpcore.Request) -> httpcore.Response:
+        try:
+            async with asyncio.timeout(request.extensions.get("timeout", {}).get("pool")):
+                await self._slots.acquire()
+        except TimeoutError:
+            raise httpcore.PoolTimeout("no free connection in time") from None
+        connection = None
+        try:
+            connection = self._idle_connection(request.url.origin) or httpcore.AsyncHTTPConnection(
+                origin=request.url.origin, ssl_context=self._ssl_context,
+                keepalive_expiry=LIMITS.keepalive_expiry, network_backend=self._backend,
+            )
+            response = await connection.handle_async_request(request)
+        except BaseException:
+            self._slots.release()
+            if connection is not None:
+                self._close_soon(connection)
+            raise
+        return httpcore.Response(
+            status=response.status, headers=response.headers,
+            content=_Released(response.stream, self, connection), extensions=response.extensions,
         )
+
+    def release(self, connection: httpcore.AsyncHTTPConnection) -> None:
+        self._slots.release()
+        if connection.is_idle():  # read to the end: reusable
+            self._idle.append(connection)
+        elif not connection.is_closed():
+            self._close_soon(connection)
+
+    async def aclose(self) -> None:
+        idle, self._idle = self._idle, []
+        for connection in idle:
+            await connection.aclose()
+
+
+# Connections being closed in the background (a task must be referenced until it ends).
+_closing: set[asyncio.Task] = set()
+
+
+class _Released:
+    """A response body that hands its connection back to the pool when closed."""
+
+    def __init__(self, stream, pool: KeepAlivePool, connection: httpcore.AsyncHTTPConnection) -> None:
+        self._stream = stream
+        self._pool = pool
+        self._connection = connection
+        self._closed = False
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        async for part in self._stream:
+            yield part
+
+    async def aclose(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            await self._stream.aclose()  # an unread body closes the connection: the upstream stops
+        finally:
+            self._pool.release(self._connection)
+
+
+class PooledTransport(httpx.AsyncHTTPTransport):
+    """httpx's transport over `KeepAlivePool`, with `CheckedBackend` unless the provider
+    allows private networks."""
+
+    def __init__(self, ssl_context: ssl.SSLContext, checked: bool) -> None:
+        super().__init__(verify=ssl_context, trust_env=False, limits=LIMITS)
+        # httpx takes no network backend or pool itself; the pool it drives is replaced
+        # (httpx is pinned to the minor version this was written against).
+        self._pool = KeepAlivePool(ssl_context, CheckedBackend() if checked else None)
 
 
 def ssl_context(provider: ProviderConfig) -> ssl.SSLContext:
@@ -207,9 +296,7 @@ def _transport(provider: ProviderConfig) -> httpx.AsyncBaseTransport:
     proxy = env_proxy(provider.base_url) if provider.use_env_proxy else None
     if proxy is not None:
         return httpx.AsyncHTTPTransport(verify=context, trust_env=False, limits=LIMITS, proxy=proxy)
-    if provider.allow_private_network:
-        return httpx.AsyncHTTPTransport(verify=context, trust_env=False, limits=LIMITS)
-    return CheckedTransport(context)
+    return PooledTransport(context, checked=not provider.allow_private_network)
 
 
 _clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[tuple, httpx.AsyncClient]] = (
