@@ -1,6 +1,7 @@
 """Benchmark: what the recording proxy adds to a stream, against the simulator called directly.
 
     .venv/bin/python bench/bench_proxy.py [--quick] [--no-litellm] [--levels 1,10,100]
+        [--paced 25,50,100,200,400] [--skip-levels]
 
 Everything runs on loopback, in separate processes started and stopped here:
 
@@ -9,8 +10,9 @@ Everything runs on loopback, in separate processes started and stopped here:
   SQLite database, a provider `benchsim` pointing at the standalone simulator
   (`addprovider --allow-private-network`) and a proxy key pinned to it, so each proxied
   call really crosses process boundaries and is recorded;
-* LiteLLM's proxy (`/tmp/litellm-venv/bin/litellm`, if installed; offline settings) with
-  `anthropic/sim-1` pointed at the same simulator, as the peer.
+* LiteLLM's proxy (`$BENCH_LITELLM`, default `/tmp/litellm-venv/bin/litellm`, if installed
+  in its own virtualenv; offline settings) with `anthropic/sim-1` pointed at the same
+  simulator, as the peer.
 
 Arms per concurrency level, taking turns round by round: direct (A), proxy, LiteLLM, direct
 again (B); before each arm the proxy (with its recorder process) and LiteLLM are left to
@@ -25,6 +27,13 @@ request, so the simulator seeds a different answer).
 
 Also measured: CPU time of the proxy process per relayed event (from /proc), and the
 proxy's RSS growth while relaying one 300,000-token stream.
+
+The paced lane, the shape of real model traffic: streams of about 64 deltas 20 ms apart
+(`x-sim-output-tokens: 192`, `x-sim-delay-ms: 20`; LiteLLM drops the caller's x-sim-*
+headers, so its `sim-paced` model sends them itself), started together in rising numbers
+after a warm-up, recording on. A stream is stall-free when it reaches message_stop with no
+gap over 200 ms between two body reads, counting from the request. Printed per level and
+arm: the stall-free count and the gap p99.
 """
 
 from __future__ import annotations
