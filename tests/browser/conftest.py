@@ -185,3 +185,17 @@ def screenshot(page, name: str, height: int = 1500) -> Path:
     page.wait_for_timeout(100)
     page.screenshot(path=str(path))
     return path
+
+
+def record_loop(user):
+    """The inspector tests' three-step tool loop, recorded from a worker thread: Playwright's
+    sync API keeps an event loop in this one, and the capture API would hand its writes to
+    that (blocked) loop."""
+    from tests.inspector import loop
+
+    out: list = []
+    worker = threading.Thread(target=lambda: out.append(loop.record_loop(user)))
+    worker.start()
+    worker.join(30)
+    assert out, "recording failed"
+    return out[0]

@@ -4,28 +4,17 @@ evaluated by the browser's automation, not injected as a script tag)."""
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 import pytest
 
 from playground.recording.models import Exchange
-from tests.browser.conftest import open_composer
-from tests.inspector import loop
+from tests.browser.conftest import open_composer, record_loop
 
 pytestmark = pytest.mark.browser
 
 AXE = (Path(__file__).resolve().parents[1] / "vendor" / "axe" / "axe.min.js").read_text()
 BLOCKING = ("serious", "critical")
-
-
-def record_loop(user):
-    out: list = []
-    worker = threading.Thread(target=lambda: out.append(loop.record_loop(user)))
-    worker.start()
-    worker.join(30)
-    assert out, "recording failed"
-    return out[0]
 
 
 def violations(page) -> list[str]:

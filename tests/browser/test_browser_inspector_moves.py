@@ -10,20 +10,9 @@ import pytest
 from playwright.sync_api import expect
 
 from playground.recording.models import Exchange
-from tests.inspector import loop
+from tests.browser.conftest import record_loop
 
 pytestmark = pytest.mark.browser
-
-
-def record_loop(user):
-    """Record from a worker thread: Playwright's sync API keeps an event loop in this one,
-    and the capture API would hand its writes to that (blocked) loop."""
-    out: list = []
-    worker = threading.Thread(target=lambda: out.append(loop.record_loop(user)))
-    worker.start()
-    worker.join(30)
-    assert out, "recording failed"
-    return out[0]
 
 
 def test_ticking_two_rows_diffs_them_in_one_click(page_for, alice):

@@ -4,26 +4,15 @@ toggle overrides the system's setting and is remembered."""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from playwright.sync_api import expect
 
 from playground.recording.models import Exchange
-from tests.inspector import loop
+from tests.browser.conftest import record_loop
 
 pytestmark = pytest.mark.browser
 
 SIZES = [(390, 844), (768, 1024)]
-
-
-def record_loop(user):
-    out: list = []
-    worker = threading.Thread(target=lambda: out.append(loop.record_loop(user)))
-    worker.start()
-    worker.join(30)
-    assert out, "recording failed"
-    return out[0]
 
 
 def overflow(page) -> int:

@@ -3,32 +3,12 @@ it, and the base URL guard runs when the form is saved."""
 
 from __future__ import annotations
 
-import pytest
-from django.contrib.auth import get_user_model
-
 from playground import providers
 from playground.providers.models import Provider
 from playground.providers.ops import save_provider
+from tests.providers.conftest import form_data
 
 KEY = "sk-ant-admin-secret-123"
-
-
-@pytest.fixture
-def staff_client(client, db):
-    user = get_user_model().objects.create_superuser("root", "root@example.com", "root-password")
-    client.force_login(user)
-    return client
-
-
-def form_data(**overrides):
-    data = {
-        "name": "gw", "base_url": "https://gw.example.com", "auth_style": "x-api-key", "api_key": "",
-        "model_patterns": "claude-*", "extra_headers": "{}", "enabled": "on", "team": "",
-        "anthropic_version": "2023-06-01", "connect_timeout": "10", "first_byte_timeout": "600",
-        "idle_timeout": "300",
-    }
-    data.update(overrides)
-    return data
 
 
 def test_it_stores_a_new_key_encrypted_and_never_shows_it(staff_client):

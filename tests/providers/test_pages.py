@@ -4,32 +4,14 @@ inline. The key is write-only everywhere; non-staff get 403."""
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth import get_user_model
 
 from playground import providers
 from playground.providers.models import Provider
 from playground.providers.ops import save_provider
+from tests.providers.conftest import form_data
 
 KEY = "sk-ant-pages-secret-4711"
 NEW_KEY = "sk-ant-pages-rotated-0815"
-
-
-@pytest.fixture
-def staff_client(client, db):
-    user = get_user_model().objects.create_user("root", password="root-password", is_staff=True)
-    client.force_login(user)
-    return client
-
-
-def form_data(**overrides):
-    data = {
-        "name": "gw", "base_url": "https://gw.example.com", "auth_style": "x-api-key", "api_key": "",
-        "model_patterns": "claude-*", "extra_headers": "{}", "enabled": "on", "team": "",
-        "anthropic_version": "2023-06-01", "connect_timeout": "10", "first_byte_timeout": "600",
-        "idle_timeout": "300",
-    }
-    data.update(overrides)
-    return data
 
 
 def test_it_adds_a_provider_and_never_renders_its_key(staff_client):
