@@ -101,3 +101,23 @@ def test_save_edit_save_again_and_run_the_grid(page_for, alice):
     assert page.input_value(TEXT) == "Weather in {{city}} today, in one line?"
     assert page.locator("[data-testid=copy-tab]").count() == 2
     assert workcopies.copies_for(alice, team).count() == 2
+
+
+def test_the_grid_stops_as_a_whole(page_for, alice):
+    team = Team.objects.get(name="acme")
+    state = {
+        "request": {"model": "sim-1", "max_tokens": 1024, "messages": [{"role": "user", "content": [{"type": "text", "text": "Tell me about {{animal}}."}]}]},
+        "headers": {"anthropic-version": "2023-06-01", "x-sim-delay-ms": "30", "x-sim-output-tokens": "600"},
+        "variables": {"sets": [{"name": "otters", "values": {"animal": "otters"}}, {"name": "owls", "values": {"animal": "owls"}}], "active": "otters"},
+    }
+    copy = workcopies.open_working_copy(alice, team, state, "Animals")
+    page = open_composer(page_for(alice), copy.get_absolute_url())
+    page.click("[data-testid=grid]")
+    page.wait_for_function("() => document.querySelectorAll('[data-testid=grid-row] .text-out').length === 2")
+    page.keyboard.press("Escape")
+    page.wait_for_function("() => [...document.querySelectorAll('[data-testid=grid-row] [data-testid=run-outcome]')]"
+                           ".map(b => b.textContent).join() === 'client_cancelled,client_cancelled'")
+    assert page.is_enabled("[data-testid=grid]") and page.is_disabled("[data-testid=stop]")
+    for row in range(2):
+        href = page.locator("[data-testid=grid-row]").nth(row).locator("[data-testid=exchange-link]").get_attribute("href")
+        assert recorded(href.strip("/").split("/")[-1]).outcome == "client_cancelled"
