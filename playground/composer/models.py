@@ -37,6 +37,9 @@ class WorkingCopy(models.Model):
     # The sha256 of the state as last saved to the library, or as opened for a new copy:
     # the copy has unsaved changes when its state's digest differs.
     saved_digest = models.CharField(max_length=64, blank=True, default="")
+    # Bumped by every write of the state: an autosave names the revision it edited, so two
+    # windows on one copy cannot overwrite each other silently.
+    revision = models.PositiveIntegerField(default=0)
     unsaved = models.BooleanField(default=False)
     created = models.DateTimeField(default=timezone.now)
     opened = models.DateTimeField(default=timezone.now)  # last shown: `/` opens the latest

@@ -55,7 +55,12 @@ def save_copy(
         copy.saved_digest = digest(cleaned)
         copy.unsaved = False
         copy.title = clean_title(saved.name)
-        copy.save(update_fields=["saved_request", "base_version", "state_json", "saved_digest", "unsaved", "title", "updated"])
+        copy.revision += 1
+        copy.save(
+            update_fields=[
+                "saved_request", "base_version", "state_json", "saved_digest", "unsaved", "title", "revision", "updated"
+            ]
+        )
     return version
 
 

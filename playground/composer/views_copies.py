@@ -7,7 +7,9 @@ shape. Writes need a role that may write (viewers get 403 `permission_error`).
 - `GET  /copies`                  the caller's open copies (id, title, unsaved, url).
 - `POST /copies`                  a new copy: `{"state"?: {...}, "title"?: "..."}` (default:
                                   a blank request); answers 201 with the copy.
-- `POST /copies/<id>/state`       autosave: the page's whole state as the body.
+- `POST /copies/<id>/state`       autosave: the page's whole state as the body;
+                                  `?revision=N` writes only if the copy is still at
+                                  revision N (else 409: another window saved it).
 - `POST /copies/<id>/title`       `{"title": "..."}`.
 - `POST /copies/<id>/save`        save to the library: `{"state", "name", "description"?,
                                   "tags"?, "message"?}`; the first save creates the saved
@@ -27,6 +29,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from playground.composer import saving, workcopies
 from playground.composer.jsonapi import error, json_body, reads_body
 from playground.composer.models import WorkingCopy
+from playground.contract.errors import error_body
 from playground.teams.access import membership_for_request
 
 SAVE_KEYS = {"state", "name", "description", "tags", "message"}
@@ -101,11 +104,16 @@ def _new_copy(request: HttpRequest) -> JsonResponse:
 @reads_body
 def save_state(request: HttpRequest, public_id: str) -> JsonResponse:
     copy = _copy(request, public_id)
+    revision = request.GET.get("revision")
+    if revision is not None and not revision.isdigit():
+        return error("invalid_request_error", "revision must be a number")
     try:
-        workcopies.autosave(copy, json_body(request))
+        workcopies.autosave(copy, json_body(request), int(revision) if revision is not None else None)
+    except workcopies.Conflict as exc:
+        return JsonResponse(error_body("invalid_request_error", str(exc)), status=409)
     except workcopies.DraftError as exc:
         return error("invalid_request_error", str(exc))
-    return JsonResponse({"saved": copy.updated.isoformat(), "unsaved": copy.unsaved})
+    return JsonResponse({"saved": copy.updated.isoformat(), "unsaved": copy.unsaved, "revision": copy.revision})
 
 
 @login_required

@@ -21,7 +21,7 @@ import hashlib
 import json
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from playground.composer.models import WorkingCopy
@@ -34,6 +34,10 @@ DEFAULT_VERSION = "2023-06-01"
 
 class DraftError(ValueError):
     """The state cannot be stored in a working copy (the message says why)."""
+
+
+class Conflict(DraftError):
+    """The copy changed since the revision the caller edited (another window saved)."""
 
 
 class CopyLimit(DraftError):
@@ -117,12 +121,22 @@ def focus(copy: WorkingCopy) -> None:
     WorkingCopy.objects.filter(pk=copy.pk).update(opened=copy.opened)
 
 
-def autosave(copy: WorkingCopy, state: object) -> WorkingCopy:
-    """Replace the copy's state (checked first; DraftError leaves the stored one as it was)."""
+def autosave(copy: WorkingCopy, state: object, revision: int | None = None) -> WorkingCopy:
+    """Replace the copy's state (checked first; DraftError leaves the stored one as it was).
+
+    With `revision` (the one the caller's edits started from), the write happens only if
+    the copy is still at that revision, else Conflict; without it, it overwrites."""
     cleaned = clean_state(state)
     copy.state = cleaned
     copy.unsaved = digest(cleaned) != copy.saved_digest
-    copy.save(update_fields=["state_json", "unsaved", "updated"])
+    rows = WorkingCopy.objects.filter(pk=copy.pk)
+    if revision is not None:
+        rows = rows.filter(revision=revision)
+    now = timezone.now()
+    if not rows.update(state_json=copy.state_json, unsaved=copy.unsaved, updated=now, revision=F("revision") + 1):
+        raise Conflict("this request was changed in another window since this page loaded it")
+    copy.updated = now
+    copy.revision = WorkingCopy.objects.values_list("revision", flat=True).get(pk=copy.pk)
     return copy
 
 
@@ -145,6 +159,7 @@ def copy_json(copy: WorkingCopy) -> dict:
         "id": copy.public_id,
         "title": copy.title,
         "unsaved": copy.unsaved,
+        "revision": copy.revision,
         "url": copy.get_absolute_url(),
         "saved": None
         if saved is None

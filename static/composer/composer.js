@@ -87,7 +87,12 @@ store.subscribe((source, detail) => {
 const saveState = document.getElementById("save-state");
 store.onSaveState = (what, message) => {
   saveState.textContent = what === "saved" ? "draft saved" : what === "editing" ? "editing…" : message;
-  saveState.classList.toggle("finding-error", what === "error");
+  saveState.classList.toggle("finding-error", what === "error" || what === "conflict");
+  if (what === "conflict") {
+    // Another window saved this copy: nothing is overwritten unless asked; the edits stay here.
+    saveState.append(" ", h("button", { type: "button", class: "link", "data-testid": "overwrite", onclick: () => { store.revision = null; store.save(); } }, "keep this window's version"),
+      " or ", h("a", { href: location.href }, "reload to see theirs"));
+  }
 };
 window.addEventListener("pagehide", () => store.flush());
 // A change too large to go out with the page's last request must not vanish silently.

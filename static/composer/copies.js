@@ -97,6 +97,7 @@ export function initCopies(config, blankState) {
   copy = config.copy;
   if (!copy) { store.saveEnabled = false; return; }
   store.saveURL = `/copies/${encodeURIComponent(copy.id)}/state`;
+  store.revision = copy.revision;
   store.onSaved = (data) => setUnsaved(!!data.unsaved);
   // `/?exchange=…` made this copy: a reload must show it, not open another one.
   if (new URLSearchParams(location.search).get("copy") !== copy.id) history.replaceState(null, "", copy.url);

@@ -58,6 +58,7 @@ async function submit(ev) {
   }
   copy.saved = data.saved;
   copy.title = data.title;
+  store.revision = data.revision;
   const tab = document.querySelector(`.copy-tab[data-copy="${CSS.escape(copy.id)}"] .copy-title`);
   if (tab) tab.textContent = data.title;
   setUnsaved(!!data.unsaved);

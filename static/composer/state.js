@@ -86,6 +86,7 @@ class Store {
     this.saveTimer = null;
     this.saveEnabled = true;
     this.saveURL = null;
+    this.revision = null; // the copy's revision these edits started from (null: overwrite)
     this.pending = false;
     this.chain = Promise.resolve();
     this.onSaveState = () => {};
@@ -142,15 +143,22 @@ class Store {
   async sendDraft(keepalive) {
     const body = JSON.stringify(this.state);
     try {
-      const resp = await fetch(this.saveURL, {
+      const url = this.revision === null ? this.saveURL : `${this.saveURL}?revision=${this.revision}`;
+      const resp = await fetch(url, {
         method: "POST", body, keepalive: keepalive && body.length < 60000,
         headers: { "content-type": "application/json", "x-csrftoken": csrfToken() },
         credentials: "same-origin",
       });
       let data = null;
       try { data = await resp.json(); } catch { data = null; }
-      if (resp.ok) { this.onSaveState("saved"); this.onSaved(data || {}); }
-      else {
+      if (resp.ok) {
+        if (data && Number.isInteger(data.revision)) this.revision = data.revision;
+        this.onSaveState("saved");
+        this.onSaved(data || {});
+      } else if (resp.status === 409) {
+        this.pending = true; // kept in this page until the user chooses
+        this.onSaveState("conflict", (data && data.error && data.error.message) || "changed in another window");
+      } else {
         this.pending = true; // kept for the next try: nothing typed is dropped
         this.onSaveState("error", (data && data.error && data.error.message) || `draft not saved (${resp.status})`);
       }

@@ -82,3 +82,18 @@ def test_two_requests_open_at_once_and_open_in_playground_adds_a_third(page_for,
     page.wait_for_function("n => document.querySelectorAll('[data-testid=copy-tab]').length === n", arg=2)
     page.wait_for_selector("#conversation .turn")
     assert sorted(c.title for c in workcopies.copies_for(alice, team)) == ["Second", "Untitled"]
+
+
+def test_two_windows_on_one_copy_never_overwrite_each_other_silently(page_for, alice):
+    team = Team.objects.get(name="acme")
+    copy = workcopies.open_working_copy(alice, team, workcopies.default_state(), "Shared")
+    first = open_composer(page_for(alice), copy.get_absolute_url())
+    second = open_composer(first.context.new_page(), copy.get_absolute_url())
+    second.errors = []
+    _type_and_wait_saved(first, "from the first window")
+    second.fill(TEXT, "from the second window")
+    second.wait_for_selector("#save-state:has-text('changed in another window')")
+    assert workcopies.get_copy(alice, team, copy.public_id).state["request"]["messages"][0]["content"][0]["text"] == "from the first window"
+    second.click("[data-testid=overwrite]")
+    second.wait_for_selector("#save-state:text-is('draft saved')")
+    assert workcopies.get_copy(alice, team, copy.public_id).state["request"]["messages"][0]["content"][0]["text"] == "from the second window"

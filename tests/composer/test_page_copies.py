@@ -44,7 +44,7 @@ def test_it_opens_lists_and_autosaves_copies(client, alice):
     made = _post(client, "/copies", {"state": STATE, "title": "Weather"})
     assert made.status_code == 201
     copy_id = made.json()["id"]
-    assert made.json() == {"id": copy_id, "title": "Weather", "unsaved": False, "url": f"/?copy={copy_id}", "saved": None}
+    assert made.json() == {"id": copy_id, "title": "Weather", "unsaved": False, "revision": 0, "url": f"/?copy={copy_id}", "saved": None}
     blank = _post(client, "/copies", {}).json()
     listed = client.get("/copies").json()["copies"]
     assert [c["id"] for c in listed] == [copy_id, blank["id"]]
@@ -159,3 +159,21 @@ def test_writes_only_accept_post(client, alice):
 def test_it_needs_a_login(client, alice):
     copy = _copy(alice)
     assert _post(client, f"/copies/{copy.public_id}/state", STATE).status_code == 302
+
+
+def test_an_autosave_from_a_stale_window_is_a_409_and_overwrites_nothing(client, alice):
+    client.force_login(alice)
+    copy = _copy(alice)
+    assert copy.revision == 0
+    first = _post(client, f"/copies/{copy.public_id}/state?revision=0", {**STATE, "notes": "window A"})
+    assert first.status_code == 200 and first.json()["revision"] == 1
+    stale = _post(client, f"/copies/{copy.public_id}/state?revision=0", {**STATE, "notes": "window B"})
+    assert stale.status_code == 409 and stale.json()["error"]["type"] == "invalid_request_error"
+    assert "another window" in stale.json()["error"]["message"]
+    team = Team.objects.get(name="acme")
+    assert workcopies.get_copy(alice, team, copy.public_id).state["notes"] == "window A"
+    # Choosing to keep this window's version overwrites on purpose.
+    forced = _post(client, f"/copies/{copy.public_id}/state", {**STATE, "notes": "window B"})
+    assert forced.json()["revision"] == 2
+    assert workcopies.get_copy(alice, team, copy.public_id).state["notes"] == "window B"
+    assert _post(client, f"/copies/{copy.public_id}/state?revision=x", STATE).status_code == 400
