@@ -36,8 +36,10 @@ ANTHROPIC_API_KEY = env_str("ANTHROPIC_API_KEY")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
-# Development convenience: pages log in this local user automatically, so the
-# embedded default opens straight onto the playground. Never on in production.
+# Development convenience: pages log in this local user automatically, so the embedded
+# default opens straight onto the playground. Only for requests to and from a loopback
+# address, never after "Sign out" in that browser, never on the sign-in and invite pages,
+# never in production (playground/teams/middleware.py).
 AUTO_LOGIN_USER = None if PRODUCTION else env_str("PLAYGROUND_AUTO_LOGIN_USER", "demo")
 
 INSTALLED_APPS = [
@@ -136,7 +138,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
-LOGIN_URL = "/admin/login/"
+LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = "/"
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

@@ -5,6 +5,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("", include("playground.teams.urls")),
     path("", include("playground.composer.urls")),
     path("exchanges/", include("playground.inspector.urls")),
     path("proxy/", include("playground.proxy.urls")),

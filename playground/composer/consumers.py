@@ -2,8 +2,9 @@
 
 Policy:
 
-* Only an authenticated user with a team may connect; the team is the session's chosen team
-  when the user is a member of it, else the user's first team. Every run is recorded for it.
+* Only an authenticated user with a team may connect; the team is the one they work in
+  (playground.teams.ops). Every run is recorded for it. A viewer's runs are refused with a
+  `run.rejected` frame carrying the API's `permission_error` (viewers spend no provider key).
 * Every client message is checked (protocol.py) before anything acts on it; a bad one gets a
   `run.rejected` frame, never a crash of the socket.
 * Runs are tasks: `receive` only starts or stops them, so "stop" is handled while a run
@@ -56,6 +57,13 @@ def scope_team(scope):
     return team_for_user(scope.get("user"), scope.get("session"))
 
 
+def scope_membership(scope):
+    """The socket user's membership of the team they work in (sync, like scope_team)."""
+    from playground.teams.ops import membership_for_user
+
+    return membership_for_user(scope.get("user"), scope.get("session"))
+
+
 def exchange_url(public_id: str | None) -> str | None:
     return f"/exchanges/{public_id}/" if public_id else None
 
@@ -97,10 +105,12 @@ class RunConsumer(AsyncJsonWebsocketConsumer):
         if user is None or not user.is_authenticated:
             await self.close(code=4401)
             return
-        self.team = await database_sync_to_async(scope_team)(self.scope)
-        if self.team is None:
+        membership = await database_sync_to_async(scope_membership)(self.scope)
+        if membership is None:
             await self.close(code=4403)
             return
+        self.team = membership.team
+        self.can_run = membership.can_write
         self.user_id = user.pk
         await self.accept()
 
@@ -147,6 +157,9 @@ class RunConsumer(AsyncJsonWebsocketConsumer):
             if active:
                 active[1].set()
             return
+        if not self.can_run:
+            await self.reject(run_id, "viewers cannot run requests in this team", "permission_error")
+            return
         if run_id in self.runs:
             await self.reject(run_id, "a run with this run_id is already running")
             return
@@ -158,12 +171,12 @@ class RunConsumer(AsyncJsonWebsocketConsumer):
         self.runs[run_id] = (task, cancel)
         task.add_done_callback(lambda _t: self.runs.pop(run_id, None))
 
-    async def reject(self, run_id: str | None, message: str) -> None:
+    async def reject(self, run_id: str | None, message: str, error_type: str = "invalid_request_error") -> None:
         await self.send_frame(
             {
                 "type": "run.rejected",
                 "run_id": run_id,
-                "error": {"type": "invalid_request_error", "message": message},
+                "error": {"type": error_type, "message": message},
             }
         )
 

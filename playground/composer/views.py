@@ -30,7 +30,7 @@ from playground.composer.jsonapi import error, json_body, raw_body, reads_body
 from playground.composer.workcopies import default_state
 from playground.library.models import SavedRequest
 from playground.library.state import check_state
-from playground.teams.access import membership_for_request
+from playground.teams.access import api_login_required, api_writer_required, membership_for_request
 
 
 @login_required
@@ -112,7 +112,7 @@ def _state_from_exchange(team, public_id: str) -> tuple[dict | None, str | None]
     return state, f"Opened the request of exchange {public_id}."
 
 
-@login_required
+@api_login_required
 @require_POST
 @reads_body
 def validate(request: HttpRequest) -> JsonResponse:
@@ -128,7 +128,7 @@ def validate(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"findings": [catalogue.finding_json(f) for f in findings]})
 
 
-@login_required
+@api_login_required
 @require_POST
 @reads_body
 def variables(request: HttpRequest) -> JsonResponse:
@@ -142,7 +142,7 @@ def variables(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"placeholders": found, "findings": findings})
 
 
-@login_required
+@api_writer_required
 @require_POST
 @reads_body
 def import_text(request: HttpRequest) -> JsonResponse:
@@ -157,7 +157,7 @@ def import_text(request: HttpRequest) -> JsonResponse:
     return JsonResponse(imported)
 
 
-@login_required
+@api_login_required
 @require_POST
 @reads_body
 def code(request: HttpRequest) -> JsonResponse:

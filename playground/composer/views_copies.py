@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import functools
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -30,7 +29,7 @@ from playground.composer import saving, workcopies
 from playground.composer.jsonapi import error, json_body, reads_body
 from playground.composer.models import WorkingCopy
 from playground.contract.errors import error_body
-from playground.teams.access import membership_for_request
+from playground.teams.access import api_login_required, membership_for_request
 
 SAVE_KEYS = {"state", "name", "description", "tags", "message"}
 
@@ -67,7 +66,7 @@ def _refusals(view):
     return wrapper
 
 
-@login_required
+@api_login_required
 @require_http_methods(["GET", "POST"])
 @_refusals
 def copies(request: HttpRequest) -> JsonResponse:
@@ -98,7 +97,7 @@ def _new_copy(request: HttpRequest) -> JsonResponse:
     return JsonResponse(workcopies.copy_json(copy), status=201)
 
 
-@login_required
+@api_login_required
 @require_POST
 @_refusals
 @reads_body
@@ -116,7 +115,7 @@ def save_state(request: HttpRequest, public_id: str) -> JsonResponse:
     return JsonResponse({"saved": copy.updated.isoformat(), "unsaved": copy.unsaved, "revision": copy.revision})
 
 
-@login_required
+@api_login_required
 @require_POST
 @_refusals
 @reads_body
@@ -132,7 +131,7 @@ def title(request: HttpRequest, public_id: str) -> JsonResponse:
     return JsonResponse(workcopies.copy_json(copy))
 
 
-@login_required
+@api_login_required
 @require_POST
 @_refusals
 @reads_body
@@ -159,7 +158,7 @@ def save(request: HttpRequest, public_id: str) -> JsonResponse:
     return JsonResponse({**workcopies.copy_json(copy), "version": version.number})
 
 
-@login_required
+@api_login_required
 @require_POST
 @_refusals
 def close(request: HttpRequest, public_id: str) -> JsonResponse:

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from playground.inspector.access import exchange_for
 from playground.recording.queries import get_request_body
+from playground.teams.access import writer_required
 from playground.teams.ops import team_for_request
 
 MAX_MODEL = 200
@@ -36,6 +37,7 @@ def _load(request: HttpRequest, public_id: str):
 
 
 @login_required
+@writer_required
 @require_POST
 async def exchange_replay(request: HttpRequest, public_id: str) -> HttpResponse:
     from playground import recording

@@ -19,6 +19,7 @@ from playground.proxy.models import ProxyKey
 from playground.proxy.routes import provider_names
 from playground.proxy.snippets import snippets
 from playground.recording.models import Exchange
+from playground.teams.access import writer_required
 from playground.teams.ops import team_for_request
 
 TAIL_LENGTH = 20
@@ -95,6 +96,7 @@ def _keys_response(request: HttpRequest, team, **extra) -> HttpResponse:
 
 
 @login_required
+@writer_required
 @require_POST
 def create(request: HttpRequest) -> HttpResponse:
     team = _team_or_404(request)
@@ -117,6 +119,7 @@ def create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@writer_required
 @require_POST
 def revoke(request: HttpRequest, key_id: int) -> HttpResponse:
     key = _key_for_team(request, key_id)
@@ -127,6 +130,7 @@ def revoke(request: HttpRequest, key_id: int) -> HttpResponse:
 
 
 @login_required
+@writer_required
 @require_POST
 def mode(request: HttpRequest, key_id: int) -> HttpResponse:
     key = _key_for_team(request, key_id)

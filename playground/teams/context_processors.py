@@ -1,9 +1,15 @@
 from __future__ import annotations
 
-from playground.teams.ops import team_for_request
+from playground.teams.ops import membership_for_user, memberships_of
 
 
 def team(request) -> dict:
+    """The rail's team switcher: the team the user works in, their role, all their teams."""
     if not hasattr(request, "user"):
         return {}
-    return {"current_team": team_for_request(request)}
+    membership = membership_for_user(request.user, request.session)
+    return {
+        "current_team": membership.team if membership else None,
+        "current_membership": membership,
+        "my_memberships": memberships_of(request.user),
+    }

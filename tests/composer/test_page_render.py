@@ -85,4 +85,4 @@ def test_it_lists_the_simulator_models(client, alice):
 def test_it_requires_login(client, db):
     response = client.get("/")
     assert response.status_code == 302
-    assert "/admin/login/" in response["Location"]
+    assert response["Location"].startswith("/accounts/login/")

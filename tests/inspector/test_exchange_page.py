@@ -107,7 +107,7 @@ def test_it_asks_anonymous_visitors_to_log_in(client, alice, settings):
                 "/exchanges/threads/", f"/exchanges/diff/?a={exchange.public_id}&b={exchange.public_id}"):
         response = client.get(url)
         assert response.status_code == 302, url
-        assert response["Location"].startswith("/admin/login/")
+        assert response["Location"].startswith("/accounts/login/")
     assert client.post(f"{exchange.get_absolute_url()}replay/").status_code == 302
 
 
