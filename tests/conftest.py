@@ -47,6 +47,18 @@ def bob(db):
     return user
 
 
+@pytest.fixture
+def victor(db):
+    """A viewer of acme: reads everything of acme, changes nothing."""
+    from django.contrib.auth import get_user_model
+
+    from playground.teams.ops import add_member, ensure_team
+
+    user = get_user_model().objects.create_user("victor", password="victor-password")
+    add_member(ensure_team("acme"), user, "viewer")
+    return user
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _recorder_process_stops_before_the_test_database_goes(django_db_setup, django_db_blocker):
     """The recorder's child process holds a database connection: it ends before the test

@@ -49,7 +49,8 @@ def test_it_lets_a_signed_out_visitor_create_an_account_and_join(acme, alice):
     client = Client()
     page = client.get(path)
     assert page.status_code == 200 and b"Join acme" in page.content
-    assert page["Referrer-Policy"] == "no-referrer" and page["Cache-Control"] == "no-store"
+    assert page["Referrer-Policy"] == "same-origin" and page["Cache-Control"] == "no-store"
+    assert page["X-Robots-Tag"] == "noindex"
     response = client.post(path, {"action": "sign_up", "username": "carol",
                                   "password1": "a long pass phrase 42", "password2": "a long pass phrase 42"})
     assert response.status_code == 302 and response["Location"] == "/"

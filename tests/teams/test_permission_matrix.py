@@ -195,3 +195,18 @@ def test_it_keeps_provider_credentials_in_the_admin_for_staff_only(world):
     response = client_for(world, "alice").get("/admin/providers/provider/")
     assert response.status_code == 302
     assert response["Location"].startswith("/admin/login/")
+
+
+def test_it_shows_a_viewer_disabled_write_buttons(world):
+    objects = world["objects"]
+    for persona, disabled in (("alice", False), ("victor", True)):
+        client = client_for(world, persona)
+        pages = (
+            client.get("/").content.decode(),
+            client.get(f"/exchanges/{objects.exchange.public_id}/").content.decode(),
+            client.get("/proxy/").content.decode(),
+        )
+        marks = ('title="Viewers cannot run requests" disabled', 'title="Viewers cannot replay"',
+                 'title="Viewers cannot create keys"')
+        for html, mark in zip(pages, marks, strict=True):
+            assert (mark in html) is disabled, (persona, mark)
