@@ -11,5 +11,6 @@ def team(request) -> dict:
     return {
         "current_team": membership.team if membership else None,
         "current_membership": membership,
-        "my_memberships": memberships_of(request.user),
+        # A callable: templates call it only where the switcher is drawn (not in partials).
+        "my_memberships": lambda: memberships_of(request.user),
     }

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from playground import recording
 from playground.composer import drafts
+from playground.library import ops as library_ops
 from playground.providers.ops import save_provider
 from playground.proxy.keys import create_key
 from playground.recording.models import Exchange
@@ -24,6 +25,7 @@ class AcmeObjects:
     key_id: int
     provider: str
     blob_sha: str
+    saved_id: str
 
 
 def image_request() -> tuple[dict, str]:
@@ -65,7 +67,11 @@ def make_acme_objects(alice) -> AcmeObjects:
         allow_private_network=True, team=team,
     )
     assert exchange.blobs.filter(sha256=blob_sha).exists()
+    saved = library_ops.create_saved_request(
+        team, alice, "acme weather loop", {"request": {"model": "sim-1", "max_tokens": 5, "messages": []}},
+        tags=["acme-tag"],
+    )
     return AcmeObjects(
         exchange=exchange, thread_id=exchange.thread.public_id, key_id=key.pk, provider=provider.name,
-        blob_sha=blob_sha,
+        blob_sha=blob_sha, saved_id=saved.public_id,
     )

@@ -15,18 +15,21 @@ import pytest
 from django.test import Client
 
 from playground.composer.models import Draft
+from playground.providers.models import Provider
 from playground.proxy.models import ProxyKey
 from tests.teams.objects import make_acme_objects
 
 HX = {"HTTP_HX_REQUEST": "true"}
 READ = {"alice": 200, "victor": 200, "bob": 404, "anon": "login"}
+WRITE = {"alice": 302, "victor": 403, "bob": 404, "anon": "login"}
+STAFF_ONLY = {"alice": 403, "victor": 403, "bob": 403, "anon": "login"}
 
 
 @dataclass
 class Door:
     name: str
     method: str
-    url: str  # formatted with the acme objects: {ex}, {thread}, {key}, {blob}
+    url: str  # formatted with the acme objects: {ex}, {thread}, {key}, {blob}, {saved}, {provider}
     expect: dict
     data: dict = field(default_factory=dict)
     headers: dict = field(default_factory=dict)
@@ -49,6 +52,9 @@ DOORS = [
     Door("diff", "get", "/exchanges/diff/?a={ex}&b={ex}", READ),
     # Thread.
     Door("thread page", "get", "/exchanges/threads/{thread}/", READ),
+    Door("thread export jsonl", "get", "/exchanges/threads/{thread}/export.jsonl", READ),
+    Door("thread export html", "get", "/exchanges/threads/{thread}/export.html", READ),
+    Door("exchange list export", "get", "/exchanges/export.jsonl", {"alice": 200, "victor": 200, "bob": 200, "anon": "login"}),
     # Writes on acme objects.
     # alice's replay runs and records from another thread: test_permission_sockets.py has it.
     Door("replay", "post", "/exchanges/{ex}/replay/", {"victor": 403, "bob": 404, "anon": "login"}),
@@ -69,6 +75,28 @@ DOORS = [
          data={"model": "sim-1", "max_tokens": 5, "messages": [{"role": "user", "content": "hi"}]}, json=True),
     Door("composer code", "post", "/code", {"alice": 200, "victor": 200, "bob": 200, "anon": 401},
          data={"request": {"model": "sim-1"}, "headers": {}}, json=True),
+    # Saved request: page, versions, exports, diff, and every write.
+    Door("saved request page", "get", "/library/{saved}/", READ),
+    Door("saved request version", "get", "/library/{saved}/versions/1/", READ),
+    Door("saved request version export", "get", "/library/{saved}/versions/1/state.json", READ),
+    Door("saved request export", "get", "/library/{saved}/export", READ),
+    Door("saved request diff", "get", "/library/{saved}/diff?a=1&b=1", READ),
+    Door("saved request edit", "post", "/library/{saved}/edit", WRITE, data={"name": "renamed"}),
+    Door("saved request restore", "post", "/library/{saved}/restore", WRITE, data={"version": "1"}),
+    Door("saved request fork", "post", "/library/{saved}/fork", WRITE, data={"version": "1"}),
+    Door("saved request delete", "post", "/library/{saved}/delete", WRITE, data={"confirm": "yes"}),
+    Door("library new", "post", "/library/new", {"alice": 302, "victor": 403, "bob": 302, "anon": "login"},
+         data={"name": "n", "state": '{"request": {"model": "sim-1", "max_tokens": 5, "messages": []}}'}),
+    Door("library import", "post", "/library/import", {"victor": 403, "anon": "login"}),
+    Door("library page", "get", "/library/", {"alice": 200, "victor": 200, "bob": 200, "anon": "login"}),
+    Door("library search partial", "get", "/library/?q=acme", {"alice": 200, "victor": 200, "bob": 200, "anon": "login"},
+         headers=HX),
+    Door("library collection export", "get", "/library/export",
+         {"alice": 200, "victor": 200, "bob": 200, "anon": "login"}),
+    # Provider credentials are staff's: no team role reaches them.
+    Door("provider list", "get", "/providers/", STAFF_ONLY),
+    Door("provider edit page", "get", "/providers/{provider}/", STAFF_ONLY),
+    Door("provider key rotation", "post", "/providers/{provider}/key/", STAFF_ONLY, data={"api_key": "sk-new"}),
     # Pages of the team.
     Door("playground page", "get", "/", {"alice": 200, "victor": 200, "bob": 200, "anon": "login"}),
     Door("exchange list", "get", "/exchanges/", {"alice": 200, "victor": 200, "bob": 200, "anon": "login"}),
@@ -103,6 +131,7 @@ class Unknown:
     thread_id: str = "N0tAThreadAtA11xyzabcQ"
     key_id: int = 987654
     blob_sha: str = "0" * 64
+    saved_id: str = "N0tASavedRequestA11xyQ"
 
 
 def _plain(content: bytes, *ids: str) -> bytes:
@@ -114,9 +143,14 @@ def _plain(content: bytes, *ids: str) -> bytes:
     return text
 
 
+def body(response) -> bytes:
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
 def call(client: Client, door: Door, objects):
     exchange_id = objects.exchange_id if isinstance(objects, Unknown) else objects.exchange.public_id
-    url = door.url.format(ex=exchange_id, thread=objects.thread_id, key=objects.key_id, blob=objects.blob_sha)
+    url = door.url.format(ex=exchange_id, thread=objects.thread_id, key=objects.key_id, blob=objects.blob_sha,
+                          saved=objects.saved_id, provider="acme-private")
     if door.method == "get":
         return client.get(url, **door.headers)
     if door.json:
@@ -144,10 +178,10 @@ def test_it_opens_each_door_only_to_whom_it_should(world, door, persona):
         unknown = call(client_for(world, persona), door, Unknown())
         assert unknown.status_code == 404
         objects = world["objects"]
-        assert _plain(response.content, objects.exchange.public_id, objects.thread_id) == _plain(
-            unknown.content, Unknown.exchange_id, Unknown.thread_id
+        assert _plain(body(response), objects.exchange.public_id, objects.thread_id, objects.saved_id) == _plain(
+            body(unknown), Unknown.exchange_id, Unknown.thread_id, Unknown.saved_id
         )
-        assert b"acme" not in response.content
+        assert b"acme" not in body(response)
 
 
 def test_it_changes_nothing_when_a_write_is_refused(world):
@@ -162,6 +196,10 @@ def test_it_changes_nothing_when_a_write_is_refused(world):
     assert not ProxyKey.objects.filter(name="viewer-key").exists()
     client_for(world, "victor").post("/draft", {"request": {"model": "sim-1"}}, content_type="application/json")
     assert not Draft.objects.filter(user=world["victor"]).exists()
+    stored = Provider.objects.get(name=objects.provider).api_key_encrypted
+    for persona in ("alice", "bob", "victor", "anon"):
+        client_for(world, persona).post(f"/providers/{objects.provider}/key/", {"api_key": "sk-new"})
+    assert Provider.objects.get(name=objects.provider).api_key_encrypted == stored
 
 
 def test_it_lists_acme_rows_only_to_acme(world):
@@ -171,6 +209,10 @@ def test_it_lists_acme_rows_only_to_acme(world):
         assert (objects.exchange.public_id in client.get("/exchanges/").content.decode()) is sees, persona
         assert (objects.thread_id in client.get("/exchanges/threads/").content.decode()) is sees, persona
         assert ("acme-ci" in client.get("/proxy/").content.decode()) is sees, persona
+        assert ("acme weather loop" in client.get("/library/").content.decode()) is sees, persona
+        assert ("acme weather loop" in client.get("/library/export").content.decode()) is sees, persona
+        exported = body(client.get("/exchanges/export.jsonl")).decode()
+        assert (objects.exchange.public_id in exported) is sees, persona
 
 
 def test_it_keeps_another_teams_exchange_out_of_the_composer(world):
