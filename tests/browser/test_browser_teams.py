@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from playground.composer.models import WorkingCopy
 from playground.recording.models import Exchange
 from playground.teams.models import Membership
 from tests.browser.conftest import settle
@@ -101,7 +102,11 @@ def test_it_shows_a_viewer_that_they_cannot_run_or_edit(fresh_page, alice, victo
     # The keyboard shortcut still sends a run: the server refuses it, visibly.
     page.keyboard.press("Control+Enter")
     page.wait_for_selector("#response-area :text('viewers cannot run requests')")
-    # An edit is not saved, and the page says why.
+    # An edit stays in the page: nothing is stored for a viewer, as the notice says.
     page.fill("[data-testid=turn-0] textarea.text-input", "A change a viewer may not keep.")
-    page.wait_for_selector("#save-state:text('Viewers cannot change anything')")
+    assert "not run or save" in page.text_content("[data-testid=viewer-notice]")
+    page.reload()
+    page.wait_for_selector("#conversation .turn")
+    assert page.input_value("[data-testid=turn-0] textarea.text-input") != "A change a viewer may not keep."
+    assert not WorkingCopy.objects.filter(user=victor).exists()
     assert not Exchange.objects.exists()

@@ -158,7 +158,9 @@ def test_writes_only_accept_post(client, alice):
 @override_settings(AUTO_LOGIN_USER=None)
 def test_it_needs_a_login(client, alice):
     copy = _copy(alice)
-    assert _post(client, f"/copies/{copy.public_id}/state", STATE).status_code == 302
+    response = _post(client, f"/copies/{copy.public_id}/state", STATE)
+    assert response.status_code == 401
+    assert response.json()["error"]["type"] == "authentication_error"
 
 
 def test_an_autosave_from_a_stale_window_is_a_409_and_overwrites_nothing(client, alice):

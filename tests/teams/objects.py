@@ -9,7 +9,7 @@ import os
 from dataclasses import dataclass
 
 from playground import recording
-from playground.composer import drafts
+from playground.composer import workcopies
 from playground.library import ops as library_ops
 from playground.providers.ops import save_provider
 from playground.proxy.keys import create_key
@@ -26,6 +26,7 @@ class AcmeObjects:
     provider: str
     blob_sha: str
     saved_id: str
+    copy_id: str
 
 
 def image_request() -> tuple[dict, str]:
@@ -61,7 +62,7 @@ def make_acme_objects(alice) -> AcmeObjects:
     body, blob_sha = image_request()
     exchange = record_for(team, alice, body, thread_hint="acme-thread")
     key, _raw = create_key(team, "acme-ci", created_by=alice)
-    drafts.save_draft(alice, team, {"request": {"model": "sim-1", "max_tokens": 5, "messages": []}})
+    copy = workcopies.open_working_copy(alice, team, workcopies.default_state(), "acme working copy")
     provider = save_provider(
         "acme-private", base_url="http://127.0.0.1:9", model_patterns=["acme-model"], api_key="sk-acme-secret",
         allow_private_network=True, team=team,
@@ -73,5 +74,5 @@ def make_acme_objects(alice) -> AcmeObjects:
     )
     return AcmeObjects(
         exchange=exchange, thread_id=exchange.thread.public_id, key_id=key.pk, provider=provider.name,
-        blob_sha=blob_sha, saved_id=saved.public_id,
+        blob_sha=blob_sha, saved_id=saved.public_id, copy_id=copy.public_id,
     )

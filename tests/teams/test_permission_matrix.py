@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import pytest
 from django.test import Client
 
-from playground.composer.models import Draft
+from playground.composer.models import WorkingCopy
 from playground.providers.models import Provider
 from playground.proxy.models import ProxyKey
 from tests.teams.objects import make_acme_objects
@@ -22,6 +22,9 @@ from tests.teams.objects import make_acme_objects
 HX = {"HTTP_HX_REQUEST": "true"}
 READ = {"alice": 200, "victor": 200, "bob": 404, "anon": "login"}
 WRITE = {"alice": 302, "victor": 403, "bob": 404, "anon": "login"}
+API_WRITE = {"alice": 200, "victor": 403, "bob": 404, "anon": 401}
+STATE = {"request": {"model": "sim-1", "max_tokens": 5, "messages": [{"role": "user", "content": "hi"}]},
+         "provider": None, "headers": {}, "mocks": {}}
 STAFF_ONLY = {"alice": 403, "victor": 403, "bob": 403, "anon": "login"}
 
 
@@ -29,7 +32,7 @@ STAFF_ONLY = {"alice": 403, "victor": 403, "bob": 403, "anon": "login"}
 class Door:
     name: str
     method: str
-    url: str  # formatted with the acme objects: {ex}, {thread}, {key}, {blob}, {saved}, {provider}
+    url: str  # formatted with the acme objects: {ex}, {thread}, {key}, {blob}, {saved}, {copy}, {provider}
     expect: dict
     data: dict = field(default_factory=dict)
     headers: dict = field(default_factory=dict)
@@ -66,8 +69,9 @@ DOORS = [
     # Writes in the caller's own team: bob writes in globex, which is his to change.
     Door("proxy key create", "post", "/proxy/keys/", {"alice": 200, "victor": 403, "bob": 200, "anon": "login"},
          data={"name": "another"}),
-    Door("draft save", "post", "/draft", {"alice": 200, "victor": 403, "bob": 200, "anon": 401},
-         data={"request": {"model": "sim-1"}}, json=True),
+    Door("new working copy", "post", "/copies", {"alice": 201, "victor": 403, "bob": 201, "anon": 401},
+         data={"title": "new"}, json=True),
+    Door("working copies list", "get", "/copies", {"alice": 200, "victor": 200, "bob": 200, "anon": 401}, json=True),
     Door("import", "post", "/import", {"alice": 200, "victor": 403, "bob": 200, "anon": 401},
          data={"text": '{"model": "sim-1", "max_tokens": 5, "messages": []}'}, json=True),
     # Reads that compute only.
@@ -75,6 +79,12 @@ DOORS = [
          data={"model": "sim-1", "max_tokens": 5, "messages": [{"role": "user", "content": "hi"}]}, json=True),
     Door("composer code", "post", "/code", {"alice": 200, "victor": 200, "bob": 200, "anon": 401},
          data={"request": {"model": "sim-1"}, "headers": {}}, json=True),
+    # Working copy (alice's draft in acme): every write, in the API's error shape.
+    Door("working copy autosave", "post", "/copies/{copy}/state", API_WRITE, data=STATE, json=True),
+    Door("working copy rename", "post", "/copies/{copy}/title", API_WRITE, data={"title": "renamed"}, json=True),
+    Door("working copy save to library", "post", "/copies/{copy}/save", API_WRITE,
+         data={"state": STATE, "name": "from the copy"}, json=True),
+    Door("working copy close", "post", "/copies/{copy}/close", API_WRITE, json=True),
     # Saved request: page, versions, exports, diff, and every write.
     Door("saved request page", "get", "/library/{saved}/", READ),
     Door("saved request version", "get", "/library/{saved}/versions/1/", READ),
@@ -132,12 +142,13 @@ class Unknown:
     key_id: int = 987654
     blob_sha: str = "0" * 64
     saved_id: str = "N0tASavedRequestA11xyQ"
+    copy_id: str = "N0tAWorkingCopyA11xyzQ"
 
 
 def _plain(content: bytes, *ids: str) -> bytes:
     """The page without what differs between two renders (the masked CSRF token) and with
     the ids the caller typed (a form echoes them) replaced."""
-    text = re.sub(rb'("X-CSRFToken": "|name="csrfmiddlewaretoken" value=")[^"]*', rb"\1", content)
+    text = re.sub(rb'("X-CSRFToken": "|name="csrfmiddlewaretoken" value="|"request_id": ")[^"]*', rb"\1", content)
     for value in ids:
         text = text.replace(value.encode(), b"ID")
     return text
@@ -150,7 +161,7 @@ def body(response) -> bytes:
 def call(client: Client, door: Door, objects):
     exchange_id = objects.exchange_id if isinstance(objects, Unknown) else objects.exchange.public_id
     url = door.url.format(ex=exchange_id, thread=objects.thread_id, key=objects.key_id, blob=objects.blob_sha,
-                          saved=objects.saved_id, provider="acme-private")
+                          saved=objects.saved_id, copy=objects.copy_id, provider="acme-private")
     if door.method == "get":
         return client.get(url, **door.headers)
     if door.json:
@@ -172,7 +183,7 @@ def test_it_opens_each_door_only_to_whom_it_should(world, door, persona):
     assert response.status_code == expected, response.content[:300]
     if door.json and expected >= 400:
         error = response.json()["error"]
-        assert error["type"] == {401: "authentication_error", 403: "permission_error"}[expected]
+        assert error["type"] == {401: "authentication_error", 403: "permission_error", 404: "not_found_error"}[expected]
     if expected == 404:
         # The same answer as for ids of nothing at all: nothing tells acme's object exists.
         unknown = call(client_for(world, persona), door, Unknown())
@@ -194,8 +205,14 @@ def test_it_changes_nothing_when_a_write_is_refused(world):
     assert key.revoked_at is None and key.mode == ProxyKey.MODE_RECORD
     client_for(world, "victor").post("/proxy/keys/", {"name": "viewer-key"})
     assert not ProxyKey.objects.filter(name="viewer-key").exists()
-    client_for(world, "victor").post("/draft", {"request": {"model": "sim-1"}}, content_type="application/json")
-    assert not Draft.objects.filter(user=world["victor"]).exists()
+    for persona in ("bob", "victor", "anon"):
+        client = client_for(world, persona)
+        client.post(f"/copies/{objects.copy_id}/state", STATE, content_type="application/json")
+        client.post(f"/copies/{objects.copy_id}/close", content_type="application/json")
+        client.post("/copies", {"title": "viewer copy"}, content_type="application/json")
+    copy = WorkingCopy.objects.get(public_id=objects.copy_id)  # not closed (deleted)
+    assert copy.title == "acme working copy" and copy.state["request"]["max_tokens"] != 5
+    assert not WorkingCopy.objects.filter(user=world["victor"]).exists()
     stored = Provider.objects.get(name=objects.provider).api_key_encrypted
     for persona in ("alice", "bob", "victor", "anon"):
         client_for(world, persona).post(f"/providers/{objects.provider}/key/", {"api_key": "sk-new"})
