@@ -8,8 +8,11 @@ import pytest
 
 from playground.composer.models import WorkingCopy
 from playground.recording.models import Exchange
+from playground.teams.invites import create_invite
 from playground.teams.models import Membership
+from playground.teams.ops import ensure_team
 from tests.browser.conftest import settle
+from tests.browser.test_browser_a11y import violations
 
 pytestmark = pytest.mark.browser
 
@@ -110,3 +113,25 @@ def test_it_shows_a_viewer_that_they_cannot_run_or_edit(fresh_page, alice, victo
     assert page.input_value("[data-testid=turn-0] textarea.text-input") != "A change a viewer may not keep."
     assert not WorkingCopy.objects.filter(user=victor).exists()
     assert not Exchange.objects.exists()
+
+
+def test_the_account_and_team_pages_have_no_serious_accessibility_violation(fresh_page, alice, bob):
+    _invite, token = create_invite(ensure_team("acme"), "member", created_by=alice)
+    found = {}
+    visitor = fresh_page()
+    for path in ("/accounts/login/", f"/invites/{token}/"):
+        visitor.goto(path)
+        if problems := violations(visitor):
+            found[path] = problems
+    owner = fresh_page()
+    sign_in(owner, "alice", "alice-password")
+    for path in ("/teams/", "/teams/new/", f"/invites/{token}/"):
+        owner.goto(path)
+        if problems := violations(owner):
+            found[path] = problems
+    owner.goto("/teams/")
+    owner.click("[data-testid=create-invite]")
+    owner.wait_for_selector("[data-testid=invite-url]")
+    if problems := violations(owner):
+        found["/teams/ (new invite)"] = problems
+    assert found == {}, found
