@@ -25,6 +25,7 @@ from playground.inspector.cache import cache_report
 from playground.inspector.charts import line_chart
 from playground.inspector.conversation import build_turns, tools_used
 from playground.inspector.timeline import one_event, page_of_events, stats_for
+from playground.library.queries import run_origin
 from playground.recording.models import Exchange
 from playground.recording.queries import get_request_body
 from playground.recording.redact import redact_headers
@@ -150,6 +151,7 @@ def exchange_detail(request: HttpRequest, public_id: str) -> HttpResponse:
         "finding_count": len(exchange.findings or []) + len(exchange.anomalies or []),
         "show_live": exchange.in_flight and _live_template_exists(),
         "recent": recent_choices(request),
+        "origin": run_origin(exchange.team, exchange.public_id),
         **_neighbours(exchange),
         **_tab_context(request, exchange, tab),
     }

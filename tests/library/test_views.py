@@ -241,3 +241,16 @@ def test_it_sends_large_states_to_the_playground_instead_of_a_textarea(signed_in
     monkeypatch.setattr("playground.library.views_request.MAX_EDITABLE_BYTES", 100)
     response = signed_in.get(saved.get_absolute_url() + "versions/new")
     assert b"too large to edit as text" in response.content and b"<textarea" not in response.content
+
+
+def test_the_exchange_page_links_back_to_the_saved_request_it_ran_from(signed_in, saved, acme):
+    from django.utils import timezone
+
+    from playground.recording.models import Exchange
+
+    exchange = Exchange.objects.create(team=acme, source="playground", started_at=timezone.now(), outcome="completed")
+    ops.record_run(saved, exchange.public_id, saved.versions.get(), "oslo")
+    content = signed_in.get(exchange.get_absolute_url()).content.decode()
+    assert f'href="{saved.get_absolute_url()}" data-testid="run-origin"' in content
+    assert "value set “oslo”" in content and f"{saved.get_absolute_url()}versions/1/" in content
+    assert signed_in.get("/library/").context["page"].rows[0].outcome == "completed"
