@@ -26,12 +26,23 @@ def saved_for(request, public_id: str) -> SavedRequest:
     return saved
 
 
+MAX_VERSION = 2**31 - 1  # the column's range: a larger number is no version, not a 500
+
+
+def version_number(text: object) -> int | None:
+    """A version number from a URL or form, or None when it cannot be one."""
+    try:
+        number = int(str(text).strip()[:20])
+    except ValueError:
+        return None
+    return number if 1 <= number <= MAX_VERSION else None
+
+
 def version_for(saved: SavedRequest, number: object) -> Version:
     """The saved request's version `number` (a string from a URL or form), else 404."""
-    try:
-        number = int(str(number))
-    except ValueError:
-        raise Http404("No such version.") from None
+    number = version_number(number)
+    if number is None:
+        raise Http404("No such version.")
     version = saved.versions.filter(number=number).select_related("author").first()
     if version is None:
         raise Http404("No such version.")

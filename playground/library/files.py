@@ -237,7 +237,11 @@ def check_document(text: str | bytes) -> list[dict]:
 def import_document(team, user, text: str | bytes) -> ImportResult:
     """Check the file, then create every request in it in one transaction (or none)."""
     checked = check_document(text)
-    usernames = {v["author"] for r in checked for v in r["versions"] if v["author"]}
+    # A name no column can hold (NUL, a lone surrogate) names no member.
+    usernames = {
+        v["author"] for r in checked for v in r["versions"]
+        if v["author"] and ops.storable(v["author"]) is None
+    }
     members = {
         u.get_username(): u
         for u in get_user_model().objects.filter(

@@ -41,7 +41,7 @@ class LibraryError(StateError):
     """Input the library refuses; `problems` lists (field or JSON path, message) pairs."""
 
 
-def _storable(text: str) -> str | None:
+def storable(text: str) -> str | None:
     """Why `text` cannot be stored in a text column, or None."""
     if "\x00" in text:
         return "must not contain NUL characters"
@@ -69,7 +69,7 @@ def check_details(
             problems.append((field, "must not be empty"))
         if len(value) > limit:
             problems.append((field, f"is {len(value)} characters, more than the {limit} allowed"))
-        why = _storable(value)
+        why = storable(value)
         if why:
             problems.append((field, why))
         return value

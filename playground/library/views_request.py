@@ -28,7 +28,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from playground.inspector.jsonview import highlight_json, human_size
 from playground.library import files, ops
-from playground.library.access import saved_for, version_for
+from playground.library.access import saved_for, version_for, version_number
 from playground.library.diffs import diff_states
 from playground.library.forms import parse_state, parse_tags, tags_text
 from playground.library.state import StateError
@@ -166,12 +166,7 @@ def diff(request: HttpRequest, public_id: str) -> HttpResponse:
     a_text = request.GET.get("a") or str(max(latest - 1, 1))
     b_text = request.GET.get("b") or str(latest)
     ctx = {"nav": "library", "saved": saved, "a_text": a_text[:20], "b_text": b_text[:20]}
-    numbers = []
-    for text in (a_text, b_text):
-        try:
-            numbers.append(int(text))
-        except ValueError:
-            numbers.append(None)
+    numbers = [version_number(a_text), version_number(b_text)]
     found = {v.number: v for v in saved.versions.filter(number__in=[n for n in numbers if n])}
     a, b = (found.get(n) for n in numbers)
     if a is None or b is None:

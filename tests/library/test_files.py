@@ -141,3 +141,12 @@ def test_it_refuses_a_state_over_the_size_limit_with_its_path(acme, alice, setti
     with pytest.raises(files.ImportProblems) as caught:
         files.import_document(acme, alice, json.dumps(document))
     assert caught.value.problems[0][0] == "$.requests[0].versions[0].state.request"
+
+
+def test_it_imports_authors_whose_names_no_column_can_hold(acme, alice):
+    document = {
+        "format": "messages-playground.requests", "version": 1,
+        "requests": [{"name": "x", "versions": [{"state": sample_state(), "author": "al\x00ice"}]}],
+    }
+    result = files.import_document(acme, alice, json.dumps(document))
+    assert result.requests[0].versions.get().author == alice

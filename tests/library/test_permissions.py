@@ -82,3 +82,12 @@ def test_it_sends_anonymous_visitors_to_sign_in(client, saved, settings, url):
     assert client.get(saved.get_absolute_url()).status_code == 302
     assert client.post(saved.get_absolute_url() + "delete", {"confirm": "yes"}).status_code == 302
     assert SavedRequest.objects.filter(pk=saved.pk).exists()
+
+
+@pytest.mark.parametrize("number", ["99999999999999999999999", "0", "-1", "1e3", "2147483648"])
+def test_it_answers_impossible_version_numbers_with_404_or_400(client, saved, alice, number):
+    client.force_login(alice)
+    assert client.post(saved.get_absolute_url() + "restore", {"version": number}).status_code == 404
+    assert client.post(saved.get_absolute_url() + "fork", {"version": number}).status_code == 404
+    assert client.get(saved.get_absolute_url() + "diff", {"a": number, "b": "1"}).status_code == 400
+    assert Version.objects.count() == 1
