@@ -80,7 +80,8 @@ def _open(request: HttpRequest, team, can_write: bool):
             if copy is None:
                 raise Http404("That request is not open (it was closed, or is not yours).")
     except workcopies.DraftError as exc:
-        notice = f"Not opened: {exc}"
+        # Show the tabs instead (one can be closed to make room); the notice says why.
+        copy, state, notice = None, None, f"Not opened: {exc}"
     if copy is None and state is None and can_write:
         copy = workcopies.current_copy(user, team)
     if copy is not None:

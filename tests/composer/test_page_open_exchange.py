@@ -114,3 +114,17 @@ def test_a_thread_step_opens_in_a_new_tab(client, alice):
     client.get(link)
     opened = workcopies.copies_for(alice, team).last()
     assert opened.state["request"]["messages"] == step1.request_body["messages"]
+
+
+def test_at_the_limit_it_says_so_and_shows_the_open_tabs(client, alice, monkeypatch):
+    monkeypatch.setattr(workcopies, "MAX_COPIES", 1)
+    team = Team.objects.get(name="acme")
+    mine = workcopies.open_working_copy(alice, team, workcopies.default_state("sim-1-fast"), "Mine")
+    public_id = _record(alice, "acme")
+    client.force_login(alice)
+    response = client.get(f"/?exchange={public_id}")
+    page = response.content.decode()
+    assert "Not opened: at most 1 requests open at once" in page
+    assert _state(response)["request"]["model"] == "sim-1-fast"
+    assert f'data-copy="{mine.public_id}"' in page
+    assert workcopies.copies_for(alice, team).count() == 1
