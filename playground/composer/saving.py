@@ -16,7 +16,7 @@ from django.db import transaction
 
 from playground.composer.models import WorkingCopy
 from playground.composer.workcopies import (
-    clean_state,
+    checked,
     clean_title,
     copies_for,
     digest,
@@ -37,7 +37,7 @@ def save_copy(
 ) -> Version:
     """Save `state` (the page's current state) from `copy` to the library; DraftError for
     an unusable state, LibraryError (a ValueError listing every problem) for bad details."""
-    cleaned = clean_state(state)
+    cleaned, text = checked(state)
     saved = copy.saved_request
     with transaction.atomic():
         if saved is None:
@@ -51,7 +51,7 @@ def save_copy(
             version = library_ops.save_version(saved, user, cleaned, message, base_version=copy.base_version)
         copy.saved_request = saved
         copy.base_version = version.number
-        copy.state = cleaned
+        copy.state_json = text
         copy.saved_digest = digest(cleaned)
         copy.unsaved = False
         copy.title = clean_title(saved.name)

@@ -44,19 +44,21 @@ class CopyLimit(DraftError):
     """The user already has MAX_COPIES copies open in this team."""
 
 
-def clean_state(state: object) -> dict:
-    """The storable form of `state`, or DraftError naming every problem with its path."""
+def checked(state: object) -> tuple[dict, str]:
+    """The storable form of `state` and its JSON text (serialized once: states reach
+    megabytes), or DraftError naming every problem with its path."""
     cleaned, problems = check_state(state)
     if problems:
         raise DraftError("; ".join(f"{path}: {message}" for path, message in problems))
-    size = len(dumps(cleaned).encode("utf-8", "surrogatepass"))
+    text = dumps(cleaned)
+    size = len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
     if size > MAX_STATE_BYTES:
         raise DraftError(f"state is {size} bytes, more than the {MAX_STATE_BYTES} allowed")
-    return cleaned
+    return cleaned, text
 
 
 def default_state(model: str = "sim-1") -> dict:
-    return clean_state(
+    return checked(
         {
             "request": {
                 "model": model,
@@ -67,7 +69,7 @@ def default_state(model: str = "sim-1") -> dict:
             "headers": {"anthropic-version": DEFAULT_VERSION},
             "mocks": {},
         }
-    )
+    )[0]
 
 
 def digest(state: dict) -> str:
@@ -100,11 +102,12 @@ def get_copy(user, team, public_id: object) -> WorkingCopy | None:
 def open_working_copy(user, team, state: dict, title: str = "Untitled") -> WorkingCopy:
     """A new working copy of `state` for `user` in `team` (DraftError if the state is
     unusable, CopyLimit when too many are open). It counts as unsaved only once edited."""
-    cleaned = clean_state(state)
+    cleaned, text = checked(state)
     if copies_for(user, team).count() >= MAX_COPIES:
         raise CopyLimit(f"at most {MAX_COPIES} requests open at once: close one first")
-    copy = WorkingCopy(user=user, team=team, title=clean_title(title), saved_digest=digest(cleaned))
-    copy.state = cleaned
+    copy = WorkingCopy(
+        user=user, team=team, title=clean_title(title), state_json=text, saved_digest=digest(cleaned)
+    )
     copy.save(force_insert=True)
     return copy
 
@@ -126,8 +129,7 @@ def autosave(copy: WorkingCopy, state: object, revision: int | None = None) -> W
 
     With `revision` (the one the caller's edits started from), the write happens only if
     the copy is still at that revision, else Conflict; without it, it overwrites."""
-    cleaned = clean_state(state)
-    copy.state = cleaned
+    cleaned, copy.state_json = checked(state)
     copy.unsaved = digest(cleaned) != copy.saved_digest
     rows = WorkingCopy.objects.filter(pk=copy.pk)
     if revision is not None:
