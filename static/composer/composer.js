@@ -153,6 +153,8 @@ scheduleValidation();
 
 document.getElementById("run-button").addEventListener("click", run);
 document.getElementById("grid-button").addEventListener("click", grid);
+// Viewers spend no provider key: the server refuses their runs, and the page says so up front.
+if (!config.canWrite) for (const id of ["grid-button", "compare-button"]) document.getElementById(id).disabled = true;
 const notes = document.getElementById("notes-text");
 notes.value = store.state.notes;
 notes.addEventListener("input", () => { store.state.notes = notes.value; store.commit("notes"); });
