@@ -139,8 +139,7 @@ def _ordered(qs: QuerySet, order: tuple[str, ...], start: int, stop: int) -> lis
 
 
 def _page_with_sets(
-    qs: QuerySet, sets: list[tuple[str, list]], order: tuple[str, ...], start: int, stop: int,
-    text: bool = False,
+    qs: QuerySet, sets: list[tuple[str, list]], order: tuple[str, ...], start: int, stop: int
 ) -> list[SavedRequest]:
     """A page of `qs` restricted to ids in every subquery of `sets` (tags, tools and, on
     SQLite, text; PostgreSQL's text condition is already in `qs`).
@@ -190,10 +189,12 @@ def search_library(team, filters: Filters, limit: int | None = None) -> Page:
                 "WHERE team_id = %s AND kind = %s AND value = %s",
                 [team.pk, kind, value],
             ))
+    pg_text = False
     if filters.q and len(filters.q) < 3:
         qs = _short_term(qs, filters.q, order)
     elif filters.q and connection.vendor == "postgresql":
         qs = _pg_text(qs, filters.q)
+        pg_text = True
     elif filters.q:
         text = _text_set(filters.q)
         if text is None:
@@ -201,7 +202,7 @@ def search_library(team, filters: Filters, limit: int | None = None) -> Page:
         else:
             sets.append(text)
     start = (filters.page - 1) * limit
-    if sets or (filters.q and connection.vendor == "postgresql"):
+    if sets or pg_text:
         rows = _page_with_sets(qs, sets, order, start, start + limit + 1)
     else:
         rows = _ordered(qs, order, start, start + limit + 1)
