@@ -4,9 +4,10 @@ One code path reads the key from `x-api-key` or `Authorization: Bearer` (both pr
 must agree). In passthrough mode the proxy key travels in `x-playground-key` instead and
 the caller's own key in the usual headers, to be forwarded upstream and never stored.
 Malformed keys are rejected before any lookup; the lookup goes by the indexed prefix and
-the hash is compared in constant time. Results are cached in-process for CACHE_TTL seconds
-(ttlcache.py): revocation through this process clears the entry at once, other processes
-see it within CACHE_TTL seconds.
+the hash is compared in constant time. Results are cached in-process and refreshed in the
+background (refreshing.py): revocation through this process clears the entry at once, other
+processes see it within CACHE_TTL + CACHE_GRACE seconds, and the hot path normally does no
+database work.
 """
 
 from __future__ import annotations
@@ -18,10 +19,11 @@ from channels.db import database_sync_to_async
 
 from playground.proxy.keys import KEY_PATTERN, PREFIX_LENGTH, hash_key
 from playground.proxy.models import ProxyKey
-from playground.proxy.ttlcache import TTLCache
+from playground.proxy.refreshing import RefreshingCache, each
 
-# A revoked key stops working within CACHE_TTL seconds in every process.
-CACHE_TTL = 1.5
+# A revoked key stops working within CACHE_TTL + CACHE_GRACE seconds in every process.
+CACHE_TTL = 1.0
+CACHE_GRACE = 0.8
 PROXY_KEY_HEADER = b"x-playground-key"
 
 
@@ -118,14 +120,19 @@ def _lookup_sync(raw: str, digest: str) -> tuple[KeyInfo | None, str]:
     return info, ""
 
 
-_cache = TTLCache(ttl=CACHE_TTL)
-_lookup = database_sync_to_async(_lookup_sync)
+_cache = RefreshingCache(
+    database_sync_to_async(_lookup_sync),
+    load_many=database_sync_to_async(each(_lookup_sync)),
+    warm_if=lambda found: found[0] is not None,  # valid keys only: made-up ones stay cold
+    ttl=CACHE_TTL,
+    grace=CACHE_GRACE,
+)
 
 
 async def authenticate(raw: str) -> KeyInfo:
-    """The key's owner and settings, or AuthError (cached for CACHE_TTL seconds)."""
+    """The key's owner and settings, or AuthError (cached, see refreshing.py)."""
     digest = hash_key(raw)
-    info, reason = await _cache.get(digest, lambda: _lookup(raw, digest))
+    info, reason = await _cache.get(digest, raw, digest)
     if info is None:
         raise AuthError(reason)
     return info

@@ -1,9 +1,9 @@
 """The proxy's edges to its neighbours: body parsing (contract), provider choice
 (providers) and recording (runpath), each behind one small function.
 
-Provider choices are cached in-process for PROVIDER_TTL seconds per (team, pin, model)
-(ttlcache.py): a model id resolves the same way on every call of a tool loop, and the
-provider table changes rarely.
+Provider choices are cached in-process per (team, pin, model) and refreshed in the
+background (refreshing.py): a model id resolves the same way on every call of a tool loop,
+and the provider table changes rarely.
 """
 
 from __future__ import annotations
@@ -15,11 +15,12 @@ from playground import providers, runpath
 from playground.contract.errors import error_body, status_for
 from playground.contract.validate import api_error, parse_body
 from playground.proxy.call import Call
-from playground.proxy.ttlcache import TTLCache
+from playground.proxy.refreshing import RefreshingCache
 
 log = logging.getLogger("playground.proxy")
 
 PROVIDER_TTL = 2.0
+PROVIDER_GRACE = 2.0
 LISTING_PROBE = "claude-sonnet-4-5"
 
 
@@ -69,13 +70,19 @@ async def _route(team_id: int, pinned: str, model: str) -> tuple[object | None, 
         return None, RouteError("invalid_request_error", str(exc) or "provider unavailable")
 
 
-_providers = TTLCache(ttl=PROVIDER_TTL, size=2000)
+_providers = RefreshingCache(
+    _route,
+    warm_if=lambda outcome: outcome[1] is None,  # routes that work, not refusals
+    ttl=PROVIDER_TTL,
+    grace=PROVIDER_GRACE,
+    size=2000,
+)
 
 
 async def provider_for(call: Call):
     """The configured provider for this call (pin, else model), or RouteError."""
     key = (call.key.team_id, call.key.provider, call.model)
-    provider, error = await _providers.get(key, lambda: _route(*key))
+    provider, error = await _providers.get(key, *key)
     if error is not None:
         raise error
     return provider
