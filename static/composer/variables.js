@@ -28,6 +28,11 @@ export function valueSets() { return vars().sets.map((s) => ({ name: s.name, val
 
 // Findings for placeholders without a value, from the server's check of the request.
 export async function checkVariables() {
+  // No "{{" anywhere: no placeholder, so no need to send a request of megabytes again.
+  if (!JSON.stringify(store.request).includes("{{")) {
+    if (Object.keys(used).length) { used = {}; renderVariables(); }
+    return [];
+  }
   const { ok, data } = await postJSON("/variables", { request: store.request, variables: vars() });
   if (!ok || !data) return [];
   const next = data.placeholders || {};
