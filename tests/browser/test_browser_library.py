@@ -29,7 +29,7 @@ def test_it_saves_diffs_restores_exports_and_imports(page_for, carol, tmp_path):
     page.fill("[name=name]", "Weather <loop>")
     page.fill("[name=tags]", "weather, tools")
     page.fill("[name=state]", json.dumps(sample_state()))
-    page.click("button[type=submit]")
+    page.click("[data-testid=save-new]")
     expect(page.locator("h1")).to_contain_text("Weather <loop>")
     expect(page.locator("#v1")).to_contain_text("carol")
 
@@ -65,7 +65,7 @@ def test_it_saves_diffs_restores_exports_and_imports(page_for, carol, tmp_path):
     assert json.loads(path.read_text())["requests"][0]["name"] == "Weather <loop>"
     page.goto("/library/import")
     page.set_input_files("input[name=file]", str(path))
-    page.click("button[type=submit]")
+    page.click("[data-testid=import-submit]")
     expect(page.locator(".lib-messages")).to_contain_text("Imported 1 saved request (3 versions)")
     expect(page.locator("[data-testid=saved-row]")).to_have_count(2)
     assert [s.latest_number for s in SavedRequest.objects.filter(name="Weather <loop>")] == [3, 3]
@@ -80,7 +80,7 @@ def test_it_lists_every_problem_of_a_broken_file_and_imports_nothing(page_for, c
     page = page_for(carol)
     page.goto("/library/import")
     page.set_input_files("input[name=file]", str(path))
-    page.click("button[type=submit]")
+    page.click("[data-testid=import-submit]")
     problems = page.locator(".lib-problems li")
     expect(problems).to_have_count(3)
     expect(page.locator(".lib-problems")).to_contain_text("$.requests[0].versions[0].state.notes")
