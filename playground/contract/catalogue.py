@@ -78,6 +78,14 @@ _M = 1_000_000
 _NEW = {"prefill": False, "thinking": ("adaptive",), "sampling": False, "images": 600}
 
 _CATALOGUE: list[dict] = [
+    # In the SDK's model list (2.17) with no published limits yet: rules as the 5.1
+    # generation, limits unknown (not checked).
+    _entry("claude-fable-5-2", "Claude Fable 5.2", "2026-11-01T00:00:00Z", None, None,
+           thinking_always_on=True, forced_tool=False, effort=None, **_NEW),
+    _entry("claude-mythos-5-2", "Claude Mythos 5.2", "2026-11-01T00:00:00Z", None, None,
+           thinking_always_on=True, effort=None, **_NEW),
+    _entry("claude-mythos-preview", "Claude Mythos Preview", "2026-04-01T00:00:00Z", None, None,
+           effort=None, **_NEW),
     _entry("claude-fable-5-1", "Claude Fable 5.1", "2026-10-01T00:00:00Z", _M, 128_000,
            thinking_always_on=True, forced_tool=False, **_NEW),
     _entry("claude-mythos-5-1", "Claude Mythos 5.1", "2026-10-01T00:00:00Z", _M, 128_000,

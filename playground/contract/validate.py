@@ -29,7 +29,7 @@ from playground.contract.validate_base import Ctx, Finding, StopChecking
 from playground.contract.validate_blocks import check_block, check_messages
 from playground.contract.validate_fields import MAX_MESSAGES, check_system, check_top
 from playground.contract.validate_json import MAX_BODY_BYTES, MAX_DEPTH, parse_body
-from playground.contract.validate_media import check_images, check_pdfs
+from playground.contract.validate_media import check_documents, check_images, check_pdfs
 from playground.contract.validate_tools import check_tool_choice_target, check_tools
 from playground.contract.validate_turns import check_cache, check_conversation
 
@@ -92,6 +92,7 @@ def _validate(ctx: Ctx, body: object) -> None:
     check_cache(ctx, len(messages) if isinstance(messages, list) else 0)
     check_images(ctx)
     check_pdfs(ctx)
+    check_documents(ctx)
     if ctx.media_bytes > MAX_BODY_BYTES:
         # a body built in memory (the composer) never went through parse_body's cap
         ctx.error((), "Request exceeds the maximum size", "", error_type="request_too_large")

@@ -70,6 +70,38 @@ def choices(values: Iterable[str]) -> str:
     return ", ".join(quoted[:-1]) + " or " + quoted[-1]
 
 
+# Every `anthropic-beta` name this validator knows (the official SDK's `AnthropicBetaParam`;
+# tests/contract/test_validate_sdk_drift.py fails when the SDK knows one that is not here).
+# A request that sends any other beta may use shapes this validator has never seen: those
+# are warnings, not errors (docs/contract.md, "What the validator cannot know").
+KNOWN_BETAS = frozenset({
+    "admin-user-sign-out-2026-10-08", "advisor-tool-2026-03-01", "agent-memory-2026-07-22",
+    "analytics-usage-cost-2026-08-24", "cache-diagnosis-2026-04-07",
+    "ce-claude-code-managed-settings-2026-10-06", "ce-plugins-2026-09-01",
+    "ce-user-management-2026-07-13", "code-execution-2025-05-22", "compact-2026-01-12",
+    "compact-2026-09-04", "computer-use-2024-10-22", "computer-use-2025-01-24",
+    "computer-use-2025-11-24", "context-1m-2025-08-07", "context-management-2025-06-27",
+    "dev-full-thinking-2025-05-14", "dreaming-2026-04-21", "efs-2026-10-01",
+    "experimental-claude-tag-2026-10-21", "extended-cache-ttl-2025-04-11",
+    "fallback-credit-2026-06-01", "fallback-credit-2026-07-01", "fast-mode-2026-02-01",
+    "files-api-2025-04-14", "google-managed-data-controls-2026-09-01",
+    "inline-tools-2026-09-15", "interleaved-thinking-2025-05-14", "managed-agents-2026-04-01",
+    "mcp-client-2025-04-04", "mcp-client-2025-11-20", "mcp-client-2026-09-15",
+    "mcp-tunnels-2026-06-22", "message-batches-2024-09-24", "message-threads-2026-08-12",
+    "mid-conversation-output-config-2026-07-01", "mid-conversation-system-clear-at-2026-08-21",
+    "mid-conversation-tool-changes-2026-07-01", "model-context-window-exceeded-2025-08-26",
+    "output-128k-2025-02-19", "output-300k-2026-03-24", "pdfs-2024-09-25",
+    "prompt-caching-2024-07-31", "server-side-fallback-2026-06-01",
+    "server-side-fallback-2026-07-01", "skills-2025-10-02", "spend-limit-reads-2026-09-26",
+    "structured-outputs-2025-11-13", "task-budgets-2026-03-13",
+    "telemetry-destinations-2026-08-11", "thinking-binding-controls-2026-08-01",
+    "thinking-display-updates-2026-08-18", "thinking-token-count-2026-05-13",
+    "token-counting-2024-11-01", "token-efficient-tools-2025-02-19", "user-profiles-2026-03-24",
+    "user-profiles-2026-08-18", "user-profiles-2026-09-04", "user-profiles-billing-2026-10-01",
+    "webhooks-2026-10-07",
+})
+UNKNOWN_SHAPE = "not known to this validator"
+
 MAX_FINDINGS = 1000  # a 32 MB body could otherwise yield millions of findings
 MAX_BLOCKS = 200_000  # blocks checked one by one; beyond this a request is only partly checked
 
@@ -100,10 +132,13 @@ class Ctx:
         # images seen: (loc, api loc of the data, width, height)
         self.images: list[tuple[Loc, Loc, int | None, int | None]] = []
         self.pdf_pages: list[tuple[Loc, Loc, int]] = []  # loc, api loc, pages
-        self.media_bytes = 0
-        self.blocks = 0  # content blocks checked, against MAX_BLOCKS  # base64 payload characters seen, for the request size cap
+        self.documents: list[tuple[Loc, bool]] = []  # document blocks: loc, citations on
+        self.media_bytes = 0  # base64 payload characters seen, for the request size cap
+        self.blocks = 0  # content blocks checked, against MAX_BLOCKS
+        # betas sent that this validator does not know: they may bring shapes it has not seen
+        self.unknown_betas = tuple(b for b in betas if b not in KNOWN_BETAS)
 
-    def has_beta(self, prefix: str) -> bool:
+    def has_beta(self, prefix: str | tuple[str, ...]) -> bool:
         return any(b.startswith(prefix) for b in self.betas)
 
     def add(
@@ -132,6 +167,17 @@ class Ctx:
 
     def warn(self, loc: Loc, message: str, api: Loc | str | None = None) -> None:
         self.add("warning", loc, message, api)
+
+    def unknown(self, loc: Loc, message: str, api: Loc | str | None = None) -> None:
+        """A field, block type or value this validator does not know: the API's error, or a
+        warning when the request sends a beta this validator does not know (that beta may
+        be what makes it valid, so the upstream decides)."""
+        if self.unknown_betas:
+            self.warn(loc, f"{message} ({UNKNOWN_SHAPE}; accepted because the request sends "
+                      f"the beta `{self.unknown_betas[0]}`, which it does not know either: "
+                      "the upstream decides)", api)
+        else:
+            self.error(loc, message, api)
 
 
 # -- pydantic-style checks -------------------------------------------------------------
@@ -180,7 +226,7 @@ def check_keys(ctx: Ctx, obj: dict, allowed: frozenset | set, loc: Loc, api: Loc
     api = loc if api is None else api
     for key in obj:
         if key not in allowed:
-            ctx.error((*loc, key), "Extra inputs are not permitted", (*api, key))
+            ctx.unknown((*loc, key), "Extra inputs are not permitted", (*api, key))
     for key in required:
         if key not in obj:
             ctx.error((*loc, key), "Field required", (*api, key))
@@ -189,7 +235,10 @@ def check_keys(ctx: Ctx, obj: dict, allowed: frozenset | set, loc: Loc, api: Loc
 def check_literal(ctx: Ctx, value: object, allowed: tuple, loc: Loc, api: Loc | None = None) -> bool:
     if isinstance(value, str) and value in allowed:
         return True
-    ctx.error(loc, f"Input should be {choices(allowed)}", api)
+    if isinstance(value, str):
+        ctx.unknown(loc, f"Input should be {choices(allowed)}", api)
+    else:
+        ctx.error(loc, f"Input should be {choices(allowed)}", api)
     return False
 
 

@@ -60,7 +60,8 @@ BLOCKS: dict[str, tuple[frozenset | None, tuple]] = {
     "tool_search_tool_result": (_RESULT, ("tool_use_id", "content")),
     "container_upload": (frozenset({"type", "file_id", "cache_control"}), ("file_id",)),
     "tool_reference": (frozenset({"type", "tool_name", "cache_control"}), ("tool_name",)),
-    "mid_conv_system": (frozenset({"type", "content", "cache_control"}), ("content",)),
+    # a browser tool's state, returned in tool_result content
+    "browser_state": (frozenset({"type", "tabs", "cache_control", "state_changes"}), ("tabs",)),
     # beta blocks, echoed back from responses
     "mcp_tool_use": (None, ()),
     "mcp_tool_result": (None, ()),
@@ -70,6 +71,17 @@ BLOCKS: dict[str, tuple[frozenset | None, tuple]] = {
     "mcp_tool_listing": (None, ()),
     "tool_addition": (None, ()),
     "tool_removal": (None, ()),
+}
+# beta blocks -> the betas (any one) a request must send for the API to know them
+BLOCK_BETAS: dict[str, tuple[str, ...]] = {
+    "mcp_tool_use": ("mcp-client-",),
+    "mcp_tool_result": ("mcp-client-",),
+    "mcp_tool_listing": ("mcp-client-",),
+    "compaction": ("compact-",),
+    "advisor_tool_result": ("advisor-tool-",),
+    "fallback": ("server-side-fallback-", "fallback-credit-"),
+    "tool_addition": ("mid-conversation-tool-changes-",),
+    "tool_removal": ("mid-conversation-tool-changes-",),
 }
 SERVER_RESULTS = frozenset({
     "web_search_tool_result", "web_fetch_tool_result", "code_execution_tool_result",
@@ -87,14 +99,21 @@ ALLOWED: dict[str, frozenset] = {
                        "container_upload"}) | _EITHER,
     "assistant": _ASSISTANT,
     "system": frozenset({"text"}),
-    "system_message": frozenset({"mid_conv_system"}),
-    "tool_result": frozenset({"text", "image", "search_result", "document", "tool_reference"}),
+    # a `role: "system"` message (SDK `SystemMessageParam`); tool changes need their beta
+    "system_message": frozenset({"text"}) | _EITHER,
+    "tool_result": frozenset({"text", "image", "search_result", "document", "tool_reference",
+                              "browser_state"}),
     "search_result": frozenset({"text"}),
     "document_source": frozenset({"text", "image"}),
-    "mid_conv_system": frozenset({"text"}),
 }
 _TAGS = ", ".join(f"'{t}'" for t in BLOCKS if BLOCKS[t][0] is not None)
-ROLES = ("user", "assistant")
+ROLES = ("user", "assistant", "system")
+MESSAGE_KEYS = frozenset({"role", "content"})
+# system-message fields -> the beta that brings them
+SYSTEM_MESSAGE_BETAS = {
+    "clear_at": "mid-conversation-system-clear-at-",
+    "output_config": "mid-conversation-output-config-",
+}
 
 
 def check_messages(ctx: Ctx, messages: list) -> None:
@@ -102,11 +121,15 @@ def check_messages(ctx: Ctx, messages: list) -> None:
         loc = ("messages", i)
         if not check_type(ctx, msg, "dict", loc):
             continue
-        check_keys(ctx, msg, frozenset({"role", "content"}), loc, required=("role", "content"))
         role = msg.get("role")
-        where = "system_message" if role == "system" else role
-        if "role" in msg and role != "system" and not check_literal(ctx, role, ROLES, (*loc, "role")):
-            where = None
+        if role == "system":
+            _check_system_message(ctx, msg, loc)
+            where = "system_message"
+        else:
+            check_keys(ctx, msg, MESSAGE_KEYS, loc, required=("role", "content"))
+            where = role
+            if "role" in msg and not check_literal(ctx, role, ROLES, (*loc, "role")):
+                where = None
         content = msg.get("content")
         if "content" not in msg or isinstance(content, str):
             continue
@@ -116,6 +139,27 @@ def check_messages(ctx: Ctx, messages: list) -> None:
             continue
         for j, block in enumerate(content):
             check_block(ctx, block, where, (*loc, "content", j))
+
+
+def _check_system_message(ctx: Ctx, msg: dict, loc: tuple) -> None:
+    """A `role: "system"` message: `content` as a string or text blocks; `clear_at` and a
+    per-message `output_config` with their betas (SDK `BetaSystemMessageParam`)."""
+    allowed = set(MESSAGE_KEYS)
+    allowed.update(key for key, beta in SYSTEM_MESSAGE_BETAS.items() if ctx.has_beta(beta))
+    has_config = "output_config" in allowed and msg.get("output_config") is not None
+    check_keys(ctx, msg, allowed, loc, required=("role",) if has_config else ("role", "content"))
+    if "clear_at" in allowed and msg.get("clear_at") is not None:
+        check_literal(ctx, msg["clear_at"], ("next_user_message", "never"), (*loc, "clear_at"))
+    if has_config and check_type(ctx, msg["output_config"], "dict", (*loc, "output_config")):
+        config = msg["output_config"]
+        check_keys(ctx, config, frozenset({"effort"}), (*loc, "output_config"))
+        if config.get("effort") is not None:
+            check_literal(ctx, config["effort"], ("low", "medium", "high", "xhigh", "max"),
+                          (*loc, "output_config", "effort"))
+    content = msg.get("content")
+    if isinstance(content, str) and not content.strip():
+        ctx.error((*loc, "content"), "text content blocks must contain non-whitespace text"
+                  if content else "text content blocks must be non-empty", "messages")
 
 
 def check_block(ctx: Ctx, block: object, where: str, loc: tuple, api: tuple | None = None) -> None:
@@ -137,10 +181,15 @@ def check_block(ctx: Ctx, block: object, where: str, loc: tuple, api: tuple | No
         ctx.error(loc, "Unable to extract tag using discriminator 'type'", api)
         return
     if not isinstance(kind, str) or kind not in BLOCKS:
-        ctx.error(loc, f"Input tag '{kind}' found using 'type' does not match any of the "
-                  f"expected tags: {_TAGS}", api)
+        report = ctx.unknown if isinstance(kind, str) else ctx.error
+        report(loc, f"Input tag '{kind}' found using 'type' does not match any of the "
+               f"expected tags: {_TAGS}", api)
         return
     keys, required = BLOCKS[kind]
+    if kind in BLOCK_BETAS and not ctx.has_beta(BLOCK_BETAS[kind]):
+        ctx.unknown(loc, f"Input tag '{kind}' found using 'type' does not match any of the "
+                    f"expected tags: {_TAGS}", api)
+        return
     if kind not in ALLOWED[where]:
         if where in ("user", "assistant") and kind in ALLOWED["user"] | ALLOWED["assistant"]:
             # the API's wording, located at the message: `messages.0: `tool_use` blocks can
@@ -167,7 +216,7 @@ def _misplaced(kind: str, where: str) -> str:
         "user": "`user` messages", "assistant": "`assistant` messages",
         "system": "`system`", "system_message": "`system` messages",
         "tool_result": "`tool_result` content", "search_result": "`search_result` content",
-        "document_source": "document `content` sources", "mid_conv_system": "`mid_conv_system`",
+        "document_source": "document `content` sources",
     }
     return f"`{kind}` blocks are not allowed in {places[where]}"
 
@@ -184,13 +233,13 @@ def _text(ctx: Ctx, block: dict, where: str, loc: tuple, api: tuple, tapi: tuple
         else:
             ctx.error((*loc, "text"), "text content blocks must be non-empty", top)
     elif not text.strip():
-        if where == "system":
+        if where in ("system", "system_message"):
             ctx.error((*loc, "text"), "text content blocks must contain non-whitespace text",
-                      "system")
-        else:
-            ctx.warn((*loc, "text"), "whitespace-only text block: accepted in some positions, "
-                     "rejected in others (`text content blocks must contain non-whitespace "
-                     "text`); drop it")
+                      top)
+        elif where not in ("user", "assistant"):
+            ctx.warn((*loc, "text"), "whitespace-only text block: refused in messages and "
+                     "system (`text content blocks must contain non-whitespace text`); drop it")
+        # in a turn, the verdict depends on the rest of the message: validate_turns
     if block.get("citations") is not None:
         check_type(ctx, block["citations"], "list", (*loc, "citations"), (*tapi, "citations"))
 
@@ -271,6 +320,8 @@ def _document(ctx: Ctx, block: dict, where: str, loc: tuple, api: tuple, tapi: t
         if block.get(key) is not None:
             check_type(ctx, block[key], "str", (*loc, key), (*tapi, key))
     _citations_config(ctx, block, loc, tapi)
+    citations = block.get("citations")
+    ctx.documents.append((loc, isinstance(citations, dict) and citations.get("enabled") is True))
 
 
 def _citations_config(ctx: Ctx, block: dict, loc: tuple, tapi: tuple) -> None:
@@ -303,12 +354,9 @@ def _string_field(key: str):
     return check
 
 
-def _mid_conv_system(ctx: Ctx, block: dict, where: str, loc: tuple, api: tuple, tapi: tuple) -> None:
-    content = block.get("content")
-    if "content" in block and check_type(ctx, content, "list", (*loc, "content"),
-                                         (*tapi, "content")):
-        for k, inner in enumerate(content):
-            check_block(ctx, inner, "mid_conv_system", (*loc, "content", k), (*tapi, "content", k))
+def _browser_state(ctx: Ctx, block: dict, where: str, loc: tuple, api: tuple, tapi: tuple) -> None:
+    if "tabs" in block:
+        check_type(ctx, block["tabs"], "list", (*loc, "tabs"), (*tapi, "tabs"))
 
 
 _HANDLERS = {
@@ -323,6 +371,6 @@ _HANDLERS = {
     "search_result": _search_result,
     "container_upload": _string_field("file_id"),
     "tool_reference": _string_field("tool_name"),
-    "mid_conv_system": _mid_conv_system,
+    "browser_state": _browser_state,
     **{kind: _server_result for kind in SERVER_RESULTS if BLOCKS[kind][0] is not None},
 }

@@ -3,9 +3,11 @@ rules that tie them together (thinking budget, sampling with thinking, forced to
 effort levels, per-model limits from the catalogue).
 
 Policy: a field the endpoint does not know is rejected (`Extra inputs are not permitted`),
-and so is a beta field sent without its `anthropic-beta`. `null` counts as absent for an
-optional field (recorded SDK requests send `null`s). Model-dependent rules apply only when
-the catalogue knows the model; where our knowledge is unconfirmed the finding is a warning.
+and so is a beta field sent without its `anthropic-beta`. `null` is accepted only where the
+official SDK's types say the field is nullable (`Optional[...]`: `cache_control`,
+`container`, `speed`, ...); elsewhere the API does not treat `null` as absent and answers
+with the field's type error. Model-dependent rules apply only when the catalogue knows the
+model; where our knowledge is unconfirmed the finding is a warning.
 """
 
 from __future__ import annotations
@@ -33,19 +35,45 @@ COUNT_TOKENS_FIELDS = frozenset({
     "model", "messages", "system", "tools", "tool_choice", "thinking", "output_config",
     "cache_control", "speed",
 })
-# field -> prefix of the anthropic-beta value that enables it
-BETA_FIELDS = {
-    "context_management": "context-management-",
-    "mcp_servers": "mcp-client-",
-    "output_format": "structured-outputs-",
+# field -> prefixes of the anthropic-beta values that enable it (any one), from the names in
+# the SDK's `AnthropicBetaParam`
+BETA_FIELDS: dict[str, tuple[str, ...]] = {
+    "context_management": ("context-management-",),
+    "mcp_servers": ("mcp-client-",),
+    "output_format": ("structured-outputs-",),
+    "fallbacks": ("server-side-fallback-", "fallback-credit-"),
+    "fallback_credit_token": ("fallback-credit-", "server-side-fallback-"),
+    "billing_policy": ("user-profiles-",),
+    "compaction": ("compact-",),
+    "thread": ("message-threads-",),
 }
-# Beta fields whose beta name we do not know: a warning when no beta is sent at all.
-LOOSE_BETA_FIELDS = frozenset({"fallbacks", "fallback_credit_token", "billing_policy",
-                               "compaction", "thread"})
+# beta fields count_tokens takes (the SDK's beta MessageCountTokensParams)
+COUNT_TOKENS_BETA_FIELDS = frozenset({"context_management", "mcp_servers", "billing_policy",
+                                      "compaction"})
+# Top-level fields that accept an explicit null (Optional in the SDK's request types); every
+# other field answers null with its type error, as pydantic does for a non-nullable field.
+NULLABLE_FIELDS = frozenset({"cache_control", "container", "diagnostics", "inference_geo",
+                             "speed"}) | frozenset(BETA_FIELDS)
+_NULL_MESSAGES = {
+    "metadata": "Input should be a valid dictionary",
+    "output_config": "Input should be a valid dictionary",
+    "thinking": "Input should be a valid dictionary or object to extract fields from",
+    "tool_choice": "Input should be a valid dictionary or object to extract fields from",
+    "tools": "Input should be a valid list",
+    "stop_sequences": "Input should be a valid list",
+    "system": "Input should be a valid string or a list of text blocks",
+    "service_tier": "Input should be 'auto' or 'standard_only'",
+    "stream": "Input should be a valid boolean",
+    "temperature": "Input should be a valid number",
+    "top_p": "Input should be a valid number",
+    "top_k": "Input should be a valid integer",
+}
+THINKING_DISPLAY = ("summarized", "omitted")
+THINKING_DISPLAY_BETA = {"updates": "thinking-display-updates-"}
 
 THINKING_KEYS = {
-    "enabled": frozenset({"type", "budget_tokens", "display"}),
-    "adaptive": frozenset({"type", "display"}),
+    "enabled": frozenset({"type", "budget_tokens", "display", "block_binding"}),
+    "adaptive": frozenset({"type", "display", "block_binding"}),
     "disabled": frozenset({"type"}),
     "between_tools": frozenset({"type"}),
 }
@@ -84,13 +112,14 @@ def check_top(ctx: Ctx, body: dict) -> None:
     for key in body:
         if key in allowed:
             continue
-        if key in BETA_FIELDS and ctx.has_beta(BETA_FIELDS[key]):
+        if (key in BETA_FIELDS and ctx.has_beta(BETA_FIELDS[key])
+                and (not count or key in COUNT_TOKENS_BETA_FIELDS)):
             continue
-        if key in LOOSE_BETA_FIELDS and not count:
-            if not ctx.betas:
-                ctx.warn((key,), f"`{key}` is a beta field; send it with its `anthropic-beta` header")
-            continue
-        ctx.error((key,), "Extra inputs are not permitted")
+        ctx.unknown((key,), "Extra inputs are not permitted")
+
+    for key, message in _NULL_MESSAGES.items():
+        if key in body and body[key] is None and key not in NULLABLE_FIELDS:
+            ctx.error((key,), message)
 
     required = ("model", "messages") if count else ("model", "max_tokens", "messages")
     for key in required:
@@ -167,8 +196,10 @@ def _check_simple(ctx: Ctx, body: dict) -> None:
         ctx, body["stop_sequences"], "list", ("stop_sequences",)
     ):
         for i, seq in enumerate(body["stop_sequences"]):
+            # litellm#3286 (whitespace) and MegaGrindStone/mcp-web-ui#5 (empty): both refused
             if check_type(ctx, seq, "str", ("stop_sequences", i)) and not seq.strip():
-                ctx.warn(("stop_sequences", i), "empty or whitespace-only stop sequence")
+                ctx.error(("stop_sequences", i), "each stop sequence must contain non-whitespace"
+                          if seq else "each stop sequence must be non-empty", "stop_sequences")
     if present(body, "stream"):
         check_type(ctx, body["stream"], "bool", ("stream",))
     if present(body, "service_tier"):
@@ -179,9 +210,8 @@ def _check_simple(ctx: Ctx, body: dict) -> None:
         check_type(ctx, body["inference_geo"], "str", ("inference_geo",))
     if present(body, "container"):
         container = body["container"]
-        if isinstance(container, dict):
-            if not ctx.has_beta("skills-"):
-                ctx.error(("container",), "Input should be a valid string")
+        if isinstance(container, dict):  # {id, skills}: the SDK's ContainerParams
+            check_keys(ctx, container, frozenset({"id", "skills"}), ("container",))
         else:
             check_type(ctx, container, "str", ("container",))
     if present(body, "cache_control"):
@@ -204,15 +234,20 @@ def _check_thinking(ctx: Ctx, body: dict) -> None:
         return
     if not isinstance(kind, str) or kind not in THINKING_KEYS:
         tags = ", ".join(f"'{t}'" for t in THINKING_KEYS)
-        ctx.error(("thinking",), f"Input tag '{kind}' found using 'type' does not match any of "
+        (ctx.unknown if isinstance(kind, str) else ctx.error)(("thinking",), f"Input tag '{kind}' found using 'type' does not match any of "
                   f"the expected tags: {tags}")
         return
     api = ("thinking", kind)
     check_keys(ctx, thinking, THINKING_KEYS[kind], ("thinking",), api)
     ctx.thinking = kind
+    if "block_binding" in thinking and not ctx.has_beta("thinking-binding-controls-"):
+        ctx.unknown(("thinking", "block_binding"), "Extra inputs are not permitted",
+                    (*api, "block_binding"))
     display = thinking.get("display")
+    displays = THINKING_DISPLAY + tuple(
+        value for value, beta in THINKING_DISPLAY_BETA.items() if ctx.has_beta(beta))
     if display is not None and check_literal(
-        ctx, display, ("summarized", "omitted"), ("thinking", "display"), (*api, "display")
+        ctx, display, displays, ("thinking", "display"), (*api, "display")
     ):
         ctx.thinking_display = display
     if kind == "enabled":
@@ -263,7 +298,7 @@ def _check_tool_choice(ctx: Ctx, body: dict) -> None:
         return
     if not isinstance(kind, str) or kind not in TOOL_CHOICE_KEYS:
         tags = ", ".join(f"'{t}'" for t in TOOL_CHOICE_KEYS)
-        ctx.error(("tool_choice",), f"Input tag '{kind}' found using 'type' does not match any "
+        (ctx.unknown if isinstance(kind, str) else ctx.error)(("tool_choice",), f"Input tag '{kind}' found using 'type' does not match any "
                   f"of the expected tags: {tags}")
         return
     api = ("tool_choice", kind)
@@ -290,7 +325,19 @@ def _check_output_config(ctx: Ctx, body: dict) -> None:
     config = body["output_config"]
     if not check_type(ctx, config, "dict", ("output_config",)):
         return
-    check_keys(ctx, config, frozenset({"effort", "format"}), ("output_config",))
+    keys = {"effort", "format"} | ({"task_budget"} if ctx.has_beta("task-budgets-") else set())
+    check_keys(ctx, config, keys, ("output_config",))
+    budget = config.get("task_budget")
+    if "task_budget" in keys and budget is not None and check_type(
+        ctx, budget, "dict", ("output_config", "task_budget")
+    ):
+        loc = ("output_config", "task_budget")
+        check_keys(ctx, budget, frozenset({"type", "total", "remaining"}), loc,
+                   required=("type", "total"))
+        if "type" in budget:
+            check_literal(ctx, budget["type"], ("tokens",), (*loc, "type"))
+        if "total" in budget:
+            check_type(ctx, budget["total"], "int", (*loc, "total"))
     effort = config.get("effort")
     if effort is not None and check_literal(
         ctx, effort, catalogue.EFFORT_LEVELS, ("output_config", "effort")

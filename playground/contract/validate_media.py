@@ -7,7 +7,7 @@ the format its `media_type` names; its sides at most 8000 px, or 2000 px when th
 carries more than 20 images. Only a short prefix of an image is ever decoded (the header,
 or up to 64 KiB for a JPEG's frame marker), so a 5 MB image costs one regex scan for the
 base64 alphabet and no full decode. PDFs are decoded once per distinct document to count
-their pages (at most 100 per request). `file` sources need the Files API beta.
+their pages (at most 100 per request).
 """
 
 from __future__ import annotations
@@ -36,17 +36,17 @@ def _tag_error(ctx: Ctx, loc: tuple, api: tuple, kind: object, tags: tuple) -> N
         ctx.error(loc, "Unable to extract tag using discriminator 'type'", api)
     else:
         listed = ", ".join(f"'{t}'" for t in tags)
-        ctx.error(loc, f"Input tag '{kind}' found using 'type' does not match any of the "
+        (ctx.unknown if isinstance(kind, str) else ctx.error)(loc, f"Input tag '{kind}' found using 'type' does not match any of the "
                   f"expected tags: {listed}", api)
 
 
 def _source_kind(ctx: Ctx, source: object, loc: tuple, api: tuple, base_tags: tuple) -> str | None:
-    """The source's `type` when it is one of `base_tags`, or `file` with the Files API beta;
-    else None, with a finding."""
+    """The source's `type` when it is one of `base_tags` or `file`; else None, with a
+    finding. (`file` sources are in the SDK's stable types since 2.x: no beta needed.)"""
     if not check_type(ctx, source, "dict", loc, api):
         return None
     kind = source.get("type")
-    tags = (*base_tags, "file") if ctx.has_beta("files-api-") else base_tags
+    tags = (*base_tags, "file")
     if kind not in tags:
         _tag_error(ctx, loc, api, kind, tags)
         return None
@@ -223,6 +223,25 @@ def check_pdfs(ctx: Ctx) -> None:
     else:
         ctx.warn(loc, f"{total} PDF pages: more than the {MAX_PDF_PAGES} pages most models "
                  "accept per request")
+
+
+def check_documents(ctx: Ctx) -> None:
+    """Request-wide rules for document blocks, once every block has been seen.
+
+    Citations are on for all documents or for none ("Currently, citations must be enabled on
+    all or none of the documents within a request", the citations guide, quoted in
+    UKGovernmentBEIS/inspect_ai#4527), and never with structured outputs (a 400:
+    agno-agi/agno#7513, anthropics/claude-code#19417)."""
+    on = [loc for loc, enabled in ctx.documents if enabled]
+    if not on:
+        return
+    off = [loc for loc, enabled in ctx.documents if not enabled]
+    if off:
+        ctx.error(off[0], "citations must be enabled on all or none of the documents in a "
+                  "request", "")
+    if ctx.output_format:
+        ctx.error((*on[0], "citations"), "citations cannot be enabled together with "
+                  "structured outputs (`output_config.format`)", "")
 
 
 def check_images(ctx: Ctx) -> None:

@@ -36,19 +36,20 @@ _BASE = frozenset({"type", "name", "cache_control", "allowed_callers", "defer_lo
 _SEARCH = _BASE | {"allowed_domains", "blocked_domains", "max_uses", "user_location"}
 _FETCH = _BASE | {"allowed_domains", "blocked_domains", "citations", "max_content_tokens",
                   "max_uses", "url_sources"}
-_COMPUTER = _BASE | {"display_width_px", "display_height_px", "display_number", "enable_zoom"}
+_COMPUTER = _BASE | {"display_width_px", "display_height_px", "display_number", "enable_zoom",
+                     "input_examples"}
 _TOOLSET = frozenset({"type", "cache_control", "configs", "default_config"})
 
 # type -> (fixed name or None, allowed keys, beta prefix or None)
 SERVER_TOOLS: dict[str, tuple[str | None, frozenset, str | None]] = {
     "bash_20250124": ("bash", _BASE | {"input_examples"}, None),
-    "bash_20241022": ("bash", _BASE, "computer-use-"),
+    "bash_20241022": ("bash", _BASE | {"input_examples"}, "computer-use-"),
     "code_execution_20250522": ("code_execution", _BASE, None),
     "code_execution_20250825": ("code_execution", _BASE, None),
     "code_execution_20260120": ("code_execution", _BASE, None),
     "code_execution_20260521": ("code_execution", _BASE, None),
     "memory_20250818": ("memory", _BASE | {"input_examples"}, None),
-    "text_editor_20241022": ("str_replace_editor", _BASE, "computer-use-"),
+    "text_editor_20241022": ("str_replace_editor", _BASE | {"input_examples"}, "computer-use-"),
     "text_editor_20250124": ("str_replace_editor", _BASE | {"input_examples"}, None),
     "text_editor_20250429": ("str_replace_based_edit_tool", _BASE | {"input_examples"}, None),
     "text_editor_20250728": ("str_replace_based_edit_tool",
@@ -71,7 +72,7 @@ SERVER_TOOLS: dict[str, tuple[str | None, frozenset, str | None]] = {
     "computer_toolset_20260801": (None, _TOOLSET, None),
     "advisor_20260301": ("advisor", _BASE | {"model", "max_uses", "max_tokens", "caching"},
                          "advisor-tool-"),
-    "mcp_toolset": (None, _TOOLSET | {"mcp_server_name"}, "mcp-client-"),
+    "mcp_toolset": (None, _TOOLSET | {"mcp_server_name", "tools"}, "mcp-client-"),
 }
 _FAMILIES = {m.group(1) for t in SERVER_TOOLS if (m := _VERSIONED.fullmatch(t))}
 
@@ -156,7 +157,7 @@ def _check_builtin(ctx: Ctx, tool: dict, kind: object, loc: tuple) -> object:
                      "newer than this validator, the upstream decides")
             return tool.get("name")
         tags = [t for t, s in SERVER_TOOLS.items() if s[2] is None or ctx.has_beta(s[2])]
-        ctx.error(loc, f"Input tag '{kind}' found using 'type' does not match any of the "
+        (ctx.unknown if isinstance(kind, str) else ctx.error)(loc, f"Input tag '{kind}' found using 'type' does not match any of the "
                   f"expected tags: 'custom', {', '.join(repr(t) for t in tags)}")
         return tool.get("name")
     fixed, keys, _ = spec

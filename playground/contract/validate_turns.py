@@ -78,9 +78,9 @@ def check_conversation(ctx: Ctx, messages: list) -> None:
         if not content and not (role == "assistant" and i == last_index):
             ctx.error(("messages", i), "all messages must have non-empty content except for "
                       "the optional final assistant message")
-        if isinstance(content, str) and content and not content.strip() and i != last_index:
-            ctx.warn(("messages", i, "content"), "whitespace-only text: rejected in many "
-                     "positions (`text content blocks must contain non-whitespace text`)")
+        if not (role == "assistant" and i == last_index):  # a prefill has its own rule
+            _check_blank_text(ctx, i, content, _blocks)
+    _check_system_messages(ctx, messages)
 
     turns: list[tuple[str, list]] = []  # (role, [(index, blocks)]) after merging
     for i, role, _content, blocks in entries:
@@ -101,6 +101,43 @@ def check_conversation(ctx: Ctx, messages: list) -> None:
                          "tools.`)")
                 break
     _check_thinking_first(ctx, turns, last_index)
+
+
+def _is_blank_text(block: object) -> bool:
+    text = block.get("text") if isinstance(block, dict) and block.get("type") == "text" else None
+    return isinstance(text, str) and bool(text) and not text.strip()
+
+
+def _check_blank_text(ctx: Ctx, i: int, content: object, blocks: list) -> None:
+    """Whitespace-only text is refused when it is all the message says: an assistant's
+    "\n\n" sent back (nick1udwig/kibitz#78, anomalyco/opencode#31259), a user's "  "
+    (aaif-goose/goose#1556), `messages: text content blocks must contain non-whitespace
+    text` (anthropics/claude-code#23440). Beside other blocks it is accepted: capture 08 has
+    an assistant `" "` text block before its tool_use blocks."""
+    blank = [j for j, block in enumerate(blocks) if _is_blank_text(block)]
+    if not blank:
+        return
+    loc = ("messages", i, "content") if isinstance(content, str) else (
+        "messages", i, "content", blank[0], "text")
+    if len(blank) == len(blocks):
+        ctx.error(loc, "text content blocks must contain non-whitespace text", "messages")
+    else:
+        ctx.warn(loc, "whitespace-only text block: accepted beside other blocks, refused when "
+                 "it is all a message says (`text content blocks must contain non-whitespace "
+                 "text`); drop it")
+
+
+def _check_system_messages(ctx: Ctx, messages: list) -> None:
+    """A `role: "system"` message must be followed by an assistant message or end the array
+    (anthropics/claude-code#73821: `messages.67: role 'system' must precede an 'assistant'
+    message or end the array`)."""
+    for i, msg in enumerate(messages):
+        if not isinstance(msg, dict) or msg.get("role") != "system" or i == len(messages) - 1:
+            continue
+        following = messages[i + 1]
+        if not (isinstance(following, dict) and following.get("role") in ("assistant", "system")):
+            ctx.error(("messages", i), "role 'system' must precede an 'assistant' message or "
+                      "end the array")
 
 
 def _check_final(ctx: Ctx, entries: list, last_index: int) -> None:
@@ -162,10 +199,14 @@ def _check_tools(ctx: Ctx, turns: list, last_index: int) -> None:
                 first = min(prev_ids.values())
                 ctx.error(("messages", first[0]), _MISSING.format(ids=", ".join(prev_ids)))
             continue
-        # user turn: results must answer the previous assistant turn, and come first
+        # user turn: results must answer the previous assistant turn, come first, and all
+        # be in its first message: results split over consecutive user messages leave the
+        # later ones unanswered "immediately after" (MoonshotAI/kosong#45,
+        # rowboatlabs/rowboat#378: 400 `tool_use ids were found without tool_result blocks
+        # immediately after`)
         found: dict[str, bool] = {}  # id -> at the beginning of the (merged) turn
         leading = True
-        for i, blocks in msgs:
+        for m, (i, blocks) in enumerate(msgs):
             for j, block in enumerate(blocks):
                 if _btype(block) != "tool_result":
                     leading = False
@@ -175,6 +216,8 @@ def _check_tools(ctx: Ctx, turns: list, last_index: int) -> None:
                     continue
                 if tool_use_id not in prev_ids:
                     ctx.error(("messages", i, "content", j), _ORPHAN.format(id=tool_use_id))
+                elif m > 0:
+                    continue  # counted as missing below
                 elif tool_use_id in found:
                     ctx.warn(("messages", i, "content", j), f"second `tool_result` for "
                              f"{tool_use_id}; send exactly one result per `tool_use`")

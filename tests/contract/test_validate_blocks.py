@@ -45,7 +45,7 @@ def test_it_rejects_unknown_fields_on_blocks():
 
 def test_it_rejects_bad_roles():
     [finding] = errors(request({"role": "human", "content": "hi"}))
-    assert finding.api_message() == "messages.0.role: Input should be 'user' or 'assistant'"
+    assert finding.api_message() == "messages.0.role: Input should be 'user', 'assistant' or 'system'"
     [finding] = errors(request({"role": "user"}))
     assert finding.api_message() == "messages.0.content: Field required"
 
@@ -62,9 +62,23 @@ def test_it_rejects_cache_control_on_an_empty_text_block():
                                      "empty text blocks")
 
 
-def test_it_warns_about_whitespace_only_text_blocks():
+def test_it_warns_about_whitespace_only_text_blocks_beside_other_content():
+    # capture 08: the API accepted an assistant " " text block before two tool_use blocks
     findings = validate_request(request(user(text("hello"), text("  "))))
     assert [(f.severity, f.path) for f in findings] == [("warning", "messages[0].content[1].text")]
+
+
+def test_it_rejects_a_message_that_is_only_whitespace():
+    # anthropics/claude-code#23440, nick1udwig/kibitz#78 (an assistant "\n\n" sent back),
+    # aaif-goose/goose#1556 (a user's "  "): `messages: text content blocks must contain
+    # non-whitespace text`
+    for body in (request(user(text("  "))),
+                 request(user(text("hi")), {"role": "assistant", "content": [text("\n\n")]},
+                         user(text("go on"))),
+                 request(user(text("hi")), {"role": "assistant", "content": "\n\n"},
+                         user(text("go on")))):
+        assert [f.api_message() for f in errors(body)] == [
+            "messages: text content blocks must contain non-whitespace text"]
 
 
 def test_it_rejects_empty_turns_except_a_final_assistant_one():
@@ -124,10 +138,35 @@ def test_it_accepts_search_results_documents_and_citations():
         {"type": "document", "source": {"type": "text", "media_type": "text/plain",
                                         "data": "Plain text"}, "title": "Doc",
          "citations": {"enabled": True}},
-        {"type": "document", "source": {"type": "content", "content": [text("chunk")]}},
+        {"type": "document", "source": {"type": "content", "content": [text("chunk")]},
+         "citations": {"enabled": True}},
         text("Summarise"),
     ))
     assert validate_request(body) == []
+
+
+def test_it_wants_citations_on_all_documents_or_none():
+    # "Currently, citations must be enabled on all or none of the documents within a
+    # request" (the citations guide, quoted in UKGovernmentBEIS/inspect_ai#4527)
+    doc = {"type": "document", "source": {"type": "text", "media_type": "text/plain",
+                                          "data": "Plain text"}}
+    cited = {**doc, "citations": {"enabled": True}}
+    assert validate_request(request(user(doc, doc, text("Summarise")))) == []
+    assert validate_request(request(user(cited, cited, text("Summarise")))) == []
+    [finding] = errors(request(user(cited, doc, text("Summarise"))))
+    assert finding.path == "messages[0].content[1]"
+    assert "all or none of the documents" in finding.message
+
+
+def test_it_refuses_citations_with_structured_outputs():
+    # a 400 (agno-agi/agno#7513; the structured outputs guide, anthropics/claude-code#19417)
+    cited = {"type": "document", "source": {"type": "text", "media_type": "text/plain",
+                                            "data": "Plain text"}, "citations": {"enabled": True}}
+    body = request(user(cited, text("Summarise")))
+    body["output_config"] = {"format": {"type": "json_schema", "schema": {
+        "type": "object", "properties": {}, "additionalProperties": False}}}
+    [finding] = errors(body)
+    assert finding.path == "messages[0].content[0].citations"
 
 
 def test_it_rejects_text_blocks_with_a_wrong_type_of_text():

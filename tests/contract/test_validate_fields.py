@@ -85,10 +85,14 @@ def test_it_rejects_a_beta_field_sent_without_its_beta():
                             betas="context-management-2025-06-27") == []
 
 
-def test_it_warns_about_beta_fields_whose_beta_it_does_not_know():
+def test_it_takes_beta_fields_only_with_their_beta():
+    # the beta names are the SDK's (`AnthropicBetaParam`): fallbacks come with
+    # server-side-fallback-*, and an unknown beta makes the unknown field a warning
     findings = validate_request(request(fallbacks=[{"model": "claude-haiku-4-5"}]))
+    assert [(f.severity, f.path) for f in findings] == [("error", "fallbacks")]
+    assert validate_request(request(fallbacks=[]), betas="server-side-fallback-2026-07-01") == []
+    findings = validate_request(request(fallbacks=[]), betas="some-beta-2026-01-01")
     assert [(f.severity, f.path) for f in findings] == [("warning", "fallbacks")]
-    assert validate_request(request(fallbacks=[]), betas="some-beta-2026-01-01") == []
     findings = validate_request(request(fallbacks=[]), endpoint="count_tokens")
     assert [f.api_message() for f in findings] == [
         "max_tokens: Extra inputs are not permitted", "fallbacks: Extra inputs are not permitted"]

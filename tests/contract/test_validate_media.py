@@ -121,11 +121,14 @@ def test_it_caps_the_number_of_images_for_known_models():
     assert errors(request(*many, model="claude-opus-4-6")) == []
 
 
-def test_it_requires_the_files_beta_for_file_sources():
+def test_it_accepts_file_sources_which_the_sdk_types_carry_without_a_beta():
+    # anthropic 2.17: FileImageSourceParam and FileDocumentSourceParam are stable types
     block = {"type": "image", "source": {"type": "file", "file_id": "file_011"}}
-    [finding] = errors(request(block))
-    assert finding.message.startswith("Input tag 'file' found using 'type'")
+    assert errors(request(block)) == []
     assert errors(request(block), betas=["files-api-2025-04-14"]) == []
+    bad = {"type": "image", "source": {"type": "file"}}
+    assert [f.api_message() for f in errors(request(bad))] == [
+        "messages.0.content.0.image.source.file.file_id: Field required"]
 
 
 def test_it_checks_pdf_documents():

@@ -125,10 +125,11 @@ def test_it_only_warns_about_missing_thinking_in_adaptive_mode():
 
 
 def test_it_rejects_thinking_in_a_final_assistant_turn_when_thinking_is_off():
-    body = request(thinking=None, messages=[
+    body = request(messages=[
         {"role": "user", "content": "Hi"},
         {"role": "assistant", "content": [THINKING, {"type": "text", "text": "Sure"}]},
     ])
+    del body["thinking"]
     [finding] = errors(validate_request(body))
     assert finding.api_message() == ("messages.1.content.0: When thinking is disabled, an "
                                      "`assistant` message in the final position cannot contain "

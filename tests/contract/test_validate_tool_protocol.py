@@ -159,11 +159,16 @@ def test_it_warns_when_tool_history_comes_without_tool_definitions():
     assert "must define tools" in findings[0].message
 
 
-def test_it_accepts_results_split_over_consecutive_user_messages_the_api_merges():
+def test_it_rejects_results_split_over_consecutive_user_messages():
+    # MoonshotAI/kosong#45, rowboatlabs/rowboat#378: results for one assistant turn sent as
+    # one user message each get `tool_use ids were found without tool_result blocks
+    # immediately after` for all but the first message's
     body = request(assistant(use("toolu_a"), use("toolu_b")),
                    user(result("toolu_a")), user(result("toolu_b"), {"type": "text", "text": "ok"}))
     findings = validate_request(body)
-    assert [(f.severity, f.path) for f in findings] == [("warning", "messages[3]")]
+    assert [(f.severity, f.path) for f in findings] == [("warning", "messages[3]"),
+                                                        ("error", "messages[1]")]
+    assert "immediately after: toolu_b." in findings[1].message
 
 
 def test_it_accepts_advisor_server_calls_only_with_the_advisor_beta():
@@ -171,7 +176,7 @@ def test_it_accepts_advisor_server_calls_only_with_the_advisor_beta():
     done = {"type": "advisor_tool_result", "tool_use_id": "srvtoolu_01", "content": {}}
     body = request(assistant(call, done, {"type": "text", "text": "ok"}),
                    user({"type": "text", "text": "thanks"}))
-    [finding] = errors(body)
-    assert finding.path == "messages[1].content[0].name"
+    assert [f.path for f in errors(body)] == ["messages[1].content[0].name",
+                                              "messages[1].content[1]"]
     findings = validate_request(body, betas="advisor-tool-2026-03-01")
     assert [f for f in findings if f.severity == "error"] == []
