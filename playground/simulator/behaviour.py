@@ -12,10 +12,16 @@ reading the request, what was asked and which tools to call, lives in conversati
   turn, unless `disable_parallel_tool_use` is set or the task reads like a chain ("then",
   "next", "after that", "followed by", "chain"): then one per turn, in the order named.
   `tool_choice: none` and an assistant prefill never call tools.
-* Tool inputs satisfy the tool's `input_schema` (schema_fill), seeded by the request.
+* Tool inputs satisfy the tool's `input_schema` (schema_fill), seeded by the request; when
+  the schema lists required properties, only those are sent.
 * After `tool_result` blocks and with nothing left to call, the answer quotes each result.
 * `thinking` enabled or adaptive: a thinking block first, signed (thinking.py); with
-  `display: "omitted"` its text is empty but it still costs tokens.
+  `display: "omitted"` its text is empty but it still costs tokens. `between_tools` thinks
+  only in a turn that follows tool results.
+* Server tools on request (controls.py): `x-sim-server-tool: web_search` runs the simulated
+  search (search.py) whatever was asked; `x-sim-pause-turn: true` stops that turn with
+  `pause_turn` after the `server_tool_use`, and the paused turn sent back (it is the last
+  message) is continued with the search's result and the cited answer.
 * `output_config.format` json_schema: the answer is JSON valid against the schema.
 * A final assistant turn is a prefill: the reply continues it and never repeats it.
 * `stop_sequences` cut the text at the first match (stop_reason `stop_sequence`), and
@@ -33,6 +39,7 @@ import json
 import re
 
 from playground.simulator import tokens
+from playground.simulator.controls import Controls
 from playground.simulator.conversation import Conversation, choose_tools, custom_tools, input_hints
 from playground.simulator.schema_fill import fill
 from playground.simulator.search import search_blocks, wants_search
@@ -151,9 +158,15 @@ def _first_stop(text: str, stops: list[str]) -> tuple[int, str] | None:
     return best
 
 
-def plan_message(body: dict, *, seed: str, output_tokens: int | None = None) -> dict:
+def plan_message(body: dict, *, seed: str, output_tokens: int | None = None,
+                 controls: Controls | None = None) -> dict:
     """The Message the simulator sends for a valid create body (`stream` does not matter)."""
+    controls = controls or Controls(output_tokens=output_tokens)
+    output_tokens = controls.output_tokens
     convo = Conversation(body)
+    if convo.paused_search is not None:
+        return _message(body, seed, _continue_search(convo, seed), thinking_on=False,
+                        hidden=False)
     budget = body.get("max_tokens")
     if output_tokens is not None and isinstance(budget, int) and not isinstance(budget, bool):
         # Never write more than max_tokens can show; one token over still reads as a cut.
@@ -161,10 +174,12 @@ def plan_message(body: dict, *, seed: str, output_tokens: int | None = None) -> 
     tools = custom_tools(body)
     # `tool_choice` may name the web_search server tool: that is a search, not a tool_use.
     calls = [name for name in choose_tools(body, convo, tools) if name in tools]
-    search = wants_search(body, convo)
+    search = wants_search(body, convo, forced=controls.server_tool == "web_search"
+                          or controls.pause_turn)
     hints = input_hints(convo.task, list(tools))
     thinking_cfg = body.get("thinking") if isinstance(body.get("thinking"), dict) else {}
-    thinking_on = thinking_cfg.get("type") in ("enabled", "adaptive")
+    thinking_on = thinking_cfg.get("type") in ("enabled", "adaptive") or (
+        thinking_cfg.get("type") == "between_tools" and bool(convo.results))
 
     planned: list[dict] = []
     if thinking_on:
@@ -172,7 +187,13 @@ def plan_message(body: dict, *, seed: str, output_tokens: int | None = None) -> 
     if search:
         query = " ".join(_SEARCH_WORDS.sub(" ", convo.task[:_LOOK]).split()[:8]).strip(" .,;:!?")
         query = re.sub(r"^(for|about|on|up)\s+", "", query, flags=re.IGNORECASE) or "the question"
-        planned += search_blocks(query, id_from(seed, "srvtoolu_01", "search"), seed)
+        blocks = search_blocks(query, id_from(seed, "srvtoolu_01", "search"), seed)
+        if controls.pause_turn:
+            # the turn pauses once the search is called: its result comes on continuation
+            planned += blocks[:2]
+            return _message(body, seed, planned, thinking_on=thinking_on,
+                            hidden=thinking_cfg.get("display") == "omitted", pause=True)
+        planned += blocks
 
     schema = _structured_schema(body)
     forced = isinstance(body.get("tool_choice"), dict) and body["tool_choice"].get("type") in ("any", "tool")
@@ -203,13 +224,36 @@ def plan_message(body: dict, *, seed: str, output_tokens: int | None = None) -> 
                 "type": "tool_use",
                 "id": id_from(seed, "toolu_01", f"tool:{i}:{name}"),
                 "name": name,
-                "input": fill(schema_for, seed=f"{seed}:{name}", hints=hints),
+                "input": _tool_input(schema_for, f"{seed}:{name}", hints),
                 "caller": {"type": "direct"},
             }
         )
-    content, stop_reason, stop_sequence, spent, thinking_spent = _fit(
-        planned, body, hidden=thinking_cfg.get("display") == "omitted"
-    )
+    return _message(body, seed, planned, thinking_on=thinking_on,
+                    hidden=thinking_cfg.get("display") == "omitted")
+
+
+def _tool_input(schema: dict, seed: str, hints: list[str]) -> dict:
+    """A tool's input: its schema filled, keeping only the required properties when the
+    schema names some, as a model does (agents' tools have optional knobs such as Claude
+    Code's `Read` `offset`/`limit`/`pages`, which random values would break)."""
+    value = fill(schema, seed=seed, hints=hints)
+    required = schema.get("required") if isinstance(schema, dict) else None
+    if isinstance(value, dict) and isinstance(required, list) and required:
+        value = {k: v for k, v in value.items() if k in required}
+    return value
+
+
+def _continue_search(convo: Conversation, seed: str) -> list[dict]:
+    """The rest of a paused search turn: the result of its call and the cited answer."""
+    tool_id, query = convo.paused_search
+    return search_blocks(query, tool_id, seed)[2:]
+
+
+def _message(body: dict, seed: str, planned: list[dict], *, thinking_on: bool, hidden: bool,
+             pause: bool = False) -> dict:
+    content, stop_reason, stop_sequence, spent, thinking_spent = _fit(planned, body, hidden=hidden)
+    if pause and stop_reason == "end_turn":
+        stop_reason = "pause_turn"
     usage: dict = {
         "input_tokens": tokens.input_tokens(body),
         "cache_creation_input_tokens": 0,

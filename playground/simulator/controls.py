@@ -24,7 +24,10 @@ _LIMITS = {
     "x-sim-fault-attempts": (1, 1_000),
     "x-sim-retry-after": (0, 3_600),
 }
-KNOWN = frozenset([*_LIMITS, "x-sim-fault"])
+# Server tools the simulator can run on request (`x-sim-server-tool`).
+SERVER_TOOLS = ("web_search",)
+_TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
+KNOWN = frozenset([*_LIMITS, "x-sim-fault", "x-sim-server-tool", "x-sim-pause-turn"])
 
 
 class ControlError(ValueError):
@@ -40,10 +43,12 @@ class Controls:
     fault_after: int | None = None  # deltas sent before a mid-stream fault (default: half)
     fault_attempts: int | None = None  # fault only while x-stainless-retry-count < this
     retry_after: int = 1  # seconds, on 429 and 529
+    server_tool: str | None = None  # a server tool this turn uses whatever was asked
+    pause_turn: bool = False  # stop with `pause_turn` after the server tool call
 
     def content_key(self) -> str:
         """The part of the controls that changes the message (it joins the seed)."""
-        return f"out={self.output_tokens}"
+        return f"out={self.output_tokens}|tool={self.server_tool}|pause={self.pause_turn}"
 
 
 def _int(headers: Mapping[str, str], name: str) -> int | None:
@@ -70,6 +75,17 @@ def parse_controls(headers: Mapping[str, str]) -> Controls:
         fault = fault.strip().lower().replace("-", "_")
         if fault not in FAULTS:
             raise ControlError(f"x-sim-fault: unknown fault {fault[:40]!r}; expected one of {', '.join(FAULTS)}")
+    server_tool = headers.get("x-sim-server-tool")
+    if server_tool is not None:
+        server_tool = server_tool.strip().lower()
+        if server_tool not in SERVER_TOOLS:
+            raise ControlError(f"x-sim-server-tool: unknown server tool {server_tool[:40]!r}; "
+                               f"expected one of {', '.join(SERVER_TOOLS)}")
+    pause = headers.get("x-sim-pause-turn")
+    if pause is not None:
+        pause = pause.strip().lower()
+        if pause not in _TRUE + _FALSE:
+            raise ControlError(f"x-sim-pause-turn: must be true or false, got {pause[:40]!r}")
     stall = _int(headers, "x-sim-stall-ms")
     retry_after = _int(headers, "x-sim-retry-after")
     return Controls(
@@ -80,6 +96,8 @@ def parse_controls(headers: Mapping[str, str]) -> Controls:
         fault_after=_int(headers, "x-sim-fault-after"),
         fault_attempts=_int(headers, "x-sim-fault-attempts"),
         retry_after=1 if retry_after is None else retry_after,
+        server_tool=server_tool,
+        pause_turn=pause in _TRUE,
     )
 
 

@@ -1,7 +1,10 @@
 """Reading a request: what the user asked, which tools exist, what was already called.
 
 Policy: the "task" is the last user turn that carries text; tool calls and results after it
-belong to the current task. A tool counts as named when its name appears as a word (or with
+belong to the current task. Context a client injects into that turn is not the task: coding
+agents put `<system-reminder>…</system-reminder>` blocks (and other whole-block tagged
+context, tag names with a `-` or `_`) before the user's words: tagged elements leading a text
+block are dropped; when nothing else is left, the whole text is the task. A tool counts as named when its name appears as a word (or with
 `_`/`-` read as spaces: "get weather"), case-insensitively. Custom tools are the ones with an
 `input_schema`; server tools are never called. The chain words ("then", "next", "after
 that", "afterwards", "followed by", "chain") make named tools run one per turn.
@@ -33,6 +36,35 @@ def text_of(content: object) -> str:
         return ""
     parts = [b.get("text", "") for b in content if isinstance(b, dict) and b.get("type") == "text"]
     return " ".join(p for p in parts if isinstance(p, str))
+
+
+# A tagged element as agents wrap injected context in: `<system-reminder>…</system-reminder>`,
+# `<command-name>…</command-name>`. Names with a `-` or `_` only, so a user's own HTML
+# (`<b>…</b>`) stays part of the task.
+_TAGGED = re.compile(r"\s*<([A-Za-z]\w*[-_][\w-]*)(?:\s[^>]*)?>.*?</\1>\s*", re.DOTALL)
+
+
+def _strip_injected(text: str) -> str:
+    """The text without the tagged elements that lead it."""
+    rest = text
+    while True:
+        match = _TAGGED.match(rest)
+        if not match:
+            return rest
+        rest = rest[match.end():]
+
+
+def user_text(content: object) -> str:
+    """What the user wrote in a turn: its text without injected context (see the policy)."""
+    if isinstance(content, str):
+        blocks = [content]
+    elif isinstance(content, list):
+        blocks = [b.get("text", "") for b in content
+                  if isinstance(b, dict) and b.get("type") == "text" and isinstance(b.get("text"), str)]
+    else:
+        return ""
+    own = [kept for block in blocks if (kept := _strip_injected(block)).strip()]
+    return " ".join(own) if own else " ".join(blocks)
 
 
 def _result_text(block: dict) -> str:
@@ -105,7 +137,7 @@ class Conversation:
         self.task = ""
         for i, message in enumerate(messages):
             if message.get("role") == "user" and text_of(message.get("content")).strip():
-                self.task_index, self.task = i, text_of(message.get("content"))
+                self.task_index, self.task = i, user_text(message.get("content"))
         # Tool calls made since the task, and the results since (and in) the task's own
         # turn, in order: a client may send "continue" next to its tool_result blocks.
         self.called: list[str] = []
@@ -132,6 +164,15 @@ class Conversation:
                     self.results.append((name, _result_text(block), bool(block.get("is_error"))))
         last = messages[-1] if messages else {}
         content = last.get("content")
+        # A turn that paused (`pause_turn`) after a server tool call, sent back to go on:
+        # (tool id, query) of its unanswered web_search call.
+        self.paused_search: tuple[str, str] | None = None
+        if last.get("role") == "assistant" and isinstance(content, list) and content:
+            tail = content[-1]
+            if (isinstance(tail, dict) and tail.get("type") == "server_tool_use"
+                    and tail.get("name") == "web_search"):
+                query = tail.get("input", {}).get("query") if isinstance(tail.get("input"), dict) else None
+                self.paused_search = (str(tail.get("id")), str(query or "the question"))
         # Images and documents in the last user turn, so the answer can acknowledge them.
         self.media: dict[str, int] = {}
         if last.get("role") == "user" and isinstance(content, list):

@@ -221,7 +221,7 @@ async def _messages(raw: bytes, headers: Mapping[str, str], controls: Controls, 
     body, failure = _check_body(raw, "messages", headers, request_id)
     if failure is not None:
         return failure
-    message = plan_message(body, seed=_seed(body, controls), output_tokens=controls.output_tokens)
+    message = plan_message(body, seed=_seed(body, controls), controls=controls)
     limits = _ratelimit_headers(message["usage"]["input_tokens"], int(body.get("max_tokens") or 0))
     if body.get("stream") is True:
         headers_out = [

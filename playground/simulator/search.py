@@ -30,7 +30,11 @@ def search_tool(body: dict) -> dict | None:
     return None
 
 
-def wants_search(body: dict, convo: Conversation) -> bool:
+def wants_search(body: dict, convo: Conversation, forced: bool = False) -> bool:
+    """Whether this turn searches; `forced` (the `x-sim-server-tool: web_search` control)
+    searches once per task even when the request neither offers nor asks for it."""
+    if forced:
+        return not convo.prefill and not convo.searched
     if search_tool(body) is None or convo.prefill:
         return False
     choice = body.get("tool_choice") if isinstance(body.get("tool_choice"), dict) else {}
