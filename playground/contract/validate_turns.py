@@ -66,11 +66,14 @@ def check_conversation(ctx: Ctx, messages: list) -> None:
         return
     last_index = len(messages) - 1
     if entries[0][1] == "assistant":
+        # lobehub/lobehub#1601: `messages: first message must use the "user" role`
         ctx.warn(("messages", entries[0][0], "role"), 'first message must use the "user" role '
                  "(enforced by older API versions and some gateways)")
     prev_role = None
     for i, role, content, _blocks in entries:
         if role == prev_role:
+            # lobehub/lobehub#1496: `roles must alternate between "user" and "assistant", but
+            # found multiple "assistant" roles in a row`; the SDK's docs now say they merge
             ctx.warn(("messages", i), f"consecutive `{role}` messages: the API merges them into "
                      'one turn; older versions reject them ("roles must alternate between '
                      '"user" and "assistant"")')
