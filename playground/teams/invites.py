@@ -1,6 +1,6 @@
 """Invite links: the only functions that make, find, use and revoke them.
 
-Policy: a token is `mpi_` + 32 bytes from `secrets` (256 bits, url-safe base64, 43
+Policy: a token is `pgi-` + 32 bytes from `secrets` (256 bits, url-safe base64, 43
 characters). Only its SHA-256 is stored. A presented token must have exactly that shape
 (a truncated, padded or other-type token is refused before the database is asked); it is
 looked up by its hash and the hashes are compared again with `hmac.compare_digest`. An
@@ -23,8 +23,8 @@ from playground.teams.members import clean_role
 from playground.teams.models import Invite, Membership, Role, Team
 from playground.teams.ops import add_member
 
-PREFIX = "mpi_"
-TOKEN = re.compile(r"mpi_[A-Za-z0-9_-]{43}")
+PREFIX = "pgi-"
+TOKEN = re.compile(r"pgi-[A-Za-z0-9_-]{43}")
 LIFETIME = timedelta(days=7)
 
 

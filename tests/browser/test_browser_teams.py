@@ -59,7 +59,7 @@ def test_it_invites_a_user_who_signs_in_accepts_and_switches_teams(fresh_page, a
     owner.select_option("[data-testid=invite-role]", "member")
     owner.click("[data-testid=create-invite]")
     link = owner.text_content("[data-testid=invite-url]").strip()
-    assert "/invites/mpi_" in link
+    assert "/invites/pgi-" in link
 
     guest = fresh_page()
     guest.goto(link)

@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.utils import timezone
 
+from playground.proxy.keys import create_key
 from playground.teams import invites
 from playground.teams.models import Invite, Membership
 from playground.teams.ops import ensure_team
@@ -38,7 +39,7 @@ def new_link(alice, role: str = "member") -> str:
 def test_it_makes_a_256_bit_token_and_stores_only_its_hash(acme, alice):
     path = new_link(alice)
     token = path.split("/")[2]
-    assert re.fullmatch(r"mpi_[A-Za-z0-9_-]{43}", token)
+    assert re.fullmatch(r"pgi-[A-Za-z0-9_-]{43}", token)
     invite = Invite.objects.get()
     assert token not in invite.token_hash and len(invite.token_hash) == 64
     assert invite.expires - invite.created > timedelta(days=6)
@@ -95,19 +96,20 @@ def _bad_tokens(good: str) -> dict[str, str]:
         "truncated": good[:-1],
         "padded": good + "A",
         "padded with base64 padding": good + "=",
-        "other type": "mpk_" + good[4:],
-        "share-like": "shr_" + good[4:],
+        "a proxy key's type": "pgk-" + good[4:],
+        "a share's type": "pgs-" + good[4:],
+        "underscore prefix": "pgi_" + good[4:],
         "no prefix": good[4:],
         "changed last character": good[:-1] + ("A" if good[-1] != "A" else "B"),
-        "empty-ish": "mpi_",
-        "markup": "mpi_<script>",
+        "empty-ish": "pgi-",
+        "markup": "pgi-<script>",
     }
 
 
 def test_it_answers_every_bad_token_with_the_same_plain_404(acme, alice):
     path = new_link(alice)
     good = path.split("/")[2]
-    unknown = Client().get("/invites/" + "mpi_" + "A" * 43 + "/")
+    unknown = Client().get("/invites/" + "pgi-" + "A" * 43 + "/")
     assert unknown.status_code == 404
     for label, token in _bad_tokens(good).items():
         for method in ("get", "post"):
@@ -118,7 +120,7 @@ def test_it_answers_every_bad_token_with_the_same_plain_404(acme, alice):
 
 
 def test_it_answers_used_expired_and_revoked_invites_with_the_same_404(acme, alice, bob):
-    unknown = Client().get("/invites/" + "mpi_" + "A" * 43 + "/").content
+    unknown = Client().get("/invites/" + "pgi-" + "A" * 43 + "/").content
     used = new_link(alice)
     client = Client()
     client.force_login(bob)
@@ -167,3 +169,10 @@ def test_it_refuses_an_unknown_role(acme, alice):
     response = owner_client(alice).post("/teams/members/invite/", {"role": "admin"})
     assert response.status_code == 200 and b"Choose a role" in response.content
     assert not Invite.objects.exists()
+
+
+def test_it_answers_a_real_token_of_another_type_with_the_same_404(acme, alice):
+    _key, raw = create_key(acme, "ci", created_by=alice)
+    unknown = Client().get("/invites/" + "pgi-" + "A" * 43 + "/")
+    response = Client().get(f"/invites/{raw}/")
+    assert response.status_code == 404 and response.content == unknown.content
