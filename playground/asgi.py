@@ -5,16 +5,7 @@ middleware stack, so relayed streams pay no per-request page machinery; everythi
 is Django.
 """
 
-import gc
 import os
-import sys
-
-# When the recorder writes from a thread of this process (PLAYGROUND_RECORDER_PROCESS=0) it
-# runs Python code (parsing events, building rows); with CPython's default 5 ms switch
-# interval it could keep the event loop, and so the next byte of every relayed stream,
-# waiting up to 5 ms. 0.5 ms bounds the wait at a small cost in throughput.
-if os.environ.get("PLAYGROUND_RECORDER_PROCESS", "1") == "0":
-    sys.setswitchinterval(0.0005)
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "playground.settings")
 
@@ -63,9 +54,3 @@ application = ProtocolTypeRouter(
         "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )
-
-# What is loaded by now lives as long as the process. Moving it out of the collector's
-# generations keeps full collections, which would otherwise walk the whole Django heap
-# (tens of ms), off the latency of relayed streams. Startup's garbage goes first.
-gc.collect()
-gc.freeze()
