@@ -26,7 +26,6 @@ import copy
 import json
 from dataclasses import dataclass, field
 
-from playground.contract.quickdelta import quick_delta
 from playground.contract.sse import SSEEvent
 
 _JSON_INPUT_BLOCKS = frozenset({"tool_use", "server_tool_use", "mcp_tool_use"})
@@ -40,6 +39,8 @@ _DELTA_TARGETS: dict[str, frozenset[str]] = {
     "compaction_delta": frozenset({"compaction"}),
 }
 _MAX_ANOMALIES = 200
+
+
 @dataclass
 class AccumulateResult:
     message: dict | None
@@ -114,20 +115,6 @@ class Accumulator:
     def add_sse(self, event: SSEEvent) -> None:
         """Add one parsed SSE event (its data is JSON-decoded here)."""
         self._count += 1
-        if (
-            event.event == "content_block_delta"
-            and not self._ended
-            and event.terminated
-            and not event.utf8_error
-            and self._message is not None
-        ):
-            # Hot path: most events of a long stream are string deltas.
-            quick = quick_delta(event.data)
-            if quick is not None:
-                b = self._live_block(quick[0], quick[1])
-                if b is not None:
-                    b.add(quick[2])
-                    return
         if event.utf8_error:
             self._flag(f"event {self._count}: bytes that are not UTF-8 in the data")
         if not event.data:
@@ -149,27 +136,19 @@ class Accumulator:
         self._apply(event.event, data)
 
     def add_string_deltas(self, index: int, kind: str, values: list[str]) -> bool:
-        """Consecutive string deltas for one block, already read from their events' bytes
-        (`quickdelta.delta_event`), added when they extend a live block of their kind;
+        """Consecutive string deltas ("text", "thinking" or "tool" input) for one block,
+        already read from their events' bytes (the recorder's reading of a relayed stream,
+        see `recording/tally.py`), added when they extend a live block of their kind;
         False, with nothing counted, for anything else: the caller then adds each event
         with `add_sse`, which flags it."""
-        if self._message is None or self._ended:
+        b = self._by_index.get(index)
+        if self._message is None or self._ended or b is None or b.stopped:
             return False
-        b = self._live_block(index, kind)
-        if b is None:
+        if kind != b.data.get("type") and not (kind == "tool" and b.is_json):
             return False
         b.extend(values)
         self._count += len(values)
         return True
-
-    def _live_block(self, index: int, kind: str) -> _Block | None:
-        """The block a string delta of `kind` ("text", "thinking", "tool") may extend."""
-        b = self._by_index.get(index)
-        if b is None or b.stopped:
-            return None
-        if kind != b.data.get("type") and not (kind == "tool" and b.is_json):
-            return None
-        return b
 
     def add(self, name: str | None, data: dict) -> None:
         """Add one event whose data is already parsed; `name` is the SSE event name."""
@@ -362,21 +341,6 @@ class Accumulator:
     @property
     def outcome(self) -> str:
         return self._outcome
-
-    def snapshot(self) -> dict | None:
-        """The message so far (a copy), for live previews; tool inputs only once stopped."""
-        if self._message is None:
-            return None
-        msg = copy.deepcopy(self._message)
-        content = []
-        for b in self._blocks:
-            data = copy.deepcopy(b.data)
-            if not b.is_json and b.has_parts():
-                key = _text_key(data)
-                data[key] = b.peek(_str(data.get(key)))
-            content.append(data)
-        msg["content"] = content
-        return msg
 
     def finish(self) -> AccumulateResult:
         """The final (or partial) message and how the stream ended. Safe to call twice."""

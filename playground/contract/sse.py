@@ -17,22 +17,16 @@ Policy:
 * A chunk may end anywhere, including inside a CRLF pair or a UTF-8 character: only whole
   lines are decoded. Bytes that are not UTF-8 decode with U+FFFD and set `utf8_error`, so
   callers can flag them without the parser raising.
-* Speed: while the stream has only LF line endings (every real API stream), whole events
-  are cut at blank lines with `bytes.find` and the usual `event:`/`data:` pair is sliced out
-  directly; the first CR switches the parser, for good, to the general line-by-line mode
-  (`bytes.splitlines` over whole chunks). In both modes a chunk that cannot complete an
-  event is only appended, so a large event arriving in small pieces stays linear.
+* A chunk that cannot complete a line is only appended, so a large event arriving in
+  small pieces stays linear.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 
 _PING_DATA = b'{"type": "ping"}'
-# The usual event: one `event:` line, one `data:` line, a blank line (LF mode only).
-_EVENT_DATA = re.compile(rb"event: ([^\n]*)\ndata: ([^\n]*)\n\n")
 
 
 @dataclass(slots=True)
@@ -68,94 +62,18 @@ class SSEParser:
         self._utf8_error = False
         self._first_line = True
         self._closed = False
-        # LF mode until a CR shows up: _pending holds the bytes of an unfinished event.
-        self._lf_mode = True
-        self._pending: list[bytes] = []
 
     def at_event_boundary(self) -> bool:
-        """Whether the next byte fed starts a new event with nothing carried over (LF
-        mode, past the first line): a caller that reads some events itself may do so
-        only then, and feed the parser the rest."""
-        return self._lf_mode and not self._pending and not self._raw and not self._first_line
+        """Whether the next byte fed starts a new event with nothing held (past the first
+        line): a caller that reads some events itself may do so only then, and feed the
+        parser the rest."""
+        return not self._partial and not self._raw and not self._first_line
 
     def feed(self, chunk: bytes) -> list[SSEEvent]:
         if self._closed:
             raise ValueError("SSEParser.feed() after close()")
         if not chunk:
             return []
-        if self._lf_mode:
-            if b"\r" not in chunk:
-                return self._feed_lf(chunk)
-            # A CR appeared: general mode from here on, starting with the held-back bytes
-            # (they begin at a line start, and the line machine is between events).
-            self._lf_mode = False
-            if self._pending:
-                chunk = b"".join(self._pending) + chunk
-                self._pending = []
-        return self._feed_lines(chunk)
-
-    def _feed_lf(self, chunk: bytes) -> list[SSEEvent]:
-        """Fast mode for LF-only streams (every real API stream): whole events are cut at
-        blank lines with bytes.find, and the usual `event:` + `data:` pair is read without
-        a per-line loop."""
-        pending = self._pending
-        if pending:
-            pending.append(chunk)
-            if b"\n\n" not in chunk and not (chunk[:1] == b"\n" and pending[-2][-1:] == b"\n"):
-                return []  # still inside one event: nothing to scan yet
-            buf = b"".join(pending)
-            self._pending = []
-        else:
-            buf = chunk
-        out: list[SSEEvent] = []
-        find = buf.find
-        match = _EVENT_DATA.match
-        pos, size = 0, len(buf)
-        while pos < size:
-            if buf[pos] == 0x0A:
-                # A blank line with no fields before it: its byte goes with the next event.
-                self._raw.append(b"\n")
-                pos += 1
-                continue
-            m = match(buf, pos)
-            if m is not None:
-                stop = m.end()
-                try:
-                    name = m.group(1).decode("utf-8") or None
-                    data = m.group(2).decode("utf-8")
-                except UnicodeDecodeError:
-                    pass
-                else:
-                    raw = buf[pos:stop]
-                    if self._raw:
-                        raw = b"".join(self._raw) + raw
-                        self._raw = []
-                    self._first_line = False
-                    out.append(SSEEvent(name, data, self._last_id, None, raw))
-                    pos = stop
-                    continue
-            end = find(b"\n\n", pos)
-            if end < 0:
-                self._pending = [buf[pos:] if pos else buf]
-                break
-            stop = end + 2
-            ev = self._lf_block(buf[pos:end], buf[pos:stop])
-            if ev is not None:
-                out.append(ev)
-            pos = stop
-        return out
-
-    def _lf_block(self, block: bytes, raw: bytes) -> SSEEvent | None:
-        self._raw.append(raw)
-        for line in block.split(b"\n"):
-            self._field(line)
-        if self._has_fields:
-            return self._dispatch(terminated=True)
-        self._event = None
-        return None  # nothing to dispatch: the bytes stay in _raw for the next event
-
-    def _feed_lines(self, chunk: bytes) -> list[SSEEvent]:
-        """General mode: line by line, any line ending."""
         if not self._partial_ends_cr and b"\n" not in chunk and b"\r" not in chunk:
             self._partial.append(chunk)
             return []
@@ -186,13 +104,6 @@ class SSEParser:
             return []
         self._closed = True
         out: list[SSEEvent] = []
-        if self._pending:
-            rest = b"".join(self._pending)
-            self._pending = []
-            self._raw.append(rest)
-            for line in rest.split(b"\n"):
-                if line:
-                    self._field(line)
         if self._partial:
             rest = b"".join(self._partial)
             self._partial = []

@@ -1,23 +1,71 @@
 """What the writer learns from one exchange's stream as it passes, without keeping it.
 
-The capture side hands over either raw bytes as they arrived (`chunk`, the proxy: it
-forwards bytes without parsing them) or events it parsed itself (`sse`, the composer and
-replays). A tally turns both into numbered events for the event rows and, on the way,
+The capture side hands over either raw bytes as they arrived (`ops.Chunks`, the proxy: it
+forwards bytes without parsing them) or events it parsed itself (`ops.Event`, the composer
+and replays). A tally turns both into numbered events for the event rows and, on the way,
 feeds the accumulator and notes the flags, so finishing an exchange needs no second pass
 over its events and memory holds the rebuilt message, not every event.
 
 Runs in the writer's thread, once per operation, outside any database transaction: a
 batch the database refuses and that is retried never counts an event twice.
+
+Most events of a long stream are string deltas in the API's exact spelling: `add_chunk`
+reads those whole (`delta_event`), skipping the SSE parser and the JSON decoder, and hands
+every other event to the parser. This is the one second path in recording, kept for the
+target "CPU per relayed event with recording on at most half of LiteLLM's" (issue 17), which
+the parser and the decoder alone miss (bench/bench_sse.py, "recorder's tally"); the
+differential test (tests/recording/test_tally_fast_lane.py) holds it to the general path.
 """
 
 from __future__ import annotations
 
+import re
+from json.decoder import scanstring
+
 from playground.contract.accumulate import AccumulateResult, Accumulator
-from playground.contract.quickdelta import delta_event
 from playground.contract.sse import SSEEvent, SSEParser
+from playground.recording.ops import EventFact
 
 _DELTA = "content_block_delta"
 _DELTA_DATA_AT = len(b"event: content_block_delta\ndata: ")
+
+# One whole string-delta event in the API's exact spelling (LF line endings, nothing else
+# on its lines): index, delta kind and the string literal's body (bytes between the
+# quotes). A literal is runs of bytes other than quote, backslash and control characters,
+# or backslash escapes; the json scanner validates the escapes.
+_DELTA_EVENT = re.compile(
+    rb'event: content_block_delta\ndata: \{"type":"content_block_delta","index":(0|[1-9][0-9]{0,8}),'
+    rb'"delta":\{"type":"(text_delta","text|thinking_delta","thinking|input_json_delta","partial_json)":"'
+    rb'((?:[^"\\\x00-\x1f]++|\\[^\x00-\x1f])*+)"\}\}\n\n'
+)
+_KINDS = {b'text_delta","text': "text", b'thinking_delta","thinking': "thinking",
+          b'input_json_delta","partial_json': "tool"}
+
+
+def delta_event(buf: bytes, pos: int) -> tuple[int, int, str, str] | None:
+    """(end, index, kind, string) when a whole string-delta event in the API's exact
+    spelling starts at `buf[pos]`; None for anything else (the SSE parser then reads it).
+
+    What it accepts, it reads as the parser and `json.loads` would: the string must be
+    UTF-8 and its escapes valid JSON (the json module's own scanner reads them).
+    """
+    m = _DELTA_EVENT.match(buf, pos)
+    if m is None:
+        return None
+    literal = m.group(3)
+    try:
+        text = literal.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if b"\\" in literal:
+        quoted = text + '"'
+        try:
+            text, end = scanstring(quoted, 0, True)
+        except ValueError:
+            return None
+        if end != len(quoted):
+            return None
+    return m.end(), int(m.group(1)), _KINDS[m.group(2)], text
 
 
 class StreamTally:
@@ -46,13 +94,11 @@ class StreamTally:
         self._non_utf8 = False
         self._unterminated = False
 
-    def add_chunk(self, offset_ms: float, raw: bytes) -> list[tuple]:
-        """Bytes as received; returns the events they completed.
-
-        Most events of a long stream are string deltas in the API's exact spelling: read
-        whole (`delta_event`), they skip the SSE parser and the JSON decoder. Every other
-        event, and every event while the parser holds part of one, goes to the parser,
-        one event at a time, so the fast reading resumes at the next boundary."""
+    def add_chunk(self, offset_ms: float, raw: bytes) -> list[EventFact]:
+        """Bytes as received; returns the events they completed. String deltas are read
+        whole; every other event, and every event while the parser holds part of one, goes
+        to the parser, one event at a time, so the whole reading resumes at the next
+        boundary."""
         parser = self._parser
         if parser is None:
             parser = self._parser = SSEParser()
@@ -70,10 +116,10 @@ class StreamTally:
             pos = stop
         return out
 
-    def add_event(self, offset_ms: float, raw: bytes, sse: SSEEvent) -> tuple:
+    def add_event(self, offset_ms: float, raw: bytes, sse: SSEEvent) -> EventFact:
         return self._add(offset_ms, raw, sse)
 
-    def close(self) -> list[tuple]:
+    def close(self) -> list[EventFact]:
         """The stream is over: what the parser still holds becomes a last event, which
         arrived with the last chunk."""
         parser, self._parser = self._parser, None
@@ -85,8 +131,7 @@ class StreamTally:
             return []
         return [self._add(self._last_offset, ev.raw, ev) for ev in tail]
 
-    def _add(self, offset_ms: float, raw: bytes, sse: SSEEvent) -> tuple:
-        """(seq, offset_ms, name, raw, terminated, utf8_error): one event row's facts."""
+    def _add(self, offset_ms: float, raw: bytes, sse: SSEEvent) -> EventFact:
         seq = self.count
         self.count = seq + 1
         self.raw_bytes += len(raw)
@@ -104,7 +149,7 @@ class StreamTally:
         self._acc.add_sse(sse)
         return seq, offset_ms, name, raw, sse.terminated, sse.utf8_error
 
-    def _read_deltas(self, raw: bytes, pos: int, offset_ms: float, out: list[tuple]) -> int:
+    def _read_deltas(self, raw: bytes, pos: int, offset_ms: float, out: list[EventFact]) -> int:
         """Reads the string deltas in the API's exact spelling from `raw[pos]` on, up to the
         first other event, and returns where it stopped. Consecutive deltas of one block
         reach the accumulator in one call."""
@@ -131,13 +176,12 @@ class StreamTally:
                 self.first_token_ms = offset_ms
         return pos
 
-    def _feed_deltas(self, index: int, kind: str, values: list[str], out: list[tuple], at: int) -> None:
+    def _feed_deltas(self, index: int, kind: str, values: list[str], out: list[EventFact], at: int) -> None:
         if not values or self._acc.add_string_deltas(index, kind, values):
             return
         # Not for a live block of their kind: the accumulator reads each the slow way and
         # flags what is wrong.
-        for fact in out[at : at + len(values)]:
-            raw = fact[3]
+        for _seq, _offset, _name, raw, _terminated, _utf8_error in out[at : at + len(values)]:
             self._acc.add_sse(SSEEvent(_DELTA, raw[_DELTA_DATA_AT:-2].decode("utf-8"), None, None, raw))
 
     def anomalies(self) -> list[str]:

@@ -105,3 +105,33 @@ def test_it_reports_an_error_event_without_an_error_object():
     assert result.outcome == "error"
     assert result.error["type"] == "api_error"
     assert any("no error object" in a for a in result.anomalies)
+
+
+def _started_text_block() -> Accumulator:
+    acc = Accumulator()
+    head = encode_event("message_start", {"type": "message_start", "message": {"id": "m", "content": [], "usage": {}}})
+    head += encode_event("content_block_start", {"type": "content_block_start", "index": 0,
+                                                 "content_block": {"type": "text", "text": ""}})
+    for ev in parse_all(head):
+        acc.add_sse(ev)
+    return acc
+
+
+def test_it_flags_a_delta_with_a_raw_control_character_and_keeps_the_next():
+    acc = _started_text_block()
+    for ev in parse_all(b'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"a\x01"}}\n\n'
+                        b'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta", "text":"ok"}}\n\n'):
+        acc.add_sse(ev)
+    result = acc.finish()
+    assert result.message["content"][0]["text"] == "ok"
+    assert any("invalid JSON" in a for a in result.anomalies)
+
+
+def test_it_keeps_memory_in_few_pieces_for_long_text():
+    acc = _started_text_block()
+    for i in range(10_000):
+        acc.add_sse(parse_all(encode_event("content_block_delta", {
+            "type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": f"{i} "}}))[0])
+    block = acc._blocks[0]
+    assert len(block.parts) + len(block.done) < 300
+    assert acc.finish().message["content"][0]["text"] == "".join(f"{i} " for i in range(10_000))

@@ -157,3 +157,23 @@ def test_it_splits_lines_only_on_cr_and_lf():
     data = '{"text":"a\u2028b\u2029c\x85d"}'.encode() + b"\x0b\x0c\x1c"
     [ev] = parse_all(b"event: x\ndata: " + data + b"\n\n")
     assert ev.data.encode() == data
+
+
+def test_it_reads_a_stream_whose_line_endings_change_midway():
+    lf = b"event: a\ndata: 1\n\n: note\n\nevent: b\ndata: 2\ndata: 3\n\n"
+    crlf = b"event: c\r\ndata: 4\r\n\r\nevent: d\rdata: 5\r\r"
+    body = lf + crlf
+    expected = [("a", "1"), ("b", "2\n3"), ("c", "4"), ("d", "5")]
+    for cut in range(1, len(body)):
+        for step in (1, 5, 64):
+            parser = SSEParser()
+            events = parser.feed(body[:cut])
+            for i in range(cut, len(body), step):
+                events += parser.feed(body[i : i + step])
+            events += parser.close()
+            assert [(e.event, e.data) for e in events] == expected, (cut, step)
+            assert b"".join(e.raw for e in events) == body
+
+
+def test_an_empty_stream_has_no_events():
+    assert parse_all(b"") == []
