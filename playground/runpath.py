@@ -51,7 +51,12 @@ _LINE_BREAKS = (b"\n", b"\r")
 
 
 class RecorderUnavailable(Exception):
-    """The recorder cannot take a new call; the proxy refuses it rather than relay unrecorded."""
+    """The recorder cannot take a new call; the proxy refuses it rather than relay unrecorded.
+    `reason` says which limit was hit."""
+
+    def __init__(self, reason: str = "") -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -138,13 +143,14 @@ class Recording:
         self._call("finish", outcome=outcome, error=error)
 
 
-def recorder_saturated() -> bool:
-    """The recorder's queue is full (its database is down or far behind)."""
+def recorder_saturated(team_id: int | None = None) -> str:
+    """Why the recorder cannot take a call of the team (its queue, or the team's share of
+    it, is full: its database is down or far behind), or "" when it can."""
     try:
-        return writer.saturated()
+        return writer.saturated(team_id)
     except Exception:
         log.exception("recording health check failed")
-        return True
+        return "its health check failed"
 
 
 def record(
@@ -158,8 +164,8 @@ def record(
     """Start recording a call to `provider` (`fields` as `recording.start_exchange` takes
     them). `required`: RecorderUnavailable when the recorder cannot take it. What can fail is
     prepared here; a deferred start only hands the prepared record to the writer."""
-    if required and recorder_saturated():
-        raise RecorderUnavailable
+    if required and (reason := recorder_saturated(fields.get("team_id"))):
+        raise RecorderUnavailable(reason)
     key = getattr(provider, "api_key", None)
     fields["secrets"] = (*secrets, key) if key else tuple(secrets)
     fields.setdefault("provider", getattr(provider, "name", "") or "")

@@ -40,11 +40,12 @@ STREAM_HEADERS = [(b"x-accel-buffering", b"no"), (b"cache-control", b"no-cache")
 async def relay(call: Call, provider, send) -> None:
     try:
         rec = routes.start_recording(call, provider, source="proxy", deferred=True)
-    except runpath.RecorderUnavailable:
+    except runpath.RecorderUnavailable as exc:
         # Refused before anything reached the upstream: an unrecorded call would break the
         # promise that every call is kept.
+        why = f" ({exc.reason})" if exc.reason else ""
         await send_error(
-            send, "api_error", "The recorder is unavailable, so the call was not sent.", call.request_id,
+            send, "api_error", f"The recorder is unavailable{why}, so the call was not sent.", call.request_id,
             status=503, retry=True,
         )
         return

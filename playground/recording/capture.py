@@ -20,7 +20,7 @@ import logging
 import time
 from datetime import UTC, datetime
 
-from playground.recording import boot, writer
+from playground.recording import boot, ops, writer
 from playground.recording.models import new_public_id
 from playground.recording.redact import clean_secrets, header_pairs, redact_headers
 
@@ -57,16 +57,7 @@ class Recorder:
             self._status = int(status)
             redacted = redact_headers(headers, self._secrets)
             request_id = next((v for k, v in redacted if k.lower() == "request-id"), "")
-            writer.submit(
-                {
-                    "op": "response",
-                    "public_id": self.public_id,
-                    "status": self._status,
-                    "headers": redacted,
-                    "first_byte_ms": self._ms(t),
-                    "request_id": request_id,
-                }
-            )
+            writer.submit(ops.Response(self.public_id, self._status, redacted, self._ms(t), request_id))
         except Exception:
             log.exception("recording: response_started failed")
 
@@ -74,7 +65,7 @@ class Recorder:
         """One event the caller parsed itself (`raw` is its bytes as received)."""
         if self._finished:
             return
-        writer.submit(("sse", self.public_id, self._ms(t), raw, sse))
+        writer.submit(ops.Event(self.public_id, self._ms(t), raw, sse))
 
     def chunk(self, raw: bytes, t: float | None) -> None:
         """Stream bytes as received, cut anywhere; the writer parses them."""
@@ -86,23 +77,14 @@ class Recorder:
     def body(self, raw: bytes) -> None:
         if self._finished:
             return
-        writer.submit({"op": "body", "public_id": self.public_id, "raw": bytes(raw or b"")})
+        writer.submit(ops.Body(self.public_id, bytes(raw or b"")))
 
     def finish(self, outcome: str | None = None, error: object = None) -> None:
         if self._finished:
             return
         self._finished = True
         try:
-            writer.submit(
-                {
-                    "op": "finish",
-                    "public_id": self.public_id,
-                    "outcome": outcome,
-                    "error": error,
-                    "duration_ms": self._ms(None),
-                    "finished_at": datetime.now(UTC),
-                }
-            )
+            writer.submit(ops.Finish(self.public_id, outcome, error, self._ms(None), datetime.now(UTC)))
         except Exception:
             log.exception("recording: finish failed")
 
@@ -139,24 +121,23 @@ def start_exchange(
     rec = Recorder(public_id, t0, known)
     try:
         writer.submit(
-            {
-                "op": "create",
-                "public_id": public_id,
-                "source": source if source in SOURCES else "proxy",
-                "method": (method or "POST").upper(),
-                "path": path or "",
-                "query": query or "",
-                "request_headers": headers,
-                "raw": bytes(request_body or b""),
-                "provider": provider or "",
-                "team_id": team_id,
-                "user_id": user_id,
-                "proxy_key_name": proxy_key_name or "",
-                "thread_hint": (thread_hint or "").strip(),
-                "secrets": known,
-                "started_at": datetime.now(UTC),
-                "boot_id": boot.BOOT_ID,
-            }
+            ops.Create(
+                public_id=public_id,
+                source=source if source in SOURCES else "proxy",
+                method=(method or "POST").upper(),
+                path=path or "",
+                query=query or "",
+                request_headers=headers,
+                raw=bytes(request_body or b""),
+                provider=provider or "",
+                team_id=team_id,
+                user_id=user_id,
+                proxy_key_name=proxy_key_name or "",
+                thread_hint=(thread_hint or "").strip(),
+                secrets=known,
+                started_at=datetime.now(UTC),
+                boot_id=boot.BOOT_ID,
+            )
         )
     except Exception:
         log.exception("recording: start_exchange failed")

@@ -9,10 +9,11 @@ thread (see `store.py`); known secrets are scrubbed from the message and the err
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 
-from playground.recording import analyze, threads
+from playground.contract.pricing import cost_usd, find_price, usage_counts
+from playground.recording import analyze, ops, threads
 from playground.recording.models import Exchange
+from playground.recording.prices import price_rows
 from playground.recording.redact import scrub_json, scrub_text
 
 
@@ -27,11 +28,9 @@ def _error_fields(error: object) -> tuple[str, str]:
     return "", ""
 
 
-def finish(op: dict, state: dict, prices: list[dict] | None) -> tuple[int | None, str]:
+def finish(op: ops.Finish, state: dict, prices: list[dict] | None) -> tuple[int | None, str]:
     """Derive and write everything a finished exchange holds, in one update."""
-    from playground.contract.pricing import cost_usd, find_price, usage_counts
-
-    tally = op.get("tally")
+    tally = op.tally
     event_count = tally.count if tally is not None else 0
     message = None
     accumulated = None
@@ -51,9 +50,9 @@ def finish(op: dict, state: dict, prices: list[dict] | None) -> tuple[int | None
         elif body.get("type") == "error":
             error_type, error_message = _error_fields(body)
     status = state.get("status")
-    outcome = analyze.decide_outcome(op.get("outcome"), status, state["stream"], accumulated)
-    if op.get("error") is not None:
-        error_type, error_message = _error_fields(op["error"])
+    outcome = analyze.decide_outcome(op.outcome, status, state["stream"], accumulated)
+    if op.error is not None:
+        error_type, error_message = _error_fields(op.error)
     if state["secrets"]:
         # The message was rebuilt from the events as received: scrubbed like their bytes.
         error_message = scrub_text(error_message, state["secrets"])
@@ -87,8 +86,8 @@ def finish(op: dict, state: dict, prices: list[dict] | None) -> tuple[int | None
         + (tally.raw_bytes if tally is not None else 0)
     )
     exchange.first_token_ms = tally.first_token_ms if tally is not None else None
-    exchange.duration_ms = op.get("duration_ms")
-    exchange.finished_at = op.get("finished_at") or datetime.now(UTC)
+    exchange.duration_ms = op.duration_ms
+    exchange.finished_at = op.finished_at
     exchange.anomalies = [analyze.safe_text(str(a))[:500] for a in anomalies][:200]
     exchange.tool_names = analyze.tool_names(request_body, message)
     exchange.search_text = analyze.search_text(request_body, message)
@@ -136,6 +135,4 @@ def _json_size(value: object) -> int:
 
 
 def load_prices() -> list[dict]:
-    from playground.recording.prices import price_rows
-
     return price_rows()

@@ -18,7 +18,6 @@ Policy:
 from __future__ import annotations
 
 import dataclasses
-import functools
 import json
 import logging
 import threading
@@ -27,7 +26,7 @@ from datetime import UTC, datetime, timedelta
 
 from django.db import OperationalError, connection, transaction
 
-from playground.recording import analyze, finishing, media
+from playground.recording import analyze, finishing, media, ops
 from playground.recording.models import Blob, EventRun, Exchange
 from playground.recording.redact import scrub_bytes
 from playground.recording.tally import StreamTally
@@ -91,10 +90,10 @@ def _parse_request(raw: bytes, path: str, headers: list) -> tuple[object, list[d
     return body, [dataclasses.asdict(f) if dataclasses.is_dataclass(f) else f for f in findings]
 
 
-def _create(op: dict, live: dict) -> tuple[int | None, str]:
-    secrets = op.get("secrets", ())
-    raw = scrub_bytes(op["raw"], secrets) if secrets else op["raw"]
-    body, findings = _parse_request(raw, op["path"], op["request_headers"])
+def _create(op: ops.Create, live: dict) -> tuple[int | None, str]:
+    secrets = op.secrets
+    raw = scrub_bytes(op.raw, secrets) if secrets else op.raw
+    body, findings = _parse_request(raw, op.path, op.request_headers)
     stripped, blobs = media.extract_media(body) if body is not None else (None, {})
     facts = analyze.request_facts(body)
     stored_body, changed = analyze.safe_json(stripped)
@@ -107,37 +106,37 @@ def _create(op: dict, live: dict) -> tuple[int | None, str]:
     if blobs:
         _insert_blobs(blobs)
     exchange = Exchange.objects.create(
-        public_id=op["public_id"],
-        team_id=op.get("team_id"),
-        user_id=op.get("user_id"),
-        proxy_key_name=op.get("proxy_key_name") or "",
-        source=op["source"],
-        boot_id=op.get("boot_id", ""),
-        method=op["method"][:10],
-        path=op["path"][:500],
-        query=op.get("query", "")[:2000],
-        request_headers=op["request_headers"],
+        public_id=op.public_id,
+        team_id=op.team_id,
+        user_id=op.user_id,
+        proxy_key_name=op.proxy_key_name,
+        source=op.source,
+        boot_id=op.boot_id,
+        method=op.method[:10],
+        path=op.path[:500],
+        query=op.query[:2000],
+        request_headers=op.request_headers,
         request_body=stored_body,
         request_bytes=None if raw_sha else raw,
         request_bytes_sha256=raw_sha,
-        request_size=len(op["raw"]),
+        request_size=len(op.raw),
         model=facts["model"],
-        provider=(op.get("provider") or "")[:100],
+        provider=op.provider[:100],
         stream=facts["stream"],
-        started_at=op["started_at"],
+        started_at=op.started_at,
         findings=analyze.safe_json(findings)[0],
         anomalies=anomalies,
-        thread_hint=(op.get("thread_hint") or "")[:200],
+        thread_hint=op.thread_hint[:200],
     )
     if blobs:
         exchange.blobs.add(*blobs)
-    live[op["public_id"]] = {
+    live[op.public_id] = {
         "pk": exchange.pk,
         "team_id": exchange.team_id,
         "body": stored_body,
         "stream": facts["stream"],
         "model": facts["model"],
-        "started_at": op["started_at"],
+        "started_at": op.started_at,
         "secrets": secrets,
         "anomalies": anomalies,
         "status": None,
@@ -203,73 +202,41 @@ def _state(public_id: str, live: dict) -> dict | None:
     return state
 
 
-def make_run(
-    exchange_id: int, first_seq: int, events: list[tuple], raw: bytes | None = None
-) -> EventRun:
+def make_run(exchange_id: int, first_seq: int, events: list[tuple], raw: bytes | None = None) -> EventRun:
     """One run from consecutive events' (offset_ms, name, raw bytes, terminated); `raw`, when
     the caller has it, is their bytes already joined."""
-    return _run(exchange_id, first_seq, events, 0, raw)
-
-
-def _run(exchange_id: int, first_seq: int, rows: list[tuple], at: int, raw: bytes | None) -> EventRun:
-    """A run from rows holding offset_ms, name, raw bytes and terminated from position `at`
-    (events for `make_run`, the tally's facts for `_run_for`)."""
     return EventRun(
         exchange_id=exchange_id,
         first_seq=first_seq,
-        end_seq=first_seq + len(rows),
-        raw=b"".join([row[at + 2] for row in rows]) if raw is None else raw,
-        index=_index(rows, at),
-        last_unterminated=not rows[-1][at + 3],
+        end_seq=first_seq + len(events),
+        raw=b"".join([event[2] for event in events]) if raw is None else raw,
+        index=[[round(offset, 3), analyze.safe_text(name or "")[:100], len(data)] for offset, name, data, _t in events],
+        last_unterminated=not events[-1][3],
     )
 
 
-_UNSET = object()
-
-
-def _index(rows: list[tuple], at: int) -> list[list]:
-    """A run's index, [offset_ms, name, size] per event. The events of one read share their
-    offset and a stream uses a handful of names, so each is rounded or cleaned once per
-    change."""
-    index = []
-    last_offset = last_name = _UNSET
-    for row in rows:
-        offset, name = row[at], row[at + 1]
-        if offset != last_offset:
-            last_offset, rounded = offset, round(offset, 3)
-        if name != last_name:
-            last_name, cleaned = name, _name(name)
-        index.append([rounded, cleaned, len(row[at + 2])])
-    return index
-
-
-@functools.lru_cache(maxsize=256)
-def _name(name: str) -> str:
-    # A stream uses a handful of event names: each is cleaned once.
-    return analyze.safe_text(name or "")[:100]
-
-
-def _run_for(facts: list[tuple], state: dict) -> EventRun:
-    # fact: (seq, offset_ms, name, raw, terminated, utf8_error), from tally.py
-    joined = b"".join([fact[3] for fact in facts])
+def _run_for(facts: list[ops.EventFact], state: dict) -> EventRun:
+    """The run of a stream's consecutive events, known secrets scrubbed from their bytes."""
+    events = [(offset_ms, name, raw, terminated) for _seq, offset_ms, name, raw, terminated, _utf8 in facts]
+    joined = b"".join([raw for _offset, _name, raw, _terminated in events])
     secrets = state["secrets"]
     if secrets and any(s.encode("utf-8", "surrogatepass") in joined for s in secrets):
-        facts = [(f[0], f[1], f[2], scrub_bytes(f[3], secrets), f[4], f[5]) for f in facts]
-        joined = b"".join([fact[3] for fact in facts])
-    return _run(state["pk"], facts[0][0], facts, 1, joined)
+        events = [(offset, name, scrub_bytes(raw, secrets), terminated) for offset, name, raw, terminated in events]
+        joined = None
+    return make_run(state["pk"], facts[0][0], events, joined)
 
 
 def _insert_runs(runs: list[EventRun]) -> None:
     EventRun.objects.bulk_create(runs)
 
 
-def _response(op: dict, state: dict, finishing_now: bool) -> None:
-    state["status"] = op["status"]
+def _response(op: ops.Response, state: dict, finishing_now: bool) -> None:
+    state["status"] = op.status
     fields = {
-        "status": op["status"],
-        "response_headers": op["headers"],
-        "first_byte_ms": op["first_byte_ms"],
-        "request_id": op.get("request_id", "")[:200],
+        "status": op.status,
+        "response_headers": op.headers,
+        "first_byte_ms": op.first_byte_ms,
+        "request_id": op.request_id[:200],
     }
     if finishing_now:
         # The exchange finishes in this batch: its finishing update writes these too.
@@ -278,8 +245,8 @@ def _response(op: dict, state: dict, finishing_now: bool) -> None:
     Exchange.objects.filter(pk=state["pk"]).update(**fields)
 
 
-def _body(op: dict, state: dict) -> None:
-    raw = op["raw"]
+def _body(op: ops.Body, state: dict) -> None:
+    raw = op.raw
     if state["secrets"]:
         raw = scrub_bytes(raw, state["secrets"])
     body = None
@@ -299,14 +266,17 @@ def _body(op: dict, state: dict) -> None:
     )
 
 
-def _prepare(ops: list, result: BatchResult) -> list:
-    """Stream operations (`chunk`, `sse`) become the facts of numbered event rows, and a
+Prepared = ops.Create | ops.Response | ops.Body | ops.Finish | ops.Events
+
+
+def _prepare(batch: list[ops.Op], result: BatchResult) -> list[Prepared]:
+    """Stream operations (`Chunks`, `Event`) become the numbered events they complete, and a
     finish gets its stream's tally. Done once per batch, before any transaction, so a batch
     retried after a database failure never counts an event twice. An operation that
     cannot be read is counted as dropped; it never costs the rest of the batch."""
-    out: list = []
+    out: list[Prepared] = []
     with _tally_lock:
-        for op in ops:
+        for op in batch:
             try:
                 out.extend(_prepared(op))
             except Exception:
@@ -315,39 +285,35 @@ def _prepare(ops: list, result: BatchResult) -> list:
     return out
 
 
-def _prepared(op) -> list:
-    if isinstance(op, tuple):
-        kind, public_id = op[0], op[1]
-        tally = _tallies.get(public_id)
+def _prepared(op: ops.Op) -> list[Prepared]:
+    if isinstance(op, ops.Chunks | ops.Event):
+        tally = _tallies.get(op.public_id)
         if tally is None:
-            tally = _tallies[public_id] = StreamTally()
-        if kind == "chunks":  # (..., the reads, each read's offset)
+            tally = _tallies[op.public_id] = StreamTally()
+        if isinstance(op, ops.Chunks):
             facts = []
-            for raw, offset_ms in zip(op[2], op[3], strict=True):
+            for raw, offset_ms in zip(op.reads, op.offsets, strict=True):
                 facts.extend(tally.add_chunk(offset_ms, raw))
-        elif kind == "chunk":
-            facts = tally.add_chunk(op[2], op[3])
-        else:  # "sse": an event the caller parsed
-            facts = [tally.add_event(op[2], op[3], op[4])]
-        # One operation for all the events an operation completed: ("events", id, facts).
-        return [("events", public_id, facts)] if facts else []
-    if op.get("op") == "finish":
-        tally = _tallies.pop(op["public_id"], None)
+        else:
+            facts = [tally.add_event(op.offset_ms, op.raw, op.sse)]
+        return [ops.Events(op.public_id, facts)] if facts else []
+    if isinstance(op, ops.Finish):
+        tally = _tallies.pop(op.public_id, None)
         tail = tally.close() if tally is not None else []
-        events = [("events", op["public_id"], tail)] if tail else []
-        return [*events, {**op, "tally": tally}]
+        events = [ops.Events(op.public_id, tail)] if tail else []
+        return [*events, dataclasses.replace(op, tally=tally)]
     return [op]
 
 
-def _apply(ops: list, live: dict, result: BatchResult) -> None:
+def _apply(batch: list[Prepared], live: dict, result: BatchResult) -> None:
     # Events wait in `pending` (per exchange, in order) and become one run per exchange
     # when the batch ends, or before the exchange's finish.
-    pending: dict[str, list[tuple]] = {}
+    pending: dict[str, list[ops.EventFact]] = {}
     runs: list[EventRun] = []
     spans: dict[str, tuple[int, int]] = {}
     changed: list[tuple[int | None, str]] = []
     prices = None
-    finishing_ids = {op["public_id"] for op in ops if not isinstance(op, tuple) and op["op"] == "finish"}
+    finishing_ids = {op.public_id for op in batch if isinstance(op, ops.Finish)}
 
     def close_run(public_id: str) -> None:
         facts = pending.pop(public_id, None)
@@ -357,30 +323,29 @@ def _apply(ops: list, live: dict, result: BatchResult) -> None:
         first, _last = spans.get(public_id, (facts[0][0], 0))
         spans[public_id] = (first, facts[-1][0])
 
-    for op in ops:
-        if isinstance(op, tuple):  # ("events", public_id, facts): the common case
-            bucket = pending.get(op[1])
+    for op in batch:
+        if isinstance(op, ops.Events):
+            bucket = pending.get(op.public_id)
             if bucket is None:
-                if _state(op[1], live) is None:
-                    result.dropped_events += len(op[2])
+                if _state(op.public_id, live) is None:
+                    result.dropped_events += len(op.facts)
                     continue
-                bucket = pending[op[1]] = []
-            bucket.extend(op[2])
+                bucket = pending[op.public_id] = []
+            bucket.extend(op.facts)
             continue
-        kind = op["op"]
-        if kind == "create":
+        if isinstance(op, ops.Create):
             changed.append(_create(op, live))
             continue
-        state = _state(op["public_id"], live)
+        state = _state(op.public_id, live)
         if state is None:
             result.failed_ops += 1
             continue
-        if kind == "response":
-            _response(op, state, op["public_id"] in finishing_ids)
-        elif kind == "body":
+        if isinstance(op, ops.Response):
+            _response(op, state, op.public_id in finishing_ids)
+        elif isinstance(op, ops.Body):
             _body(op, state)
-        elif kind == "finish":
-            close_run(op["public_id"])
+        elif isinstance(op, ops.Finish):
+            close_run(op.public_id)
             if prices is None:
                 prices = finishing.load_prices()
             changed.append(finishing.finish(op, state, prices))
@@ -394,10 +359,6 @@ def _apply(ops: list, live: dict, result: BatchResult) -> None:
     result.changed.extend(changed)
 
 
-def _key(op: object) -> str:
-    return op[1] if isinstance(op, tuple) else op["public_id"]
-
-
 def _commit_live(live: dict) -> None:
     with _live_lock:
         for public_id, state in live.items():
@@ -407,23 +368,23 @@ def _commit_live(live: dict) -> None:
                 _live[public_id] = state
 
 
-def write_batch(ops: list) -> BatchResult:
-    """Write `ops` (in capture order); never raises."""
-    if not ops:
+def write_batch(batch: list[ops.Op]) -> BatchResult:
+    """Write `batch` (in capture order); never raises."""
+    if not batch:
         return BatchResult()
     unread = BatchResult()
-    result = _write_prepared(_prepare(ops, unread))
+    result = _write_prepared(_prepare(batch, unread))
     result.dropped_events += unread.dropped_events
     return result
 
 
-def _write_prepared(ops: list) -> BatchResult:
+def _write_prepared(batch: list[Prepared]) -> BatchResult:
     result = BatchResult()
     for attempt in range(LOCKED_RETRIES + 1):
         live: dict = {}
         try:
             with transaction.atomic():
-                _apply(ops, live, result)
+                _apply(batch, live, result)
             _commit_live(live)
             return result
         except OperationalError as exc:
@@ -443,9 +404,9 @@ def _write_prepared(ops: list) -> BatchResult:
     result = BatchResult(error=f"{type(error).__name__}: {str(error)[:300]}")
     if not connection.in_atomic_block:
         connection.close()  # a broken connection (server restarted) is reopened
-    groups: dict[str, list] = {}
-    for op in ops:
-        groups.setdefault(_key(op), []).append(op)
+    groups: dict[str, list[Prepared]] = {}
+    for op in batch:
+        groups.setdefault(op.public_id, []).append(op)
     for public_id, group in groups.items():
         live = {}
         try:
@@ -455,9 +416,9 @@ def _write_prepared(ops: list) -> BatchResult:
         except Exception as exc:
             log.warning("recording of %s failed: %s", public_id, type(exc).__name__)
             result.error = f"{type(exc).__name__}: {str(exc)[:300]}"
-            events = sum(len(op[2]) for op in group if isinstance(op, tuple))
+            events = sum(len(op.facts) for op in group if isinstance(op, ops.Events))
             result.dropped_events += events
-            rest = [op for op in group if not isinstance(op, tuple)]
+            rest = [op for op in group if not isinstance(op, ops.Events)]
             # Without its events the exchange can still be created and finished (the
             # message is rebuilt from memory), so it never stays `streaming` forever.
             if events and rest and _retry_without_events(rest, result):
@@ -465,16 +426,16 @@ def _write_prepared(ops: list) -> BatchResult:
                 continue
             result.failed_ops += events + len(rest)
             with _live_lock:  # a finish that failed must not leak its state forever
-                if any(op["op"] == "finish" for op in rest):
+                if any(isinstance(op, ops.Finish) for op in rest):
                     _live.pop(public_id, None)
     return result
 
 
-def _retry_without_events(ops: list, result: BatchResult) -> bool:
+def _retry_without_events(batch: list[Prepared], result: BatchResult) -> bool:
     live: dict = {}
     try:
         with transaction.atomic():
-            _apply(ops, live, result)
+            _apply(batch, live, result)
     except Exception:
         return False
     _commit_live(live)

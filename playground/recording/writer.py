@@ -31,11 +31,11 @@ import logging
 import multiprocessing.util  # noqa: F401 - its exit hook must come before ours (_drain_at_exit)
 import threading
 import time
-from array import array
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
-from playground.recording import boot, store
+from playground.recording import boot, ops, store
 from playground.recording.process import RecorderGone, recorder
 
 log = logging.getLogger(__name__)
@@ -78,10 +78,11 @@ def _count(result: store.BatchResult) -> None:
         _stats["dropped_events"] += result.dropped_events
 
 
-def saturated() -> bool:
-    """The queue is full (the database is down or the recorder far behind)."""
+def saturated(team_id: int | None = None) -> str:
+    """Why a new recording for the team cannot be queued (the database is down, the
+    recorder far behind, or the team holds its share of the queue); "" when it can."""
     writer = _writer
-    return writer is not None and writer.full()
+    return writer.refusal(team_id) if writer is not None else ""
 
 
 def health() -> dict:
@@ -96,9 +97,9 @@ def health() -> dict:
     return stats
 
 
-def write_now(ops: list) -> store.BatchResult:
+def write_now(batch: list[ops.Op]) -> store.BatchResult:
     """Write in the calling thread (no loop to hand off to), then broadcast."""
-    result = _write_batch(ops)  # the same place as the writer's batches: one holds the state
+    result = _write_batch(batch)  # the same place as the writer's batches: one holds the state
     _count(result)
     _broadcast_sync(result)
     return result
@@ -154,37 +155,16 @@ async def _broadcast(result: store.BatchResult) -> None:
             _broadcast_failed()
 
 
-class StreamBuffer:
-    """One exchange's stream reads queued since the last batch: the reads themselves (not
-    copied: a read is immutable bytes), with each one's arrival offset. A relayed stream is
-    thousands of reads; queued one operation each, every read cost a tuple here and its
-    pickling on the way to the recorder process. Sits in the queue where its first read
-    arrived, so the order of an exchange's operations is kept; becomes one `chunks`
-    operation when a batch takes it."""
-
-    __slots__ = ("public_id", "reads", "offsets", "size")
-
-    def __init__(self, public_id: str) -> None:
-        self.public_id = public_id
-        self.reads: list[bytes] = []
-        self.offsets = array("d")
-        self.size = 0
-
-    def add(self, offset_ms: float, raw: bytes) -> None:
-        self.reads.append(raw)
-        self.offsets.append(offset_ms)
-        self.size += len(raw)
-
-    def op(self) -> tuple:
-        return ("chunks", self.public_id, self.reads, self.offsets)
-
-
 class Writer:
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self.loop = loop
-        self.pending: list = []
-        self.streams: dict[str, StreamBuffer] = {}  # the open buffers in `pending`
+        self.pending: list[ops.Op] = []
+        self.streams: dict[str, ops.Chunks] = {}  # the open stream buffers in `pending`
         self.pending_bytes = 0
+        # Each team's part of the queue (operations and bytes), by the team of the exchange.
+        self.teams: dict[str, int | None] = {}  # public_id -> team_id, for exchanges queued
+        self.team_ops: Counter[int | None] = Counter()
+        self.team_bytes: Counter[int | None] = Counter()
         self.enqueued = 0
         self.done = 0
         self._wake = asyncio.Event()
@@ -197,33 +177,73 @@ class Writer:
     def full(self) -> bool:
         return len(self.pending) >= MAX_PENDING or self.pending_bytes >= MAX_PENDING_BYTES
 
+    def refusal(self, team_id: int | None) -> str:
+        """Why a new recording for `team_id` would not fit, or "" when it would.
+
+        Each team with work queued may hold a fair share of the queue: its operations and
+        bytes, each at most the limit over (the other teams with work queued + 2). A team
+        alone gets half, so one team's heavy streaming leaves room for every other team."""
+        if self.full():
+            return "the recording queue is full"
+        others = sum(1 for team, count in self.team_ops.items() if count and team != team_id)
+        share = others + 2
+        if self.team_ops[team_id] >= MAX_PENDING / share or self.team_bytes[team_id] >= MAX_PENDING_BYTES / share:
+            return "this team's share of the recording queue is full"
+        return ""
+
     def put_chunk(self, public_id: str, offset_ms: float, raw: bytes) -> None:
         """Stream bytes as read (the proxy's hot path): appended to the exchange's buffer."""
-        if self.full():
-            with _stats_lock:
-                _stats["dropped_events"] += 1
+        if self._drops(public_id):
             return
         buffer = self.streams.get(public_id)
         if buffer is None or buffer.size + len(raw) > MAX_BATCH_BYTES:
             # A new buffer, also when this read would take the open one past a batch's size.
-            buffer = self.streams[public_id] = StreamBuffer(public_id)
-            self.pending.append(buffer)
-            self.enqueued += 1
-            if not self._wake.is_set():
-                self._wake.set()
+            buffer = self.streams[public_id] = ops.Chunks(public_id)
+            self._queue(buffer)
         buffer.add(offset_ms, raw)
-        self.pending_bytes += len(raw)
+        self._count_in(public_id, 0, len(raw))
 
-    def put(self, op: object) -> None:
-        if isinstance(op, tuple) and self.full():  # stream bytes or an event
-            with _stats_lock:
-                _stats["dropped_events"] += 1
+    def put(self, op: ops.Op) -> None:
+        if isinstance(op, ops.STREAM_OPS) and self._drops(op.public_id):
             return
-        self.pending_bytes += _size(op)
+        if isinstance(op, ops.Create):
+            self.teams[op.public_id] = op.team_id
+        self._queue(op)
+        self._count_in(op.public_id, 0, op.size)
+
+    def _drops(self, public_id: str) -> bool:
+        """Stream data is dropped (and counted) past the queue's limits or its team's share."""
+        if not self.refusal(self.teams.get(public_id)):
+            return False
+        with _stats_lock:
+            _stats["dropped_events"] += 1
+        return True
+
+    def _queue(self, op: ops.Op) -> None:
         self.pending.append(op)
         self.enqueued += 1
+        self._count_in(op.public_id, 1, 0)
         if not self._wake.is_set():
             self._wake.set()
+
+    def _count_in(self, public_id: str, count: int, size: int) -> None:
+        team = self.teams.get(public_id)
+        self.pending_bytes += size
+        self.team_ops[team] += count
+        self.team_bytes[team] += size
+
+    def _count_out(self, taken: list[ops.Op]) -> None:
+        for op in taken:
+            team = self.teams.get(op.public_id)
+            self.pending_bytes -= op.size
+            self.team_ops[team] -= 1
+            self.team_bytes[team] -= op.size
+            if not self.team_ops[team]:
+                del self.team_ops[team], self.team_bytes[team]
+            if isinstance(op, ops.Finish):
+                self.teams.pop(op.public_id, None)
+            if isinstance(op, ops.Chunks) and self.streams.get(op.public_id) is op:
+                del self.streams[op.public_id]  # closed to new reads
 
     async def flush(self) -> None:
         target = self.enqueued
@@ -234,32 +254,27 @@ class Writer:
         # Drained: give the connection back now (tests drop their database right after).
         await self.loop.run_in_executor(_executor, _close_connection)
 
-    def _take_batch(self) -> tuple[list, bool]:
+    def _take_batch(self) -> tuple[list[ops.Op], bool]:
         """The oldest operations, up to MAX_BATCH_BYTES of data (at least one), and
         whether more were left behind. Stream buffers taken are closed to new reads."""
         size = 0
         end = len(self.pending)
         for i, op in enumerate(self.pending):
-            n = _size(op)
-            if i and size + n > MAX_BATCH_BYTES:
+            if i and size + op.size > MAX_BATCH_BYTES:
                 end = i
                 break
-            size += n
-        ops = self.pending[:end]
+            size += op.size
+        taken = self.pending[:end]
         del self.pending[:end]
-        self.pending_bytes = max(self.pending_bytes - size, 0) if self.pending else 0
-        for i, op in enumerate(ops):
-            if isinstance(op, StreamBuffer):
-                if self.streams.get(op.public_id) is op:
-                    del self.streams[op.public_id]
-                ops[i] = op.op()
-        return ops, bool(self.pending)
+        self._count_out(taken)
+        return taken, bool(self.pending)
 
-    def take_all(self) -> list:
+    def take_all(self) -> list[ops.Op]:
         """Everything queued, ready to write (no loop left to batch it)."""
-        ops, self.pending, self.pending_bytes = self.pending, [], 0
-        self.streams.clear()
-        return [op.op() if isinstance(op, StreamBuffer) else op for op in ops]
+        taken = self.pending
+        self.pending = []
+        self._count_out(taken)
+        return taken
 
     async def _run(self) -> None:
         last_beat = 0.0
@@ -277,18 +292,18 @@ class Writer:
                             await self.loop.run_in_executor(_executor, _close_connection)
                             connected = False
                 self._wake.clear()
-                ops, backlog = self._take_batch()
-                if ops:
+                batch, backlog = self._take_batch()
+                if batch:
                     connected = True
                     try:
-                        result = await self.loop.run_in_executor(_executor, _write_batch, ops)
+                        result = await self.loop.run_in_executor(_executor, _write_batch, batch)
                         _count(result)
                         try:
                             await _broadcast(result)
                         except Exception:
                             _broadcast_failed()
                     finally:
-                        self.done += len(ops)  # written or counted as lost: flush() must end
+                        self.done += len(batch)  # written or counted as lost: flush() must end
                 if time.monotonic() - last_beat > HEARTBEAT_SECONDS:
                     last_beat = time.monotonic()
                     connected = True
@@ -302,29 +317,20 @@ class Writer:
                 progress.set()
 
 
-def _size(op: object) -> int:
-    """The bytes an operation carries: stream bytes, or a body's."""
-    if isinstance(op, StreamBuffer):
-        return op.size
-    if isinstance(op, tuple):
-        return len(op[3])
-    return len(op.get("raw") or b"")
-
-
-def _write_batch(ops: list, *, start: bool = True) -> store.BatchResult:
+def _write_batch(batch: list[ops.Op], *, start: bool = True) -> store.BatchResult:
     """Never raises: what cannot be written comes back counted as failed."""
     if recorder.enabled:
         try:
-            return recorder.call(("batch", ops), start=start)
+            return recorder.call(("batch", batch), start=start)
         except RecorderGone as exc:
-            log.warning("recording: %s; %d operations lost", exc, len(ops))
-            return store.BatchResult(failed_ops=len(ops), error=str(exc))
+            log.warning("recording: %s; %d operations lost", exc, len(batch))
+            return store.BatchResult(failed_ops=len(batch), error=str(exc))
     try:
         boot.ensure_swept()
-        return store.write_batch(ops)
+        return store.write_batch(batch)
     except Exception as exc:
         log.exception("recording: a batch failed")
-        return store.BatchResult(failed_ops=len(ops), error=f"{type(exc).__name__}: {exc}"[:300])
+        return store.BatchResult(failed_ops=len(batch), error=f"{type(exc).__name__}: {exc}"[:300])
 
 
 def _heartbeat() -> None:
@@ -369,12 +375,14 @@ def submit_chunk(public_id: str, offset_ms: float, raw: bytes) -> None:
     try:
         loop = asyncio.get_running_loop()
     except RuntimeError:
-        submit(("chunk", public_id, offset_ms, raw))
+        chunks = ops.Chunks(public_id)
+        chunks.add(offset_ms, raw)
+        submit(chunks)
         return
     _writer_for(loop).put_chunk(public_id, offset_ms, raw)
 
 
-def submit(op: object) -> None:
+def submit(op: ops.Op) -> None:
     """Hand an operation to the writer (or write it now when there is no loop)."""
     try:
         loop = asyncio.get_running_loop()
@@ -436,9 +444,9 @@ def _drain_at_exit() -> None:
     # the recorder process if it runs (never a new child spawned for it).
     writer = _writer
     if writer is not None and writer.pending:
-        ops = writer.take_all()
+        batch = writer.take_all()
         try:
-            _count(_write_batch(ops, start=False))
+            _count(_write_batch(batch, start=False))
         except Exception:
             log.exception("recording: could not write the queue at exit")
     recorder.stop()  # the child sees the pipe close and exits

@@ -67,4 +67,5 @@ def test_it_refuses_calls_while_the_recorder_is_saturated(client, acme_key, monk
     )
     assert response.status_code == 503
     assert response.json()["error"]["type"] == "api_error"
+    assert "(the recording queue is full)" in response.json()["error"]["message"]
     assert response.headers["x-should-retry"] == "true"

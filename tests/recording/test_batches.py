@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from playground.contract.sse import encode_event
-from playground.recording import store
+from playground.recording import ops, store
 from playground.recording.models import Exchange
 from tests.recording.helpers import team_of
 
@@ -32,18 +32,17 @@ STREAM = b"".join([
 ])
 
 
-def _ops(public_id: str, team_id: int) -> tuple[dict, dict, tuple, dict]:
-    create = {"op": "create", "public_id": public_id, "source": "proxy", "method": "POST",
-              "path": "/v1/messages", "query": "", "request_headers": [("content-type", "application/json")],
-              "raw": REQUEST, "provider": "simulator", "team_id": team_id, "user_id": None,
-              "proxy_key_name": "k", "thread_hint": "", "secrets": (),
-              "started_at": datetime.now(UTC), "boot_id": "test"}
-    response = {"op": "response", "public_id": public_id, "status": 200,
-                "headers": [("content-type", "text/event-stream"), ("request-id", "req_b")],
-                "first_byte_ms": 4.5, "request_id": "req_b"}
-    chunks = ("chunks", public_id, [STREAM[:100], STREAM[100:]], [5.0, 5.5])
-    finish = {"op": "finish", "public_id": public_id, "outcome": None, "error": None,
-              "duration_ms": 6.0, "finished_at": datetime.now(UTC)}
+def _ops(public_id: str, team_id: int) -> tuple[ops.Create, ops.Response, ops.Chunks, ops.Finish]:
+    create = ops.Create(public_id=public_id, source="proxy", method="POST", path="/v1/messages", query="",
+                        request_headers=[("content-type", "application/json")], raw=REQUEST,
+                        provider="simulator", team_id=team_id, user_id=None, proxy_key_name="k",
+                        thread_hint="", secrets=(), started_at=datetime.now(UTC), boot_id="test")
+    response = ops.Response(public_id, 200, [("content-type", "text/event-stream"), ("request-id", "req_b")],
+                            4.5, "req_b")
+    chunks = ops.Chunks(public_id)
+    chunks.add(5.0, STREAM[:100])
+    chunks.add(5.5, STREAM[100:])
+    finish = ops.Finish(public_id, None, None, 6.0, datetime.now(UTC))
     return create, response, chunks, finish
 
 

@@ -12,6 +12,7 @@ from channels.layers import get_channel_layer
 from django.db import connection
 
 from playground import recording
+from playground.recording import ops
 from playground.recording.events import event_count, raw_stream
 from playground.recording.models import Exchange
 from tests.conftest import load_capture
@@ -193,24 +194,53 @@ async def test_it_stores_a_huge_event_whole_and_announces_it_without_its_bytes(a
 
 
 @pytest.mark.django_db(transaction=True)
-async def test_a_queue_full_of_bytes_refuses_more_stream_data(alice, monkeypatch):
+async def test_a_queue_full_of_bytes_refuses_more_stream_data(alice, bob, monkeypatch):
     from playground import runpath
     from playground.recording import writer
 
-    team = await sync_to_async(team_of)(alice)
+    acme, globex = await sync_to_async(team_of)(alice), await sync_to_async(team_of)(bob)
     monkeypatch.setattr(writer, "MAX_PENDING_BYTES", 100_000)
     before = recording.health()["dropped_events"]
-    rec = _start(team.id)
+    recs = [_start(acme.id), _start(globex.id)]
     # No await in between: the writer cannot drain, as when the database is far behind.
-    for _ in range(3):
-        rec.chunk(b"x" * 40_000, time.monotonic())
+    for rec in recs:  # each team within its share (a third: two teams have work queued)
+        rec.chunk(b"x" * 30_000, time.monotonic())
+        rec.chunk(b"x" * 30_000, time.monotonic())
     assert recording.health()["queue_bytes"] >= 100_000
-    assert writer.saturated() and runpath.recorder_saturated()
-    rec.chunk(b"y" * 10, time.monotonic())
+    assert writer.saturated() == "the recording queue is full"
+    assert runpath.recorder_saturated(globex.id) == "the recording queue is full"
+    recs[0].chunk(b"y" * 10, time.monotonic())
     assert recording.health()["dropped_events"] == before + 1
-    rec.finish(outcome="incomplete")
+    for rec in recs:
+        rec.finish(outcome="incomplete")
     await recording.flush()
     assert not writer.saturated()
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_one_teams_heavy_streaming_leaves_room_for_every_other_team(alice, bob, monkeypatch):
+    from playground.recording import writer
+
+    acme, globex = await sync_to_async(team_of)(alice), await sync_to_async(team_of)(bob)
+    monkeypatch.setattr(writer, "MAX_PENDING_BYTES", 100_000)
+    before = recording.health()["dropped_events"]
+    heavy = [_start(acme.id) for _ in range(3)]
+    for rec in heavy:  # no await: the writer cannot drain
+        rec.chunk(b"x" * 30_000, time.monotonic())
+    # acme holds half the queue (all of its share while alone); its third stream's data is
+    # dropped, and it may start no more recordings, but globex may.
+    assert recording.health()["dropped_events"] == before + 1
+    assert recording.health()["queue_bytes"] < 100_000
+    assert writer.saturated(acme.id) == "this team's share of the recording queue is full"
+    assert writer.saturated(globex.id) == ""
+    light = _start(globex.id)
+    light.chunk(b"y" * 20_000, time.monotonic())
+    assert recording.health()["dropped_events"] == before + 1
+    for rec in [*heavy, light]:
+        rec.finish(outcome="incomplete")
+    await recording.flush()
+    assert writer.saturated(acme.id) == writer.saturated(globex.id) == ""
+    assert await Exchange.objects.filter(team=globex, outcome="incomplete").acount() == 1
 
 
 @pytest.mark.django_db(transaction=True)
@@ -248,7 +278,7 @@ async def test_stream_reads_travel_as_one_buffer_per_exchange_and_keep_their_tim
     for i, ev in enumerate(events):  # one read per event, 10 ms apart on the clock
         rec.chunk(ev.raw, t0 + i * 0.010)
     queued = writer._writer.pending
-    buffers = [op for op in queued if isinstance(op, writer.StreamBuffer)]
+    buffers = [op for op in queued if isinstance(op, ops.Chunks)]
     assert len(buffers) == 1 and buffers[0].reads == [ev.raw for ev in events]
     rec.finish()
     await recording.flush()
@@ -268,11 +298,11 @@ async def test_a_batch_stays_within_the_cap_unless_one_operation_is_larger(monke
     w.task.cancel()  # driven by hand here
     for i in range(6):
         w.put_chunk(f"ex{i % 2}", float(i), b"x" * 400)  # buffers close at 1000 bytes
-    w.put({"op": "body", "public_id": "ex0", "raw": b"y" * 2500})
+    w.put(ops.Body("ex0", b"y" * 2500))
     sizes = []
     while w.pending:
-        ops, _more = w._take_batch()
-        sizes.append(sum(sum(map(len, op[2])) if isinstance(op, tuple) else len(op["raw"]) for op in ops))
+        batch, _more = w._take_batch()
+        sizes.append(sum(op.size for op in batch))
     assert sizes[-1] == 2500  # alone: larger than the cap
     assert all(size <= 1000 for size in sizes[:-1]) and sum(sizes) == 6 * 400 + 2500
     assert w.pending_bytes == 0
