@@ -39,5 +39,5 @@ test-fast: $(VENV)/.installed ## The SQLite suite without the browser, Node and 
 lint: ## ruff check
 	$(BIN)/ruff check .
 
-bench: ## Run the benchmarks (prints figures)
-	for b in bench/bench_*.py; do $(BIN)/python $$b || exit 1; done
+bench: $(BIN)/python ## Run the benchmarks; their figures go to bench/REPORT.md (ONLY=sse,proxy for some)
+	$(BIN)/python bench/report.py $(if $(ONLY),--only $(ONLY))

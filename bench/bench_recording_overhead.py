@@ -1,212 +1,237 @@
-"""Recording overhead on a relayed stream: added latency per event, p50 and p99.
+"""Recording under paced streams: does recording ever stall a live stream?
 
-Run by hand: `.venv/bin/python bench/bench_recording_overhead.py` (SQLite in a temporary
-folder; set DATABASE_URL to a PostgreSQL database to measure there instead).
+    .venv/bin/python bench/bench_recording_overhead.py [--levels 25,50,100,200,400] [--rounds 1]
 
-Setup, all on loopback in one process and one event loop (like daphne):
+The paced lane of issue 17, the shape of real model traffic: streams of about 64 deltas,
+20 ms apart (the simulator's `x-sim-output-tokens: 192` and `x-sim-delay-ms: 20`), started
+together in rising numbers after a warm-up. A stream is stall-free when it reaches
+`message_stop` with no gap over 200 ms between reads, counting from the request.
 
-* an upstream TCP server writes 1,000 SSE events (`content_block_delta`, ~200 bytes each),
-  one every `PACE_MS`, each stamped with `perf_counter_ns()` at write time;
-* a relay reads the socket, parses with the real `SSEParser`, calls `rec.event()` for each
-  event when recording (the proxy's hot path) and takes the event's latency (now - stamp);
-* baseline runs (no recording) and recording runs alternate, `ROUNDS` of each, same run.
+Everything runs on loopback in processes started and stopped here: the standalone
+simulator, and one app (uvicorn, one worker, a throwaway SQLite database, recording on) per
+recorder mode given with `--modes` (`process`: a child process writes the recordings;
+`thread`: a thread of the server process does), each reached through a proxy key pinned to
+the simulator. Arms per level, taking turns: the simulator called directly (the floor of
+the machine and of this load generator), then each app.
 
-Figures: per-event latency p50/p99 for both, the added latency (recording - baseline) at
-p50 and p99, the caller-side cost of `rec.event()` alone, and the worst event-loop stall seen
-by a 1 ms ticker while the writer works. Target: added p99 under 1 ms.
+Figures per arm and level: streams all stall-free, the gap p99 and max, the app's CPU per
+relayed event (its whole process tree, counted until the recording is written) and whether
+every exchange was recorded completely.
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
-import gc
+import contextlib
 import json
 import os
-import statistics
+import signal
+import socket
+import sqlite3
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-_tmp = tempfile.TemporaryDirectory()
-os.environ.setdefault("DATABASE_URL", f"sqlite:///{_tmp.name}/bench.sqlite3")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "playground.settings")
-
-import django  # noqa: E402
-
-django.setup()
-
-from django.core.management import call_command  # noqa: E402
-
-from playground import recording  # noqa: E402
-from playground.contract.sse import SSEParser  # noqa: E402
-
-EVENTS = 1000
-PACE_MS = 1.0
-ROUNDS = 3
-REQUEST = json.dumps(
-    {
-        "model": "claude-haiku-4-5",
-        "max_tokens": 1024,
-        "stream": True,
-        "messages": [{"role": "user", "content": "Write a long story about a lighthouse."}],
-    }
+PY = sys.executable
+STALL_MS = 200.0
+TOKENS, DELAY_MS = 192, 20
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+BODY = json.dumps(
+    {"model": "sim-1", "max_tokens": 1024, "stream": True, "messages": [{"role": "user", "content": "paced"}]}
 ).encode()
 
 
-def _event(i: int) -> bytes:
-    data = {
-        "type": "content_block_delta",
-        "index": 0,
-        "delta": {"type": "text_delta", "text": f"word{i} " * 8},
-        "t": time.perf_counter_ns(),
-    }
-    return b"event: content_block_delta\ndata: " + json.dumps(data).encode() + b"\n\n"
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
-def _head() -> bytes:
-    start = {"type": "message_start", "message": {"id": "msg_bench", "type": "message",
-             "role": "assistant", "model": "claude-haiku-4-5", "content": [],
-             "stop_reason": None, "stop_sequence": None,
-             "usage": {"input_tokens": 12, "output_tokens": 1}}}
-    block = {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}}
-    return (
-        b"event: message_start\ndata: " + json.dumps(start).encode() + b"\n\n"
-        + b"event: content_block_start\ndata: " + json.dumps(block).encode() + b"\n\n"
-    )
+def wait_port(port: int, proc: subprocess.Popen, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"process exited early with {proc.returncode}")
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.2):
+            return
+        time.sleep(0.1)
+    raise RuntimeError(f"port {port} did not open in {timeout} s")
 
 
-def _tail() -> bytes:
-    delta = {"type": "message_delta", "delta": {"stop_reason": "end_turn", "stop_sequence": None},
-             "usage": {"output_tokens": EVENTS * 8}}
-    return (
-        b'event: content_block_stop\ndata: {"type":"content_block_stop","index":0}\n\n'
-        + b"event: message_delta\ndata: " + json.dumps(delta).encode() + b"\n\n"
-        + b'event: message_stop\ndata: {"type":"message_stop"}\n\n'
-    )
+def tree_cpu(pid: int) -> float:
+    """CPU seconds of a process and its children (a recorder process among them)."""
+    total, todo = 0.0, [pid]
+    while todo:
+        p = todo.pop()
+        with contextlib.suppress(OSError):
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / CLK_TCK
+            for task in Path(f"/proc/{p}/task").iterdir():
+                children = (task / "children").read_text().split()
+                todo += [int(c) for c in children]
+    return total
 
 
-async def _upstream(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-    await reader.read(1)
-    writer.write(_head())
-    next_at = time.perf_counter()
-    for i in range(EVENTS):
-        next_at += PACE_MS / 1000
-        delay = next_at - time.perf_counter()
-        if delay > 0:
-            await asyncio.sleep(delay)
-        writer.write(_event(i))
-        await writer.drain()
-    writer.write(_tail())
-    await writer.drain()
-    writer.close()
+async def settle(pid: int, quiet: float = 0.5) -> None:
+    """Until the app stops using CPU: the recorder has caught up."""
+    last, still = tree_cpu(pid), 0.0
+    while still < quiet:
+        await asyncio.sleep(0.1)
+        now = tree_cpu(pid)
+        still = still + 0.1 if now - last < 0.005 else 0.0
+        last = now
 
 
-async def _ticker(stop: asyncio.Event, stalls: list[float]) -> None:
-    while not stop.is_set():
-        t = time.perf_counter()
-        await asyncio.sleep(0.001)
-        stalls.append((time.perf_counter() - t - 0.001) * 1000)
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))] if ordered else float("nan")
 
 
-async def _relay_once(port: int, record: bool, costs: list[float]) -> list[float]:
+async def one_stream(port: int, headers: dict) -> tuple[bool, list[float], int]:
+    """(reached message_stop, gaps between reads in ms from the request on, events)."""
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    writer.write(b"x")
-    await writer.drain()
-    rec = None
-    if record:
-        rec = recording.start_exchange(
-            source="proxy", method="POST", path="/v1/messages",
-            request_headers={"content-type": "application/json", "x-api-key": "sk-bench"},
-            request_body=REQUEST, provider="bench", team_id=None,
-        )
-        rec.response_started(200, [("content-type", "text/event-stream")])
-    parser = SSEParser()
-    latencies = []
+    head = [
+        "POST /v1/messages HTTP/1.1", f"host: 127.0.0.1:{port}", f"content-length: {len(BODY)}",
+        "connection: close", "content-type: application/json", "anthropic-version: 2023-06-01",
+        f"x-sim-output-tokens: {TOKENS}", f"x-sim-delay-ms: {DELAY_MS}",
+    ] + [f"{k}: {v}" for k, v in headers.items()]
+    last = time.perf_counter()
+    writer.write(("\r\n".join(head) + "\r\n\r\n").encode() + BODY)
+    gaps: list[float] = []
+    data = bytearray()
+    stopped = False
     while True:
         chunk = await reader.read(65536)
+        now = time.perf_counter()
         if not chunk:
             break
-        for ev in parser.feed(chunk):
-            if rec is not None:
-                t = time.perf_counter()
-                rec.event(ev.raw, time.monotonic(), ev)
-                costs.append((time.perf_counter() - t) * 1000)
-            if ev.event == "content_block_delta":
-                stamp = json.loads(ev.data)["t"]
-                latencies.append((time.perf_counter_ns() - stamp) / 1e6)
-    for ev in parser.close():
-        if rec is not None:
-            rec.event(ev.raw, time.monotonic(), ev)
-    if rec is not None:
-        rec.finish()
+        data += chunk
+        if not stopped:  # gaps count until message_stop; the rest is read to the end
+            gaps.append((now - last) * 1000)
+            last = now
+            stopped = b"message_stop" in data[-len(chunk) - 20 :]
     writer.close()
-    await writer.wait_closed()
-    return latencies
+    with contextlib.suppress(OSError):
+        await writer.wait_closed()
+    return b"message_stop" in data, gaps, data.count(b"event: ")
 
 
-_gc_pauses: list[float] = []
+def start_app(tmp: Path, name: str, mode: str, sim_port: int, env: dict) -> dict:
+    env = {**env, "DATABASE_URL": f"sqlite:///{tmp / name}.sqlite3",
+           "PLAYGROUND_RECORDER_PROCESS": "1" if mode == "process" else "0"}
+    run = {"cwd": ROOT, "env": env, "check": True}
+    subprocess.run([PY, "manage.py", "migrate", "-v0"], **run)
+    subprocess.run(
+        [PY, "manage.py", "addprovider", "benchsim", "--base-url", f"http://127.0.0.1:{sim_port}",
+         "--models", "sim-*", "--auth", "none", "--allow-private-network"],
+        **run, stdout=subprocess.DEVNULL,
+    )
+    key = subprocess.run(
+        [PY, "manage.py", "createproxykey", "bench", "--provider", "benchsim"], **run, capture_output=True, text=True
+    ).stdout.strip().splitlines()[-1]
+    port = free_port()
+    proc = subprocess.Popen(
+        [PY, "-m", "uvicorn", "playground.asgi:application", "--host", "127.0.0.1", "--port", str(port),
+         "--http", "playground.http_protocol:HttpProtocol", "--no-access-log", "--log-level", "warning",
+         "--lifespan", "off"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    wait_port(port, proc)
+    return {"name": f"proxy ({mode})", "port": port, "proc": proc, "key": key, "db": tmp / f"{name}.sqlite3"}
 
 
-def _gc_probe(phase: str, info: dict) -> None:
-    if phase == "start":
-        _gc_probe.t = time.perf_counter()
-    else:
-        _gc_pauses.append((time.perf_counter() - _gc_probe.t) * 1000)
+def recorded(db: Path) -> dict[str, int]:
+    """Exchanges recorded in an app's database, by outcome and event count."""
+    with contextlib.closing(sqlite3.connect(db)) as conn:
+        rows = conn.execute(
+            "SELECT outcome, event_count, count(*) FROM recording_exchange GROUP BY outcome, event_count"
+        ).fetchall()
+    return {f"{outcome} with {events} events": n for outcome, events, n in rows}
 
 
-def _pct(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(int(len(ordered) * p), len(ordered) - 1)]
+async def run_level(port: int, headers: dict, n: int) -> dict:
+    results = await asyncio.gather(*(one_stream(port, headers) for _ in range(n)))
+    gaps = [g for _ok, stream_gaps, _n in results for g in stream_gaps]
+    free = sum(ok and max(g, default=0) <= STALL_MS for ok, g, _n in results)
+    return {"streams": n, "stall_free": free, "p99": pct(gaps, 99), "max": max(gaps, default=0.0),
+            "events": sum(e for _ok, _g, e in results)}
 
 
-async def main() -> None:
-    server = await asyncio.start_server(_upstream, "127.0.0.1", 0)
-    port = server.sockets[0].getsockname()[1]
-    base: list[float] = []
-    with_rec: list[float] = []
-    costs: list[float] = []
-    stalls_base: list[float] = []
-    stalls_rec: list[float] = []
-    await _relay_once(port, True, [])  # warm up: connection, writer start, first sweep
-    await recording.flush()
-    for _ in range(ROUNDS):
-        for record, sink, stalls in ((False, base, stalls_base), (True, with_rec, stalls_rec)):
-            stop = asyncio.Event()
-            ticker = asyncio.create_task(_ticker(stop, stalls))
-            sink += await _relay_once(port, record, costs)
-            if record:
-                await recording.flush()
-            stop.set()
-            await ticker
-    server.close()
-    await server.wait_closed()
+async def bench(arms: list[dict], levels: list[int], rounds: int) -> dict:
+    for arm in arms:  # warm-up: imports, connection pools, the recorder's start
+        await run_level(arm["port"], arm["headers"], 5)
+        if arm.get("proc"):
+            await settle(arm["proc"].pid)
+    report: dict = {}
+    for n in levels:
+        for _ in range(rounds):
+            for arm in arms:
+                pid = arm["proc"].pid if arm.get("proc") else None
+                cpu0 = tree_cpu(pid) if pid else 0.0
+                row = await run_level(arm["port"], arm["headers"], n)
+                if pid:
+                    await settle(pid)
+                    row["cpu_us_per_event"] = (tree_cpu(pid) - cpu0) / max(row["events"], 1) * 1e6
+                report.setdefault(n, {}).setdefault(arm["name"], []).append(row)
+    return report
 
-    print(f"database: {django.db.connection.vendor}; {ROUNDS} rounds x {EVENTS} events, "
-          f"one every {PACE_MS} ms, loopback TCP")
-    print(f"baseline latency/event   p50 {_pct(base, .5):.3f} ms   p99 {_pct(base, .99):.3f} ms")
-    print(f"recording latency/event  p50 {_pct(with_rec, .5):.3f} ms   p99 {_pct(with_rec, .99):.3f} ms")
-    print(f"added by recording       p50 {_pct(with_rec, .5) - _pct(base, .5):+.3f} ms   "
-          f"p99 {_pct(with_rec, .99) - _pct(base, .99):+.3f} ms   (target p99 < 1 ms)")
-    print(f"rec.event() caller cost  p50 {_pct(costs, .5) * 1000:.1f} us   "
-          f"p99 {_pct(costs, .99) * 1000:.1f} us   mean {statistics.mean(costs) * 1000:.1f} us")
-    print(f"loop stall (1 ms ticker) p99 baseline {_pct(stalls_base, .99):.3f} ms, "
-          f"recording {_pct(stalls_rec, .99):.3f} ms; max baseline {max(stalls_base):.3f} ms, "
-          f"recording {max(stalls_rec):.3f} ms")
-    print(f"garbage collector: {len(_gc_pauses)} runs, longest {max(_gc_pauses, default=0):.1f} ms")
-    load = os.getloadavg()[0]
-    print(f"machine: {os.cpu_count()} CPUs, load average {load:.1f} (figures are noisy above {os.cpu_count()})")
-    health = recording.health()
-    print(f"writer: {health['written_events']} events in {health['written_batches']} batches, "
-          f"failed ops {health['failed_ops']}, dropped events {health['dropped_events']}")
+
+def print_report(report: dict, arms: list[dict]) -> None:
+    print(f"paced lane: {TOKENS} tokens, {DELAY_MS} ms apart; stall = a gap over {STALL_MS:.0f} ms; "
+          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+    print(f"{'streams':>8}  {'arm':<16} {'stall-free':>12} {'gap p99 ms':>11} {'gap max ms':>11} {'CPU us/event':>13}")
+    for n, by_arm in report.items():
+        for name, rows in by_arm.items():
+            for row in rows:
+                cpu = row.get("cpu_us_per_event")
+                print(f"{n:>8}  {name:<16} {row['stall_free']:>5} of {row['streams']:<4} {row['p99']:>11.1f} "
+                      f"{row['max']:>11.1f} {'' if cpu is None else f'{cpu:13.0f}'}")
+    for arm in arms:
+        if arm.get("db"):
+            print(f"{arm['name']} recorded: {recorded(arm['db'])}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--levels", default="25,50,100,200")
+    parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--modes", default="process,thread", help="recorder modes to compare")
+    args = parser.parse_args()
+    levels = [int(x) for x in args.levels.split(",")]
+    env = {**os.environ, "PLAYGROUND_DEBUG": "0", "ALLOWED_HOSTS": "127.0.0.1,localhost", "LOG_LEVEL": "WARNING"}
+    env.pop("REDIS_URL", None)
+    env.pop("DATABASE_URL", None)
+    procs: list[subprocess.Popen] = []
+    with tempfile.TemporaryDirectory() as tmpdir:
+        tmp = Path(tmpdir)
+        try:
+            sim_port = free_port()
+            sim = subprocess.Popen([PY, "manage.py", "simulator", "--port", str(sim_port)], cwd=ROOT,
+                                   env={**env, "DATABASE_URL": f"sqlite:///{tmp}/sim.sqlite3"},
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            procs.append(sim)
+            wait_port(sim_port, sim)
+            arms: list[dict] = [{"name": "direct", "port": sim_port, "headers": {"x-api-key": "unused"}}]
+            for mode in args.modes.split(","):
+                app = start_app(tmp, f"app_{mode}", mode, sim_port, env)
+                procs.append(app["proc"])
+                app["headers"] = {"x-api-key": app["key"]}
+                arms.append(app)
+            report = asyncio.run(bench(arms, levels, args.rounds))
+            print_report(report, arms)
+        finally:
+            for proc in reversed(procs):
+                proc.send_signal(signal.SIGINT)
+                try:
+                    proc.wait(15)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait(5)
 
 
 if __name__ == "__main__":
-    call_command("migrate", verbosity=0)
-    # Rendering migration states leaves thousands of model classes in reference cycles; a
-    # server process never carries that, so collect it before measuring.
-    gc.collect()
-    gc.callbacks.append(_gc_probe)
-    asyncio.run(main())
+    main()

@@ -3,14 +3,9 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
-
-# Most tests hold a database transaction open while the recorder writes, which only the
-# in-process writer can share; the proxy's tests (tests/proxy) run the recorder process.
-os.environ.setdefault("PLAYGROUND_RECORDER_PROCESS", "0")
 
 CAPTURES = Path(__file__).parent / "fixtures" / "captures"
 
@@ -57,13 +52,3 @@ def victor(db):
     user = get_user_model().objects.create_user("victor", password="victor-password")
     add_member(ensure_team("acme"), user, "viewer")
     return user
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _recorder_process_stops_before_the_test_database_goes(django_db_setup, django_db_blocker):
-    """The recorder's child process holds a database connection: it ends before the test
-    database is dropped (this teardown runs before django_db_setup's)."""
-    yield
-    from playground.recording.process import recorder
-
-    recorder.stop()

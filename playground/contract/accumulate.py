@@ -96,7 +96,8 @@ class _Block:
 
 
 class Accumulator:
-    """Feed events with `add` (parsed) or `add_sse` (from the parser); read `finish()`."""
+    """Feed events with `add_sse` (from the parser; `add` takes an event whose data is
+    already parsed); read `finish()`."""
 
     def __init__(self) -> None:
         self._message: dict | None = None

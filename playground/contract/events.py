@@ -26,6 +26,8 @@ import copy
 import json
 import re
 
+from playground.contract.sse import encode_event
+
 _WORDS = re.compile(r"\s*\S+\s*|\s+")
 _JSON_INPUT_BLOCKS = frozenset({"tool_use", "server_tool_use", "mcp_tool_use"})
 # Usage fields that only the final message_delta carries (CAP 09, 11).
@@ -181,6 +183,5 @@ def message_to_events(message: dict, *, words_per_chunk: int = 3) -> list[tuple[
 
 def message_to_sse(message: dict) -> bytes:
     """The whole stream body for `message` (tests, the simulator's fixed replies)."""
-    from playground.contract.sse import encode_event
 
     return b"".join(encode_event(name, data) for name, data in message_to_events(message))

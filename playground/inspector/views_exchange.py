@@ -21,9 +21,9 @@ from django.views.decorators.http import require_GET
 
 from playground.contract import codegen
 from playground.inspector.access import exchange_for, recent_choices
-from playground.inspector.cache import cache_report
 from playground.inspector.charts import line_chart
 from playground.inspector.conversation import build_turns, tools_used
+from playground.inspector.prompt_cache import cache_report
 from playground.inspector.timeline import one_event, page_of_events, stats_for
 from playground.library.queries import run_origin
 from playground.recording.models import Exchange

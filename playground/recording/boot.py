@@ -17,10 +17,14 @@ import socket
 import threading
 from datetime import UTC, datetime, timedelta
 
+from django.db import transaction
+
+from playground.recording.models import Exchange, RecorderBoot
+
 log = logging.getLogger(__name__)
 
 BOOT_ID = secrets.token_hex(8)
-PID = os.getpid()  # the recorder process writes as its parent (see process.py)
+PID = os.getpid()
 HOST = socket.gethostname()[:200]
 STALE_SECONDS = 120
 _swept = False
@@ -38,8 +42,6 @@ def _pid_alive(pid: int) -> bool:
 
 
 def heartbeat() -> None:
-    from playground.recording.models import RecorderBoot
-
     try:
         now = datetime.now(UTC)
         updated = RecorderBoot.objects.filter(boot_id=BOOT_ID).update(last_seen=now)
@@ -51,8 +53,6 @@ def heartbeat() -> None:
 
 def dead_boots() -> list[str]:
     """Boot ids of exchanges in flight whose process is gone."""
-    from playground.recording.models import Exchange, RecorderBoot
-
     in_flight = set(
         Exchange.objects.filter(outcome="streaming")
         .exclude(boot_id=BOOT_ID)
@@ -73,8 +73,6 @@ def dead_boots() -> list[str]:
 
 def sweep() -> int:
     """Mark the in-flight exchanges of dead processes `interrupted`; returns how many."""
-    from playground.recording.models import Exchange, RecorderBoot
-
     dead = dead_boots()
     if not dead:
         return 0
@@ -96,8 +94,6 @@ def ensure_swept() -> None:
         if _swept:
             return
         _swept = True
-    from django.db import transaction
-
     try:
         with transaction.atomic():  # a savepoint: a failure here never poisons the caller's
             heartbeat()

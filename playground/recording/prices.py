@@ -12,7 +12,8 @@ import threading
 import time
 from decimal import Decimal
 
-from playground.contract.pricing import DEFAULT_PRICES_PATH
+from playground.contract.pricing import DEFAULT_PRICES_PATH, find_price
+from playground.recording.models import Price
 
 CACHE_SECONDS = 5.0
 _cache: tuple[float, list[dict]] | None = None
@@ -34,7 +35,7 @@ def default_prices() -> list[dict]:
 def seed_prices(price_model=None) -> int:
     """Add the default rows that are missing (existing, possibly edited, rows are kept)."""
     if price_model is None:
-        from playground.recording.models import Price as price_model
+        price_model = Price
     existing = set(price_model.objects.values_list("model_pattern", flat=True))
     new = [price_model(**row) for row in default_prices() if row["model_pattern"] not in existing]
     price_model.objects.bulk_create(new)
@@ -50,8 +51,6 @@ def invalidate() -> None:
 
 def price_rows() -> list[dict]:
     global _cache
-    from playground.recording.models import Price
-
     with _lock:
         if _cache is not None and time.monotonic() - _cache[0] < CACHE_SECONDS:
             return _cache[1]
@@ -63,6 +62,4 @@ def price_rows() -> list[dict]:
 
 def price_for(model: str) -> dict | None:
     """The price row that applies to `model` (exact id, undated alias, or longest glob)."""
-    from playground.contract.pricing import find_price
-
     return find_price(model, price_rows())

@@ -22,7 +22,7 @@ from django.db import connection
 from django.db.models import Q, QuerySet
 
 from playground.recording import media
-from playground.recording.models import Blob, Exchange, Thread
+from playground.recording.models import Blob, Exchange
 
 HEAVY_FIELDS = (
     "request_headers",
@@ -50,50 +50,6 @@ def get_request_body(exchange: Exchange) -> object:
         return {sha: bytes(data) for sha, data in rows}
 
     return media.rehydrate(body, load)
-
-
-def get_request_bytes(exchange: Exchange) -> bytes:
-    """The raw request bytes as recorded (secrets scrubbed), inline or from the blob store."""
-    if exchange.request_bytes is not None:
-        return bytes(exchange.request_bytes)
-    if exchange.request_bytes_sha256:
-        blob = Blob.objects.filter(
-            sha256=exchange.request_bytes_sha256, exchanges=exchange
-        ).first()
-        if blob is not None:
-            return bytes(blob.data)
-    return b""
-
-
-def get_events(exchange: Exchange, after_seq: int | None = None, limit: int | None = None) -> list:
-    """The exchange's events in order (`events.RecordedEvent`); `after_seq` for catching
-    up a live view."""
-    from playground.recording import events
-
-    start = -1 if after_seq is None else after_seq
-    if limit is None:
-        return [ev for ev in events.iter_events(exchange) if ev.seq > start]
-    return events.events_after(exchange, start, limit)
-
-
-def get_blob(team, sha256: str) -> Blob | None:
-    """A media blob, only when one of the team's exchanges references it."""
-    if team is None:
-        return None
-    return Blob.objects.filter(sha256=sha256, exchanges__team=team).distinct().first()
-
-
-def threads_for_team(team) -> QuerySet[Thread]:
-    return Thread.objects.for_team(team).order_by("-last_at", "-id")
-
-
-def thread_exchanges(thread: Thread) -> QuerySet[Exchange]:
-    return (
-        Exchange.objects.for_team(thread.team)
-        .filter(thread=thread)
-        .defer(*HEAVY_FIELDS)
-        .order_by("step", "started_at", "id")
-    )
 
 
 @dataclass

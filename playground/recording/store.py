@@ -24,8 +24,10 @@ import threading
 import time
 from datetime import UTC, datetime, timedelta
 
+import psycopg
 from django.db import OperationalError, connection, transaction
 
+from playground.contract import validate
 from playground.recording import analyze, finishing, media, ops
 from playground.recording.models import Blob, EventRun, Exchange
 from playground.recording.redact import scrub_bytes
@@ -57,13 +59,6 @@ class BatchResult:
 
 
 def _parse_request(raw: bytes, path: str, headers: list) -> tuple[object, list[dict]]:
-    try:
-        from playground.contract import validate
-    except ImportError:  # the validator not installed: parse only
-        try:
-            return json.loads(raw), []
-        except ValueError as exc:
-            return None, [{"path": "", "message": f"invalid JSON: {exc}", "severity": "error"}]
     body, findings = validate.parse_body(raw)
     if body is None and raw:
         # The API would refuse it (lone surrogates, too deep...), but the inspector still
@@ -156,8 +151,6 @@ def _insert_blobs(blobs: dict[str, tuple[str, bytes]]) -> None:
     if connection.vendor == "postgresql":
         # Django's psycopg cursor binds on the client, turning 20 MB of bytes into 40 MB of
         # hex SQL text (seconds per PDF); a server-binding cursor sends them as binary.
-        import psycopg
-
         connection.ensure_connection()
         with psycopg.Cursor(connection.connection) as cursor:
             for sha, (media_type, data) in new.items():

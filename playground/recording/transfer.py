@@ -25,7 +25,9 @@ from django.db import transaction
 
 from playground.recording import events as recorded
 from playground.recording.models import Blob, EventRun, Exchange, Thread
+from playground.recording.store import make_run
 from playground.teams.models import Team
+from playground.teams.ops import ensure_team
 
 SCHEMA_VERSION = 1
 _PLAIN_FIELDS = (
@@ -129,8 +131,6 @@ def exchange_line(exchange: Exchange) -> dict:
 
 def _import_events(exchange: Exchange, events: list[dict]) -> None:
     """Runs of consecutive seqs, each event keeping the seq it was exported with."""
-    from playground.recording.store import make_run
-
     runs, batch, first = [], [], 0
     for e in sorted(events, key=lambda e: e["seq"]):
         if batch and (e["seq"] != first + len(batch) or len(batch) == RUN_SIZE):
@@ -216,7 +216,6 @@ def _thread_for(data: dict | None, team: Team | None, cache: dict) -> Thread | N
 @transaction.atomic
 def import_lines(lines: Iterable[str], team: Team | None = None) -> ImportStats:
     """Read JSON Lines written by `export_lines`; raises ValueError on a malformed line."""
-    from playground.teams.ops import ensure_team
 
     stats = ImportStats()
     users = get_user_model()

@@ -5,19 +5,21 @@ Policy:
 * The hot path only appends to a list (`put`), or stream bytes to their exchange's buffer
   in that list (`put_chunk`). A single asyncio task on the running loop wakes on the first
   operation, waits `BATCH_SECONDS` to gather more, and hands the batch to one dedicated
-  thread, which passes it to the recorder process (`process.py`) and waits
-  for its answer; so neither the loop nor the stream ever waits for the database, nor for
-  the GIL while a batch is written.
+  thread, which writes it (`store.py`); so neither the loop nor the stream ever waits for
+  the database.
 * After each batch it broadcasts, per exchange, one `exchange.events` notice (the seqs just
   written) to the channel-layer group `exchange.<public_id>` and `exchange.changed` to
   `exchanges.team.<team_id>` on create and finish. A channel-layer failure is logged and
   ignored: it never breaks recording.
 * Database failures are counted (`health()`), shown to staff, and never reach the stream.
   The queue is bounded, by operations (`MAX_PENDING`) and by bytes (`MAX_PENDING_BYTES`:
-  stream chunks are large): past either, stream operations are dropped and counted, and
-  `saturated()` tells the proxy to refuse new calls rather than relay them unrecorded.
+  stream chunks are large), and each team with work queued holds at most a fair share of
+  both (`Writer.refusal`). Past a limit, stream data is dropped and counted, and
+  `saturated(team_id)` tells the proxy why it should refuse the team's new calls rather
+  than relay them unrecorded.
 * Callers with no running loop (management commands, sync tests, threads) write directly,
-  or hand the operation to a writer running on another thread's loop.
+  or hand the operation to a writer running on another thread's loop; what is still
+  queued when the interpreter exits is written then.
 * On the first batch of a process, exchanges left `streaming` by a dead process are marked
   `interrupted` (see `boot.py`); the writer then refreshes this process's heartbeat.
 """
@@ -26,17 +28,18 @@ from __future__ import annotations
 
 import asyncio
 import atexit
-import contextlib
 import logging
-import multiprocessing.util  # noqa: F401 - its exit hook must come before ours (_drain_at_exit)
 import threading
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import connection
+
 from playground.recording import boot, ops, store
-from playground.recording.process import RecorderGone, recorder
 
 log = logging.getLogger(__name__)
 
@@ -109,8 +112,6 @@ def _broadcast_sync(result: store.BatchResult) -> None:
     if not result.events and not result.changed:
         return
     try:
-        from asgiref.sync import async_to_sync
-
         async_to_sync(_broadcast)(result)
     except Exception:
         _broadcast_failed()
@@ -123,8 +124,6 @@ def _broadcast_failed() -> None:
 
 
 async def _broadcast(result: store.BatchResult) -> None:
-    from channels.layers import get_channel_layer
-
     layer = get_channel_layer()
     if layer is None:
         return
@@ -285,7 +284,10 @@ class Writer:
                 if not backlog:  # a backlog goes on at once, slice after slice
                     try:
                         idle = IDLE_CLOSE_SECONDS if connected else HEARTBEAT_SECONDS
-                        await asyncio.wait_for(self._wake.wait(), timeout=idle)
+                        # asyncio.timeout, not wait_for: 3.11's wait_for loses a cancel that
+                        # arrives as the event is set, and the loop could then never close.
+                        async with asyncio.timeout(idle):
+                            await self._wake.wait()
                         await asyncio.sleep(BATCH_SECONDS)
                     except TimeoutError:
                         if connected and not self.pending:
@@ -317,14 +319,8 @@ class Writer:
                 progress.set()
 
 
-def _write_batch(batch: list[ops.Op], *, start: bool = True) -> store.BatchResult:
+def _write_batch(batch: list[ops.Op]) -> store.BatchResult:
     """Never raises: what cannot be written comes back counted as failed."""
-    if recorder.enabled:
-        try:
-            return recorder.call(("batch", batch), start=start)
-        except RecorderGone as exc:
-            log.warning("recording: %s; %d operations lost", exc, len(batch))
-            return store.BatchResult(failed_ops=len(batch), error=str(exc))
     try:
         boot.ensure_swept()
         return store.write_batch(batch)
@@ -334,12 +330,6 @@ def _write_batch(batch: list[ops.Op], *, start: bool = True) -> store.BatchResul
 
 
 def _heartbeat() -> None:
-    if recorder.enabled:
-        try:
-            recorder.call(("heartbeat",))
-        except RecorderGone:
-            log.warning("recording heartbeat failed", exc_info=True)
-        return
     boot.heartbeat()
     try:
         store.forget_stale()
@@ -351,11 +341,6 @@ def _close_connection() -> None:
     # The writer keeps its connection while busy (reconnecting per batch costs more than
     # the batch) and gives it back after IDLE_CLOSE_SECONDS without work, so a restarted
     # PostgreSQL is reconnected to and a test database can be dropped.
-    from django.db import connection
-
-    if recorder.enabled and recorder.pid is not None:
-        with contextlib.suppress(RecorderGone):
-            recorder.call(("close",))
     connection.close()
 
 
@@ -432,21 +417,12 @@ def flush_sync(timeout: float = 30.0) -> None:
         write_now(writer.take_all())
 
 
-# multiprocessing ends its children from an exit hook of its own, registered when
-# `multiprocessing.util` is first imported, and waits for them. The recorder child ignores
-# SIGTERM (the server's signals are the server's) and leaves only when its pipe closes, so
-# that wait never ended: a command that had recorded anything (`load_demo`, so `make run`)
-# hung at exit. Exit hooks run last-registered first: with that module imported at the top
-# of this one, this hook runs first, drains the queue, then closes the pipe.
 @atexit.register
 def _drain_at_exit() -> None:
-    # The loop is gone at interpreter exit; what is still queued is written directly, by
-    # the recorder process if it runs (never a new child spawned for it).
+    # The loop is gone at interpreter exit; what is still queued is written directly.
     writer = _writer
     if writer is not None and writer.pending:
-        batch = writer.take_all()
         try:
-            _count(_write_batch(batch, start=False))
+            _count(_write_batch(writer.take_all()))
         except Exception:
             log.exception("recording: could not write the queue at exit")
-    recorder.stop()  # the child sees the pipe close and exits

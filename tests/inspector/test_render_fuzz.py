@@ -9,10 +9,10 @@ from django.template.loader import render_to_string
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from playground.inspector.cache import cache_report
 from playground.inspector.conversation import build_turns
 from playground.inspector.diff import diff_requests
 from playground.inspector.jsonview import highlight_json
+from playground.inspector.prompt_cache import cache_report
 
 KEYS = ["type", "text", "content", "source", "data", "media_type", "id", "tool_use_id", "name",
         "input", "is_error", "thinking", "signature", "citations", "url", "title", "cache_control",

@@ -53,8 +53,7 @@ def _reset_caches() -> None:
 @pytest.fixture
 def proxy_url(transactional_db, monkeypatch):
     """Base URL of the whole application (the /v1 proxy included) served by uvicorn,
-    recording as production does: through the recorder process."""
-    monkeypatch.setenv("PLAYGROUND_RECORDER_PROCESS", "1")
+    recording as production does."""
     from playground.asgi import application
 
     _reset_caches()

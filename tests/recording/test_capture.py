@@ -6,8 +6,8 @@ import json
 
 import pytest
 
+from playground.recording.events import iter_events
 from playground.recording.models import Exchange
-from playground.recording.queries import get_events
 from tests.conftest import all_captures, load_capture
 from tests.recording.helpers import record_capture, team_of
 
@@ -21,7 +21,7 @@ def test_it_records_every_capture(alice, name):
     assert exchange.status == cap["response_status"]
     assert exchange.outcome != "streaming"
     if cap.get("response_sse"):
-        events = list(get_events(exchange))
+        events = list(iter_events(exchange))
         # Joining the recorded raw events gives the body back byte for byte.
         assert "".join(e.raw for e in events) == cap["response_sse"]
         assert [e.seq for e in events] == list(range(len(events)))
