@@ -49,8 +49,8 @@ IDLE_CLOSE_SECONDS = 1.0
 MAX_PENDING = 200_000
 MAX_PENDING_BYTES = 256 * 1024 * 1024
 # A batch carries at most this much stream data; a burst (a long stream relayed faster
-# than it is written) goes over in slices, back to back, so the recorder never builds one
-# whole burst in memory at once (measured: +90 MB for a 300,000-token stream in one batch).
+# than it is written) goes over in slices, back to back, so the writer never builds one
+# whole burst in memory at once (the memory target of a 300,000-token stream).
 MAX_BATCH_BYTES = 1024 * 1024
 
 _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="recording-writer")
