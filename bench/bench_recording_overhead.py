@@ -8,11 +8,10 @@ together in rising numbers after a warm-up. A stream is stall-free when it reach
 `message_stop` with no gap over 200 ms between reads, counting from the request.
 
 Everything runs on loopback in processes started and stopped here: the standalone
-simulator, and one app (uvicorn, one worker, a throwaway SQLite database, recording on) per
-recorder mode given with `--modes` (`process`: a child process writes the recordings;
-`thread`: a thread of the server process does), each reached through a proxy key pinned to
-the simulator. Arms per level, taking turns: the simulator called directly (the floor of
-the machine and of this load generator), then each app.
+simulator, and the app (uvicorn, one worker, a throwaway SQLite database, recording on)
+reached through a proxy key pinned to the simulator. Arms per level, taking turns: the
+simulator called directly (the floor of the machine and of this load generator), then the
+proxy.
 
 Figures per arm and level: streams all stall-free, the gap p99 and max, the app's CPU per
 relayed event (its whole process tree, counted until the recording is written) and whether
@@ -120,9 +119,8 @@ async def one_stream(port: int, headers: dict) -> tuple[bool, list[float], int]:
     return b"message_stop" in data, gaps, data.count(b"event: ")
 
 
-def start_app(tmp: Path, name: str, mode: str, sim_port: int, env: dict) -> dict:
-    env = {**env, "DATABASE_URL": f"sqlite:///{tmp / name}.sqlite3",
-           "PLAYGROUND_RECORDER_PROCESS": "1" if mode == "process" else "0"}
+def start_app(tmp: Path, name: str, sim_port: int, env: dict) -> dict:
+    env = {**env, "DATABASE_URL": f"sqlite:///{tmp / name}.sqlite3"}
     run = {"cwd": ROOT, "env": env, "check": True}
     subprocess.run([PY, "manage.py", "migrate", "-v0"], **run)
     subprocess.run(
@@ -141,7 +139,7 @@ def start_app(tmp: Path, name: str, mode: str, sim_port: int, env: dict) -> dict
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     wait_port(port, proc)
-    return {"name": f"proxy ({mode})", "port": port, "proc": proc, "key": key, "db": tmp / f"{name}.sqlite3"}
+    return {"name": "proxy", "port": port, "proc": proc, "key": key, "db": tmp / f"{name}.sqlite3"}
 
 
 def recorded(db: Path) -> dict[str, int]:
@@ -199,7 +197,6 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--levels", default="25,50,100,200")
     parser.add_argument("--rounds", type=int, default=1)
-    parser.add_argument("--modes", default="process,thread", help="recorder modes to compare")
     args = parser.parse_args()
     levels = [int(x) for x in args.levels.split(",")]
     env = {**os.environ, "PLAYGROUND_DEBUG": "0", "ALLOWED_HOSTS": "127.0.0.1,localhost", "LOG_LEVEL": "WARNING"}
@@ -216,11 +213,10 @@ def main() -> None:
             procs.append(sim)
             wait_port(sim_port, sim)
             arms: list[dict] = [{"name": "direct", "port": sim_port, "headers": {"x-api-key": "unused"}}]
-            for mode in args.modes.split(","):
-                app = start_app(tmp, f"app_{mode}", mode, sim_port, env)
-                procs.append(app["proc"])
-                app["headers"] = {"x-api-key": app["key"]}
-                arms.append(app)
+            app = start_app(tmp, "app", sim_port, env)
+            procs.append(app["proc"])
+            app["headers"] = {"x-api-key": app["key"]}
+            arms.append(app)
             report = asyncio.run(bench(arms, levels, args.rounds))
             print_report(report, arms)
         finally:
