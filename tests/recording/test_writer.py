@@ -101,7 +101,7 @@ async def test_it_never_makes_the_caller_wait(alice):
     await recording.flush()
     costs.sort()
     # The writer's thread may hold the GIL for a switch interval (5 ms) now and then; the
-    # typical call is a list append. bench/bench_recording_overhead.py measures properly.
+    # typical call is a list append. The paced lane of bench/bench_proxy.py measures properly.
     assert costs[len(costs) // 2] < 0.0002
     assert costs[int(len(costs) * 0.99)] < 0.002
     exchange = await Exchange.objects.aget(public_id=rec.public_id)
