@@ -354,6 +354,16 @@ def _string_field(key: str):
     return check
 
 
+def _tool_reference(ctx: Ctx, block: dict, where: str, loc: tuple, api: tuple, tapi: tuple) -> None:
+    name = block.get("tool_name")
+    if ("tool_name" in block and check_type(ctx, name, "str", (*loc, "tool_name"),
+                                            (*tapi, "tool_name")) and len(name) > 64):
+        # mims-harvard/ToolUniverse#65: `...tool_reference.tool_name: String should have at
+        # most 64 characters`
+        ctx.error((*loc, "tool_name"), "String should have at most 64 characters",
+                  (*tapi, "tool_name"))
+
+
 def _browser_state(ctx: Ctx, block: dict, where: str, loc: tuple, api: tuple, tapi: tuple) -> None:
     if "tabs" in block:
         check_type(ctx, block["tabs"], "list", (*loc, "tabs"), (*tapi, "tabs"))
@@ -370,7 +380,7 @@ _HANDLERS = {
     "document": _document,
     "search_result": _search_result,
     "container_upload": _string_field("file_id"),
-    "tool_reference": _string_field("tool_name"),
+    "tool_reference": _tool_reference,
     "browser_state": _browser_state,
     **{kind: _server_result for kind in SERVER_RESULTS if BLOCKS[kind][0] is not None},
 }

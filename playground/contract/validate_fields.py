@@ -154,6 +154,7 @@ def _check_max_tokens(ctx: Ctx, body: dict, count: bool) -> None:
         ctx.error(("max_tokens",), "Input should be greater than or equal to 0")
         return
     if value > NON_STREAMING_MAX and body.get("stream") is not True:
+        # anthropics/anthropic-sdk-python#1698, matt-house-e/accrue#155 (the ~21,333 line)
         ctx.warn(("max_tokens",), f"non-streaming request with max_tokens over "
                  f"{NON_STREAMING_MAX}: the official SDKs refuse to send it without an explicit "
                  "timeout (`Streaming is required for operations that may take longer than 10 "

@@ -1,7 +1,7 @@
 """Tool definitions (`tools`) and JSON Schemas (`input_schema`, `output_config.format.schema`).
 
-Policy: custom tools need a name matching `^[a-zA-Z0-9_-]{1,128}$` (a warning above 64
-characters, the older limit some clients still enforce) and an `input_schema` whose `type`
+Policy: custom tools need a name matching `^[a-zA-Z0-9_-]{1,128}$` and at most 64
+characters long (the API's `String should have at most 64 characters`) and an `input_schema` whose `type`
 is `"object"`; the schema itself is checked against the JSON Schema meta-schema (draft
 2020-12 unless it names another draft in `$schema`) with `jsonschema`, cached by content so a
 tool loop re-sending the same tools pays once. Anthropic-defined tools must carry their fixed
@@ -121,8 +121,10 @@ def _check_custom(ctx: Ctx, tool: dict, loc: tuple) -> object:
             ctx.error((*loc, "name"), f"String should match pattern '{NAME_PATTERN}'",
                       (*api, "name"))
         elif len(name) > 64:
-            ctx.warn((*loc, "name"), "tool name longer than 64 characters: accepted by the API, "
-                     "rejected by some clients (Claude Desktop, older gateways)")
+            # the API answers `tools.51.custom.name: String should have at most 64
+            # characters` (anthropics/claude-code#2326), though its pattern allows 128
+            ctx.error((*loc, "name"), "String should have at most 64 characters",
+                      (*api, "name"))
     if tool.get("description") is not None:
         check_type(ctx, tool["description"], "str", (*loc, "description"), (*api, "description"))
     for key in ("strict", "defer_loading", "eager_input_streaming"):

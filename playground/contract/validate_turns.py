@@ -98,6 +98,9 @@ def check_conversation(ctx: Ctx, messages: list) -> None:
         for i, _role, _content, blocks in entries:
             kinds = [_btype(b) for b in blocks]
             if "tool_use" in kinds or "tool_result" in kinds:
+                # anthropics/anthropic-sdk-python#494 (2024): `Requests which include
+                # tool_use or tool_result blocks must define tools.`; Bedrock still refuses
+                # (aws-samples/bedrock-access-gateway#239)
                 ctx.warn(("messages", i), "the history has `tool_use`/`tool_result` blocks but "
                          "`tools` is not defined: older API versions and Bedrock reject this "
                          "(`Requests which include tool_use or tool_result blocks must define "

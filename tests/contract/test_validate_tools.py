@@ -39,9 +39,12 @@ def test_it_rejects_a_bad_tool_name_with_the_apis_pattern():
     assert finding.path == "tools[0].name"
 
 
-def test_it_warns_about_names_longer_than_64():
-    findings = validate_request(request([tool("t" * 65)]))
-    assert [(f.severity, f.path) for f in findings] == [("warning", "tools[0].name")]
+def test_it_refuses_names_longer_than_64():
+    # anthropics/claude-code#2326: `tools.51.custom.name: String should have at most 64
+    # characters`
+    [finding] = errors(request([tool("t" * 65)]))
+    assert finding.api_message() == "tools.0.custom.name: String should have at most 64 characters"
+    assert errors(request([tool("t" * 64)])) == []
 
 
 def test_it_requires_an_object_input_schema():
