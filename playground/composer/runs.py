@@ -96,10 +96,8 @@ class _Run:
             data = json.loads(sse.data) if sse.data else None
         except ValueError:
             data = None
-        if isinstance(data, dict):
-            self.acc.add(sse.event, data)
-        else:
-            self.acc.add_sse(sse)  # the accumulator flags what does not parse
+        self.acc.add_sse(sse)  # the accumulator reads the event itself and flags what is wrong
+        if not isinstance(data, dict):
             data = sse.data
         now = ev.t
         if self.first_token is None and sse.event == "content_block_delta":

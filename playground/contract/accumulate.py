@@ -96,8 +96,7 @@ class _Block:
 
 
 class Accumulator:
-    """Feed events with `add_sse` (from the parser; `add` takes an event whose data is
-    already parsed); read `finish()`."""
+    """Feed events with `add_sse` (from the parser); read `finish()`."""
 
     def __init__(self) -> None:
         self._message: dict | None = None
@@ -150,14 +149,6 @@ class Accumulator:
         b.extend(values)
         self._count += len(values)
         return True
-
-    def add(self, name: str | None, data: dict) -> None:
-        """Add one event whose data is already parsed; `name` is the SSE event name."""
-        self._count += 1
-        if not isinstance(data, dict):
-            self._flag(f"event {self._count} ({name}): data is not a JSON object")
-            return
-        self._apply(name, data)
 
     def _apply(self, name: str | None, data: dict) -> None:
         kind = data.get("type")

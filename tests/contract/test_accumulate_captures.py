@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from playground.contract.accumulate import Accumulator, accumulate
-from playground.contract.events import message_to_events
+from playground.contract.accumulate import accumulate
+from playground.contract.events import message_to_sse
 from playground.contract.sse import parse_all
 from tests.conftest import all_captures, load_capture
 
@@ -86,10 +86,7 @@ def test_it_reads_stop_sequence():
 @pytest.mark.parametrize("name", NONSTREAM)
 def test_it_gives_back_the_nonstream_body_from_its_stream(name):
     body = load_capture(name)["response_body"]
-    acc = Accumulator()
-    for event_name, data in message_to_events(body):
-        acc.add(event_name, data)
-    result = acc.finish()
+    result = accumulate(parse_all(message_to_sse(body)))
     assert result.outcome == "completed"
     assert result.anomalies == []
     assert result.message == body
@@ -97,9 +94,6 @@ def test_it_gives_back_the_nonstream_body_from_its_stream(name):
 
 def test_it_keeps_redacted_thinking_whole():
     body = load_capture("14_nonstream_redacted_thinking.json")["response_body"]
-    acc = Accumulator()
-    for event_name, data in message_to_events(body):
-        acc.add(event_name, data)
-    block = acc.finish().message["content"][0]
+    block = accumulate(parse_all(message_to_sse(body))).message["content"][0]
     assert block["type"] == "redacted_thinking"
     assert block["data"] == body["content"][0]["data"]

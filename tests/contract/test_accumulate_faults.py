@@ -7,6 +7,11 @@ from playground.contract.events import message_to_events
 from playground.contract.sse import encode_event, parse_all
 from tests.conftest import load_capture
 
+
+def _add(acc: Accumulator, name: str, data: dict) -> None:
+    acc.add_sse(parse_all(encode_event(name, data))[0])
+
+
 BODY = load_capture("11_stream_server_tool_and_custom_tool_fragments.json")["response_sse"].encode()
 
 
@@ -61,10 +66,10 @@ def test_it_flags_deltas_for_unknown_indexes_and_wrong_kinds():
     for name, data in message_to_events({"id": "m", "type": "message", "role": "assistant", "model": "x",
                                           "content": [{"type": "text", "text": "hi"}], "stop_reason": "end_turn",
                                           "stop_sequence": None, "usage": {"input_tokens": 1, "output_tokens": 1}})[:4]:
-        acc.add(name, data)
-    acc.add("content_block_delta", {"type": "content_block_delta", "index": 9, "delta": {"type": "text_delta", "text": "x"}})
-    acc.add("content_block_delta", {"type": "content_block_delta", "index": 0, "delta": {"type": "thinking_delta", "thinking": "x"}})
-    acc.add("content_block_delta", {"type": "content_block_delta", "index": 0, "delta": {"type": "mystery_delta"}})
+        _add(acc, name, data)
+    _add(acc, "content_block_delta", {"type": "content_block_delta", "index": 9, "delta": {"type": "text_delta", "text": "x"}})
+    _add(acc, "content_block_delta", {"type": "content_block_delta", "index": 0, "delta": {"type": "thinking_delta", "thinking": "x"}})
+    _add(acc, "content_block_delta", {"type": "content_block_delta", "index": 0, "delta": {"type": "mystery_delta"}})
     result = acc.finish()
     assert result.message["content"] == [{"type": "text", "text": "hi"}]
     assert len(result.anomalies) == 3
@@ -82,9 +87,9 @@ def test_it_flags_events_before_message_start_and_non_utf8_bytes():
 
 def test_it_flags_index_gaps_but_keeps_the_block():
     acc = Accumulator()
-    acc.add("message_start", {"type": "message_start", "message": {"id": "m", "content": [], "usage": {}}})
-    acc.add("content_block_start", {"type": "content_block_start", "index": 2, "content_block": {"type": "text", "text": ""}})
-    acc.add("content_block_delta", {"type": "content_block_delta", "index": 2, "delta": {"type": "text_delta", "text": "x"}})
+    _add(acc, "message_start", {"type": "message_start", "message": {"id": "m", "content": [], "usage": {}}})
+    _add(acc, "content_block_start", {"type": "content_block_start", "index": 2, "content_block": {"type": "text", "text": ""}})
+    _add(acc, "content_block_delta", {"type": "content_block_delta", "index": 2, "delta": {"type": "text_delta", "text": "x"}})
     result = acc.finish()
     assert result.message["content"] == [{"type": "text", "text": "x"}]
     assert any("expected 0" in a for a in result.anomalies)
@@ -92,10 +97,10 @@ def test_it_flags_index_gaps_but_keeps_the_block():
 
 def test_it_never_lets_a_null_usage_field_erase_a_known_one():
     acc = Accumulator()
-    acc.add("message_start", {"type": "message_start", "message": {"id": "m", "content": [], "usage": {"input_tokens": 5, "output_tokens": 1, "cache_read_input_tokens": 3}}})
-    acc.add("message_delta", {"type": "message_delta", "delta": {"stop_reason": "end_turn", "stop_sequence": None},
+    _add(acc, "message_start", {"type": "message_start", "message": {"id": "m", "content": [], "usage": {"input_tokens": 5, "output_tokens": 1, "cache_read_input_tokens": 3}}})
+    _add(acc, "message_delta", {"type": "message_delta", "delta": {"stop_reason": "end_turn", "stop_sequence": None},
                               "usage": {"output_tokens": 9, "cache_read_input_tokens": None}})
-    acc.add("message_stop", {"type": "message_stop"})
+    _add(acc, "message_stop", {"type": "message_stop"})
     usage = acc.finish().message["usage"]
     assert usage == {"input_tokens": 5, "output_tokens": 9, "cache_read_input_tokens": 3}
 
