@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "playground.proxy",
     "playground.simulator",
     "playground.library",
+    "playground.sharing",
 ]
 
 MIDDLEWARE = [

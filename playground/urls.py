@@ -11,4 +11,5 @@ urlpatterns = [
     path("proxy/", include("playground.proxy.urls")),
     path("providers/", include("playground.providers.urls")),
     path("library/", include("playground.library.urls")),
+    path("", include("playground.sharing.urls")),
 ]

@@ -3,8 +3,11 @@
 A request's `system` and `messages` plus the response Message become a list of turns.
 String content becomes one text block, every tool_result learns the name of the
 tool_use it answers (matched by id anywhere earlier in the conversation) and every block
-gets a stable anchor, so a result links back to its call. Blocks are passed through as
-recorded (unknown types included): the template shows what it does not know as JSON.
+gets a stable anchor, so a result links back to its call. Top-level blocks of the
+messages also get a team link, `turn-3-block-2` (content[2] of messages[3]; the response
+is the turn after the last message), the coordinates comments and the thread page use.
+Blocks are passed through as recorded (unknown types included): the template shows what
+it does not know as JSON.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ class Block:
     blob: str = ""  # sha256 of the media in the blob store (thumbnail URL)
     inline_data: str = ""  # small base64 images kept inline: shown as a data: thumbnail
     children: list[Block] = field(default_factory=list)
+    link: str = ""  # turn-3-block-2, for top-level blocks of messages and the response
 
 
 @dataclass
@@ -107,6 +111,12 @@ def _blocks_of(builder: _Builder, content: object, path: str) -> list[Block]:
     return [builder.block(b, f"{path}[{i}]") for i, b in enumerate(_as_blocks(content))]
 
 
+def _linked(blocks: list[Block], turn: int) -> list[Block]:
+    for index, block in enumerate(blocks):
+        block.link = f"turn-{turn}-block-{index}"
+    return blocks
+
+
 def build_turns(body: object, response: object) -> list[Turn]:
     """Turns for the system prompt, each request message, then the response message."""
     body = body if isinstance(body, dict) else {}
@@ -119,10 +129,10 @@ def build_turns(body: object, response: object) -> list[Turn]:
     for i, message in enumerate(messages):
         if not isinstance(message, dict):
             continue
-        blocks = _blocks_of(builder, message.get("content"), f"messages[{i}].content")
+        blocks = _linked(_blocks_of(builder, message.get("content"), f"messages[{i}].content"), i)
         turns.append(Turn(str(message.get("role") or "?"), blocks, "request", i))
     if isinstance(response, dict) and response.get("type") == "message":
-        blocks = _blocks_of(builder, response.get("content"), "response.content")
+        blocks = _linked(_blocks_of(builder, response.get("content"), "response.content"), len(messages))
         turns.append(Turn("assistant", blocks, "response", len(messages)))
     return turns
 

@@ -3,6 +3,11 @@
 The grouping (thread, parent, step, branch, retry_of) is the recorder's; this module only
 reads it. A tool_result is matched to its tool_use by id across requests: the first
 later request in the thread whose messages carry a result for that id answers it.
+
+Blocks carry links in the conversation's coordinates (`turn-3-block-2`: content[2] of
+messages[3], the response of a step being the turn after its request's messages), the
+same anchors as the exchange page. A fork or retry repeats turns an earlier step already
+holds: only the first step to reach a turn gets its links.
 """
 
 from __future__ import annotations
@@ -22,11 +27,17 @@ END_REASONS = {
 }
 
 
+def slot_link(turn: int, block: int) -> str:
+    return f"turn-{turn}-block-{block}"
+
+
 @dataclass
 class ToolPair:
     use: dict
     result: dict | None = None
     answered_in: Exchange | None = None
+    link: str = ""  # the tool_use's anchor
+    result_link: str = ""  # the tool_result's anchor
 
     @property
     def result_text(self) -> str | None:
@@ -37,8 +48,8 @@ class ToolPair:
 @dataclass
 class Step:
     exchange: Exchange
-    texts: list[dict] = field(default_factory=list)
-    thinking: list[dict] = field(default_factory=list)
+    texts: list[tuple[str, dict]] = field(default_factory=list)  # (link, block)
+    thinking: list[tuple[str, dict]] = field(default_factory=list)
     pairs: list[ToolPair] = field(default_factory=list)
     next: Exchange | None = None
     is_fork: bool = False
@@ -61,16 +72,22 @@ def _message(e: Exchange) -> dict | None:
     return None
 
 
-def _results_in(body: object) -> dict[str, dict]:
-    found: dict[str, dict] = {}
+def _turn_count(body: object) -> int:
+    messages = body.get("messages") if isinstance(body, dict) else None
+    return len(messages) if isinstance(messages, list) else 0
+
+
+def _results_in(body: object) -> dict[str, tuple[dict, int, int]]:
+    """tool_use_id -> (tool_result block, its turn, its block index)."""
+    found: dict[str, tuple[dict, int, int]] = {}
     if not isinstance(body, dict):
         return found
     messages = body.get("messages")
-    for message in messages if isinstance(messages, list) else []:
+    for turn, message in enumerate(messages if isinstance(messages, list) else []):
         if isinstance(message, dict) and isinstance(message.get("content"), list):
-            for block in message["content"]:
+            for index, block in enumerate(message["content"]):
                 if isinstance(block, dict) and block.get("type") == "tool_result":
-                    found.setdefault(str(block.get("tool_use_id")), block)
+                    found.setdefault(str(block.get("tool_use_id")), (block, turn, index))
     return found
 
 
@@ -97,25 +114,36 @@ def build_thread(thread: Thread) -> ThreadView:
             by_parent[e.parent_id] = e
     results = [(e, _results_in(e.request_body)) for e in exchanges]
     steps: list[Step] = []
+    linked: set[int] = set()  # turns whose links an earlier step holds
+    result_links: set[str] = set()
     for e in exchanges:
         step = Step(e, next=by_parent.get(e.id), is_fork=e.branch > 0, is_retry=e.retry_of_id is not None)
+        turn = _turn_count(e.request_body)
+        owns_turn = turn not in linked
+        linked.add(turn)
         message = _message(e) or {}
         content = message.get("content")
-        for block in content if isinstance(content, list) else []:
+        for index, block in enumerate(content if isinstance(content, list) else []):
             if not isinstance(block, dict):
                 continue
+            link = slot_link(turn, index) if owns_turn else ""
             kind = block.get("type")
             if kind in ("thinking", "redacted_thinking"):
-                step.thinking.append(block)
+                step.thinking.append((link, block))
             elif kind == "tool_use":
-                pair = ToolPair(block)
+                pair = ToolPair(block, link=link)
                 for later, found in results:
                     if later.started_at >= e.started_at and later.id != e.id and str(block.get("id")) in found:
-                        pair.result, pair.answered_in = found[str(block.get("id"))], later
+                        pair.result, result_turn, result_index = found[str(block.get("id"))]
+                        pair.answered_in = later
+                        result_link = slot_link(result_turn, result_index)
+                        if result_turn not in linked and result_link not in result_links:
+                            pair.result_link = result_link
+                            result_links.add(result_link)
                         break
                 step.pairs.append(pair)
             else:
-                step.texts.append(block)
+                step.texts.append((link, block))
         steps.append(step)
     main = [s for s in steps if not s.is_fork and not s.is_retry]
     last = (main or steps)[-1] if steps else None

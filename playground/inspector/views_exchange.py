@@ -29,6 +29,7 @@ from playground.library.queries import run_origin
 from playground.recording.models import Exchange
 from playground.recording.queries import get_request_body
 from playground.recording.redact import redact_headers
+from playground.sharing.comments import page_context as sharing_context
 
 TABS = ("conversation", "request", "response", "timeline", "headers", "cache", "findings")
 CODE_LANGS = (("curl", "curl"), ("python", "Python"), ("typescript", "TypeScript"))
@@ -91,7 +92,8 @@ def _neighbours(exchange: Exchange) -> dict:
     return {"previous_id": previous, "next_id": following}
 
 
-def _tab_context(request: HttpRequest, exchange: Exchange, tab: str) -> dict:
+def tab_context(request: HttpRequest, exchange: Exchange, tab: str) -> dict:
+    """The data of one tab (a share of the exchange shows the same tabs, minus some)."""
     ctx: dict = {}
     message = response_message(exchange)
     if tab == "conversation":
@@ -137,7 +139,7 @@ def exchange_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     if tab not in TABS:
         tab = "conversation"
     if tab == "timeline" and request.GET.get("part") == "gaps":
-        return render(request, "inspector/exchange.html#gaps", _tab_context(request, exchange, tab))
+        return render(request, "inspector/exchange.html#gaps", tab_context(request, exchange, tab))
     message = response_message(exchange)
     ctx = {
         "nav": "exchanges",
@@ -153,7 +155,8 @@ def exchange_detail(request: HttpRequest, public_id: str) -> HttpResponse:
         "recent": recent_choices(request),
         "origin": run_origin(exchange.team, exchange.public_id),
         **_neighbours(exchange),
-        **_tab_context(request, exchange, tab),
+        **tab_context(request, exchange, tab),
+        **sharing_context(request, exchange=exchange),
     }
     if request.htmx and not request.htmx.history_restore_request:
         return render(request, "inspector/exchange.html#tab-panel", ctx)

@@ -12,6 +12,7 @@ from playground.inspector.access import thread_for
 from playground.inspector.listing import decode_cursor, encode_cursor
 from playground.inspector.thread_steps import build_thread
 from playground.recording.models import Thread
+from playground.sharing.comments import page_context as sharing_context
 from playground.teams.ops import team_for_request
 
 PAGE_SIZE = 50
@@ -37,4 +38,5 @@ def thread_list(request: HttpRequest) -> HttpResponse:
 def thread_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     thread = thread_for(request, public_id)
     view = build_thread(thread)
-    return render(request, "inspector/thread.html", {"nav": "threads", "thread": thread, "view": view})
+    return render(request, "inspector/thread.html", {"nav": "threads", "thread": thread, "view": view,
+                                                     **sharing_context(request, thread=thread)})
