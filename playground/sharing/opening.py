@@ -12,13 +12,13 @@ from __future__ import annotations
 from django.db.models import F
 
 from playground.composer import drafts
-from playground.composer.views import default_state
 from playground.recording.models import Exchange
 from playground.recording.queries import get_request_body
 from playground.sharing.models import Share
 from playground.teams.models import Team
 
 KEPT_HEADERS = ("anthropic-version", "anthropic-beta")
+DEFAULT_VERSION = "2023-06-01"
 
 
 class NothingToOpen(ValueError):
@@ -43,14 +43,14 @@ def state_for(share: Share) -> dict:
     body = get_request_body(exchange) if exchange is not None else None
     if not isinstance(body, dict):
         raise NothingToOpen("This share has no JSON request to open.")
-    state = default_state()
-    state["request"] = body
+    headers = {}
     for pair in exchange.request_headers or []:
         if isinstance(pair, list | tuple) and len(pair) == 2 and all(isinstance(p, str) for p in pair):
             name = pair[0].lower()
             if name in KEPT_HEADERS or name.startswith("x-sim-"):
-                state["headers"][name] = pair[1]
-    return state
+                headers[name] = pair[1]
+    headers.setdefault("anthropic-version", DEFAULT_VERSION)
+    return {"request": body, "provider": None, "headers": headers, "mocks": {}}
 
 
 def open_in_playground(user, team: Team, share: Share) -> None:
