@@ -5,9 +5,10 @@ Policy:
 * A share's token is never stored: only its SHA-256 hash (`token_hash`, unique and
   indexed, so a visit is one lookup) and the first characters after the type prefix
   (`hint`, so the team can tell its links apart). See `tokens.py` for the format.
-* A share points at exactly one target of its team: an exchange, a thread or (once the
-  library is installed) a saved request. Shares are revoked, never deleted, so a revoked
-  token can never be handed out again and stays a 404.
+* A share points at exactly one target of its team: an exchange, a thread or a saved
+  request (a pinned version, or `version_number` None for whatever is latest when the
+  link is opened). Shares are revoked, never deleted, so a revoked token can never be
+  handed out again and stays a 404.
 * Comments belong to a team and sit on one block of one turn of an exchange or a thread
   (`turn` is the index in the conversation's messages, the response being the last turn;
   `block` the index in that turn's content). The body is stored exactly as typed.
@@ -22,6 +23,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from playground.library.models import SavedRequest
 from playground.recording.models import Exchange, Thread, new_public_id
 from playground.teams.models import Team
 
@@ -49,6 +51,10 @@ class Share(models.Model):
     kind = models.CharField(max_length=10, choices=KINDS)
     exchange = models.ForeignKey(Exchange, models.CASCADE, null=True, blank=True, related_name="+")
     thread = models.ForeignKey(Thread, models.CASCADE, null=True, blank=True, related_name="+")
+    saved_request = models.ForeignKey(
+        SavedRequest, models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    version_number = models.PositiveIntegerField(null=True, blank=True)  # None: the latest
     token_hash = models.CharField(max_length=64, unique=True)
     hint = models.CharField(max_length=8)
     created_by = models.ForeignKey(

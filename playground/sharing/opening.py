@@ -1,9 +1,9 @@
 """"Open in playground" from a share: the shared request, copied into the reader's team.
 
 Policy: the copy is built from what the share shows (the request body exactly as
-recorded, media included, and only the headers that change what the API does:
-anthropic-version, anthropic-beta, x-sim-*), never from the sharer's provider, keys or
-drafts. It is written as the reader's working copy in the reader's current team; nothing
+recorded or saved, media included, the tool mocks of a saved request, and only the
+headers that change what the API does: anthropic-version, anthropic-beta, x-sim-*),
+never from the sharer's provider, keys, notes, variable values or drafts. It is written as the reader's working copy in the reader's current team; nothing
 of the sharer's team is read beyond the shared target or written at all.
 """
 
@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.db.models import F
 
 from playground.composer import drafts
+from playground.library.models import Version
 from playground.recording.models import Exchange
 from playground.recording.queries import get_request_body
 from playground.sharing.models import Share
@@ -37,18 +38,44 @@ def _shared_exchange(share: Share) -> Exchange | None:
     return None
 
 
+def kept_headers(headers: object) -> dict[str, str]:
+    """Only the headers that change what the API does, from pairs or a mapping."""
+    pairs = headers.items() if isinstance(headers, dict) else headers if isinstance(headers, list) else []
+    kept = {}
+    for pair in pairs:
+        if isinstance(pair, list | tuple) and len(pair) == 2 and all(isinstance(p, str) for p in pair):
+            name = pair[0].lower()
+            if name in KEPT_HEADERS or name.startswith("x-sim-"):
+                kept[name] = pair[1]
+    return kept
+
+
+def shared_version(share: Share) -> Version | None:
+    """The version a saved-request share shows: the pinned one, else the latest."""
+    saved = share.saved_request
+    if saved is None:
+        return None
+    number = share.version_number if share.version_number is not None else saved.latest_number
+    return saved.versions.filter(number=number).first()
+
+
 def state_for(share: Share) -> dict:
     """The composer state a share opens as (NothingToOpen when there is no JSON request)."""
+    if share.saved_request is not None:
+        version = shared_version(share)
+        state = version.state if version is not None else {}
+        request = state.get("request") if isinstance(state, dict) else None
+        if not isinstance(request, dict):
+            raise NothingToOpen("This share has no request to open.")
+        headers = kept_headers(state.get("headers"))
+        headers.setdefault("anthropic-version", DEFAULT_VERSION)
+        mocks = state.get("mocks") if isinstance(state.get("mocks"), dict) else {}
+        return {"request": request, "provider": None, "headers": headers, "mocks": mocks}
     exchange = _shared_exchange(share)
     body = get_request_body(exchange) if exchange is not None else None
     if not isinstance(body, dict):
         raise NothingToOpen("This share has no JSON request to open.")
-    headers = {}
-    for pair in exchange.request_headers or []:
-        if isinstance(pair, list | tuple) and len(pair) == 2 and all(isinstance(p, str) for p in pair):
-            name = pair[0].lower()
-            if name in KEPT_HEADERS or name.startswith("x-sim-"):
-                headers[name] = pair[1]
+    headers = kept_headers(exchange.request_headers or [])
     headers.setdefault("anthropic-version", DEFAULT_VERSION)
     return {"request": body, "provider": None, "headers": headers, "mocks": {}}
 

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from playground.library.models import SavedRequest
 from playground.recording.models import Exchange, Thread
 from playground.sharing.models import Comment, Share
 from playground.sharing.tokens import hash_token, hint_of, new_token
@@ -39,24 +40,39 @@ def expiry_from(choice: object, now: datetime | None = None) -> datetime | None:
     return None if delta is None else (now or timezone.now()) + delta
 
 
+def version_from(choice: object, saved_request: SavedRequest) -> int | None:
+    """The pinned version number from the form ("" or "latest": None, the latest at each visit)."""
+    if choice in (None, "", "latest"):
+        return None
+    if isinstance(choice, str) and choice.isdigit() and len(choice) <= 9:
+        number = int(choice)
+        if saved_request.versions.filter(number=number).exists():
+            return number
+    raise SharingError(f"{saved_request.name[:100]} has no version {str(choice)[:20]!r}: choose latest or one of its versions.")
+
+
 def create_share(
     team: Team, *, exchange: Exchange | None = None, thread: Thread | None = None,
+    saved_request: SavedRequest | None = None, version_number: int | None = None,
     expires_at: datetime | None = None, created_by=None,
 ) -> tuple[Share, str]:
     """A new share of one target of `team`; returns it with its token, which is never
     retrievable again (only its hash is stored)."""
-    targets = [t for t in (exchange, thread) if t is not None]
+    targets = [t for t in (exchange, thread, saved_request) if t is not None]
     if len(targets) != 1:
-        raise SharingError("A share points at exactly one exchange or thread.")
+        raise SharingError("A share points at exactly one exchange, thread or saved request.")
     if targets[0].team_id != team.pk:
         raise SharingError("That belongs to another team.")
-    kind = Share.EXCHANGE if exchange is not None else Share.THREAD
+    if version_number is not None and saved_request is None:
+        raise SharingError("Only a saved request has versions.")
+    kind = Share.EXCHANGE if exchange is not None else Share.THREAD if thread is not None else Share.REQUEST
     for _ in range(3):
         token = new_token()
         try:
             with transaction.atomic():
                 share = Share.objects.create(
                     team=team, kind=kind, exchange=exchange, thread=thread,
+                    saved_request=saved_request, version_number=version_number,
                     token_hash=hash_token(token), hint=hint_of(token),
                     expires_at=expires_at, created_by=created_by,
                 )

@@ -1,5 +1,6 @@
 """The team's share management: create a link, list the active ones, revoke.
 
+Targets: an exchange, a thread, or a saved request (its latest version or a pinned one).
 Members and owners create and revoke; viewers see the list and get a 403 on both writes.
 Another team's share or target is a 404. A new link's token is shown once, on the page
 that answers its creation: only its hash is kept.
@@ -13,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from playground.inspector.access import valid_id
+from playground.library.models import SavedRequest
 from playground.recording.models import Exchange, Thread
 from playground.sharing import ops
 from playground.sharing.models import Share
@@ -27,26 +29,26 @@ def share_list(request: HttpRequest) -> HttpResponse:
     team = membership.team if membership else None
     shares = (
         Share.objects.for_team(team).active()
-        .select_related("created_by", "exchange", "thread").order_by("-created", "-id")
+        .select_related("created_by", "exchange", "thread", "saved_request").order_by("-created", "-id")
     )
     return render(request, "sharing/list.html", {
         "nav": "shares", "shares": shares, "can_write": bool(membership and membership.can_write),
     })
 
 
+TARGETS = {Share.EXCHANGE: ("exchange", Exchange), Share.THREAD: ("thread", Thread),
+           Share.REQUEST: ("saved_request", SavedRequest)}
+
+
 def _target(team, kind: str, public_id: str) -> dict:
-    """{"exchange": row} or {"thread": row} of the team, else 404."""
-    if not valid_id(public_id):
+    """{"exchange": row}, {"thread": row} or {"saved_request": row} of the team, else 404."""
+    if not valid_id(public_id) or kind not in TARGETS:
         raise Http404("No such target.")
-    if kind == Share.EXCHANGE:
-        row = Exchange.objects.for_team(team).filter(public_id=public_id).first()
-    elif kind == Share.THREAD:
-        row = Thread.objects.for_team(team).filter(public_id=public_id).first()
-    else:
-        row = None
+    field, model = TARGETS[kind]
+    row = model.objects.for_team(team).filter(public_id=public_id).first()
     if row is None:
         raise Http404("No such target.")
-    return {kind: row}
+    return {field: row}
 
 
 @login_required
@@ -59,6 +61,8 @@ def share_create(request: HttpRequest) -> HttpResponse:
     ctx: dict = {"nav": "shares", "kind": kind, "target": next(iter(target.values()))}
     try:
         expires_at = ops.expiry_from(request.POST.get("expires", ""))
+        if "saved_request" in target:
+            target["version_number"] = ops.version_from(request.POST.get("version", ""), target["saved_request"])
         share, token = ops.create_share(team, expires_at=expires_at, created_by=request.user, **target)
     except ops.SharingError as exc:
         ctx["error"] = str(exc)

@@ -17,10 +17,10 @@ from functools import wraps
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, HttpResponseNotFound
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from playground.composer.drafts import DraftError
-from playground.inspector.conversation import tools_used
+from playground.inspector.conversation import build_turns, tools_used
 from playground.inspector.thread_steps import build_thread
 from playground.inspector.views_exchange import IMAGE_TYPES, response_message, tab_context, usage_of
 from playground.sharing import opening
@@ -28,7 +28,6 @@ from playground.sharing.models import Share
 from playground.sharing.redact import hide_provider, provider_words, shown_headers
 from playground.sharing.tokens import share_for_token
 from playground.teams.access import require_write
-from playground.teams.ops import team_for_request
 
 SHARE_TABS = ("conversation", "request", "response", "timeline", "headers", "findings")
 NOT_FOUND_BODY = b"<!doctype html>\n<title>Not found</title>\n<h1>Not found</h1>\n"
@@ -54,7 +53,11 @@ def shared(view):
         share = share_for_token(token)
         if share is None:
             return not_found()
-        return _private(view(request, share, token, *args, **kwargs))
+        response = view(request, share, token, *args, **kwargs)
+        response.setdefault("Referrer-Policy", "no-referrer")
+        response["X-Robots-Tag"] = "noindex"
+        response["Cache-Control"] = "no-store"
+        return response
 
     return wrapped
 
@@ -95,6 +98,24 @@ def _exchange_page(request: HttpRequest, share: Share, token: str) -> HttpRespon
     return render(request, "sharing/exchange.html", ctx)
 
 
+def _request_page(request: HttpRequest, share: Share, token: str) -> HttpResponse:
+    version = opening.shared_version(share)
+    state = version.state if version is not None else {}
+    state = state if isinstance(state, dict) else {}
+    body = state.get("request") if isinstance(state.get("request"), dict) else {}
+    ctx = {
+        "share": share,
+        "share_url": f"/s/{token}",
+        "saved": share.saved_request,
+        "version": version,
+        "turns": build_turns(body, None),
+        "request_json": body,
+        "headers": sorted(opening.kept_headers(state.get("headers")).items()),
+        "mocks": state.get("mocks") or None,
+    }
+    return render(request, "sharing/request.html", ctx)
+
+
 def _thread_page(request: HttpRequest, share: Share, token: str) -> HttpResponse:
     thread = share.thread
     ctx = {"share": share, "share_url": f"/s/{token}", "thread": thread, "view": build_thread(thread)}
@@ -108,18 +129,31 @@ def share_page(request: HttpRequest, share: Share, token: str) -> HttpResponse:
         return _exchange_page(request, share, token)
     if share.kind == Share.THREAD and share.thread is not None:
         return _thread_page(request, share, token)
+    if share.kind == Share.REQUEST and share.saved_request is not None:
+        return _request_page(request, share, token)
     return not_found()
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @shared
 def share_open(request: HttpRequest, share: Share, token: str) -> HttpResponse:
-    """"Open in playground": a copy of the shared request in the reader's own team."""
+    """"Open in playground": a copy of the shared request in the reader's own team.
+
+    GET asks (naming the team the copy goes to), POST copies. The question is its own
+    page because a form on a `no-referrer` page posts `Origin: null`, which the CSRF check
+    rightly refuses; this page's policy is `same-origin`, so nothing of its URL leaves
+    the site either way.
+    """
     if not request.user.is_authenticated:
-        return redirect_to_login(f"/s/{token}")
-    require_write(request)
+        return redirect_to_login(f"/s/{token}/open")
+    membership = require_write(request)
+    if request.method == "GET":
+        response = render(request, "sharing/open.html", {"share": share, "share_url": f"/s/{token}",
+                                                         "team": membership.team})
+        response["Referrer-Policy"] = "same-origin"
+        return response
     try:
-        opening.open_in_playground(request.user, team_for_request(request), share)
+        opening.open_in_playground(request.user, membership.team, share)
     except (opening.NothingToOpen, DraftError) as exc:
         return render(request, "sharing/message.html", {"title": "Cannot open this share", "message": str(exc)},
                       status=400)

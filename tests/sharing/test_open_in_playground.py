@@ -57,8 +57,8 @@ def test_a_thread_share_opens_its_latest_step(alice, bob):
 def test_a_visitor_is_asked_to_sign_in_first(alice, anonymous):
     exchange = record_simple(alice)
     path = share_link(alice, "exchange", exchange.public_id)
-    response = Client().post(f"{path}/open")
-    assert response.status_code == 302 and "login" in response.headers["Location"]
+    for response in (Client().get(f"{path}/open"), Client().post(f"{path}/open")):
+        assert response.status_code == 302 and "login" in response.headers["Location"]
     assert Draft.objects.count() == 0
 
 
@@ -77,7 +77,24 @@ def test_a_dead_link_opens_nothing(alice, bob):
     client = Client()
     client.force_login(bob)
     assert client.post(path[:-1] + "/open").status_code == 404
-    assert client.get(f"{path}/open").status_code == 405
+    assert client.get(path[:-1] + "/open").status_code == 404
+    assert Draft.objects.count() == 0
+
+
+def test_the_question_names_the_readers_team_and_writes_nothing(alice, bob):
+    exchange = record_simple(alice)
+    path = share_link(alice, "exchange", exchange.public_id)
+    client = Client()
+    client.force_login(bob)
+    page = client.get(path)
+    assert f'href="{path}/open"' in page.content.decode()
+    question = client.get(f"{path}/open")
+    assert question.status_code == 200
+    assert '<strong data-testid="open-team">globex</strong>' in question.content.decode()
+    assert f'action="{path}/open"' in question.content.decode()
+    # A same-origin policy, so the browser's POST carries a real Origin for the CSRF check.
+    assert question.headers["Referrer-Policy"] == "same-origin"
+    assert question.headers["X-Robots-Tag"] == "noindex"
     assert Draft.objects.count() == 0
 
 
