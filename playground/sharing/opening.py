@@ -3,15 +3,17 @@
 Policy: the copy is built from what the share shows (the request body exactly as
 recorded or saved, media included, the tool mocks of a saved request, and only the
 headers that change what the API does: anthropic-version, anthropic-beta, x-sim-*),
-never from the sharer's provider, keys, notes, variable values or drafts. It is written as the reader's working copy in the reader's current team; nothing
-of the sharer's team is read beyond the shared target or written at all.
+never from the sharer's provider, keys, notes, variable values or drafts. It opens as a
+new working copy (a new tab) of the reader in the reader's current team; nothing of the
+sharer's team is read beyond the shared target or written at all.
 """
 
 from __future__ import annotations
 
 from django.db.models import F
 
-from playground.composer import drafts
+from playground.composer import workcopies
+from playground.composer.models import WorkingCopy
 from playground.library.models import Version
 from playground.recording.models import Exchange
 from playground.recording.queries import get_request_body
@@ -80,6 +82,15 @@ def state_for(share: Share) -> dict:
     return {"request": body, "provider": None, "headers": headers, "mocks": {}}
 
 
-def open_in_playground(user, team: Team, share: Share) -> None:
-    """Makes the shared request the reader's working copy in `team` (their own)."""
-    drafts.save_draft(user, team, state_for(share))
+def title_for(share: Share) -> str:
+    if share.saved_request is not None:
+        return f"Shared: {share.saved_request.name}"
+    return f"Shared {share.get_kind_display()}"
+
+
+def open_in_playground(user, team: Team, share: Share) -> WorkingCopy:
+    """A new working copy of the shared request for `user` in `team` (their own); nothing
+    they have open is replaced. workcopies.DraftError (CopyLimit too) when it cannot be."""
+    copy = workcopies.open_working_copy(user, team, state_for(share), title_for(share))
+    workcopies.focus(copy)
+    return copy

@@ -19,7 +19,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotFound
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from playground.composer.drafts import DraftError
+from playground.composer.workcopies import DraftError
 from playground.inspector.conversation import build_turns, tools_used
 from playground.inspector.thread_steps import build_thread
 from playground.inspector.views_exchange import IMAGE_TYPES, response_message, tab_context, usage_of
@@ -153,11 +153,11 @@ def share_open(request: HttpRequest, share: Share, token: str) -> HttpResponse:
         response["Referrer-Policy"] = "same-origin"
         return response
     try:
-        opening.open_in_playground(request.user, membership.team, share)
+        copy = opening.open_in_playground(request.user, membership.team, share)
     except (opening.NothingToOpen, DraftError) as exc:
         return render(request, "sharing/message.html", {"title": "Cannot open this share", "message": str(exc)},
                       status=400)
-    return redirect("/")
+    return redirect(f"/?copy={copy.public_id}")
 
 
 @require_GET

@@ -57,7 +57,7 @@ def test_share_open_signed_out_open_in_another_team_then_revoke(
     reader.click("[data-testid=open-in-playground]")
     assert reader.locator("[data-testid=open-team]").inner_text() == "globex"
     reader.click("[data-testid=open-confirm]")
-    reader.wait_for_url(f"{asgi_server}/")
+    reader.wait_for_url(f"{asgi_server}/?copy=*")
     state = json.loads(reader.locator("#composer-state").text_content())
     assert state["request"] == BODY  # version 1, as pinned
     assert state["provider"] is None

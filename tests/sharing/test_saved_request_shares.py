@@ -8,7 +8,7 @@ import re
 import pytest
 from django.test import Client
 
-from playground.composer.drafts import load_draft
+from playground.composer.models import WorkingCopy
 from playground.library import ops as library
 from playground.sharing.models import Share
 from playground.teams.ops import ensure_team
@@ -87,7 +87,7 @@ def test_an_unknown_version_is_a_clear_error(alice, saved, version):
 def test_another_team_opens_a_copy_without_the_provider(alice, bob, saved):
     path = share_link(alice, "request", saved.public_id, expires="1d")
     assert _client(bob).post(f"{path}/open").status_code == 302
-    copy = load_draft(bob, bob.memberships.get().team)
+    copy = WorkingCopy.objects.get(user=bob, team=bob.memberships.get().team).state
     assert copy["request"]["messages"][0]["content"][0]["text"] == "second version text"
     assert copy["provider"] is None
     assert copy["headers"] == {"anthropic-version": "2023-06-01", "anthropic-beta": "tools-2024-04-04"}
