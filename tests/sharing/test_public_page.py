@@ -35,7 +35,8 @@ def test_the_development_auto_login_changes_nothing(alice, settings):
     exchange = record_simple(alice)
     path = share_link(alice, "exchange", exchange.public_id)
     settings.AUTO_LOGIN_USER = "demo"
-    signed_in_as_demo = Client().get(path)
+    # The development user is logged in only for loopback requests.
+    signed_in_as_demo = Client(HTTP_HOST="127.0.0.1", REMOTE_ADDR="127.0.0.1").get(path)
     assert signed_in_as_demo.wsgi_request.user.get_username() == "demo"  # demo is not in acme
     settings.AUTO_LOGIN_USER = None
     nobody = Client().get(path)
