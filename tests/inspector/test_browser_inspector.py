@@ -74,7 +74,9 @@ def test_it_updates_live_and_works_under_csp(page_for, alice, bob):  # noqa: F81
 
     page.click(f"#ex-{live.public_id} .snippet a")
     page.wait_for_selector("img.thumb")
-    assert page.eval_on_selector("img.thumb", "img => img.complete && img.naturalWidth") == 64
+    # Loaded from the blob store under the CSP: wait for the image to finish, then check it.
+    page.wait_for_function("() => document.querySelector('img.thumb').complete")
+    assert page.eval_on_selector("img.thumb", "img => img.naturalWidth") == 64
 
     page.click(".tabs a:text('Timeline')")
     page.wait_for_selector('#tab-panel[data-tab="timeline"]')
