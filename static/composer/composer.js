@@ -8,7 +8,7 @@ import { refreshFields, bindField, showError } from "./bind.js";
 import { initBlocks, renderConversation, updateBreakpoints } from "./blocks.js";
 import { initPanels, renderParams, renderTools, renderHeaders } from "./panels.js";
 import { initRaw, refreshRaw } from "./raw.js";
-import { scheduleValidation, applyFindings } from "./findings.js";
+import { scheduleValidation, applyFindings, holdEmptyFindings, showEmptyFindings } from "./findings.js";
 import { applyModelHints } from "./hints.js";
 import { initRun, run, stop, compare, autorun, grid, isRunning } from "./run.js";
 import { initCopies, openNew } from "./copies.js";
@@ -70,6 +70,7 @@ function updateTopbar() {
 }
 
 store.subscribe((source, detail) => {
+  if (source === "structure" || source === "load") holdEmptyFindings();
   if (source === "structure" || source === "raw" || source === "load") {
     renderAll();
     if (source === "load") renderHeaders();
@@ -152,6 +153,10 @@ refreshRaw(true);
 scheduleValidation();
 
 document.getElementById("run-button").addEventListener("click", run);
+// An empty box the user leaves is worth a finding; one they have not reached yet is not.
+document.getElementById("conversation").addEventListener("focusout", (ev) => {
+  if (ev.target.matches("textarea, input")) showEmptyFindings();
+});
 document.getElementById("grid-button").addEventListener("click", grid);
 // Viewers spend no provider key: the server refuses their runs, and the page says so up front.
 if (!config.canWrite) for (const id of ["grid-button", "compare-button"]) document.getElementById(id).disabled = true;

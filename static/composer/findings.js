@@ -10,8 +10,25 @@ import { checkVariables } from "./variables.js";
 const DELAY_MS = 350;
 let timer = null, seq = 0;
 export let findings = [];
+let all = []; // every finding, including the ones held back below
 
-export function hasErrors() { return findings.some((f) => f.severity === "error"); }
+// A block the user has not typed into yet is not a mistake: findings about empty content
+// stay hidden after an action that adds an empty block (New, Append reply, a loop's end),
+// and appear when a box loses focus or on Run.
+let quietEmpty = true;
+const EMPTY = /non-empty/;
+function isEmptyContent(f) { return EMPTY.test(f.message || "") && /^messages/.test(f.path || ""); }
+
+export function holdEmptyFindings() { quietEmpty = true; }
+export function showEmptyFindings() {
+  if (!quietEmpty) return;
+  quietEmpty = false;
+  findings = all;
+  renderList();
+  applyFindings();
+}
+
+export function hasErrors() { return all.some((f) => f.severity === "error"); }
 
 function targetsFor(path) {
   const parts = parsePath(path);
@@ -68,9 +85,12 @@ export async function validateNow() {
   if (ok && data && Array.isArray(data.findings)) findings = data.findings;
   else if (data && data.error) findings = [{ path: "", api_path: "", message: data.error.message, severity: "error", error_type: data.error.type, status: 0 }];
   else findings = [];
-  findings = [...findings, ...unfilled];
+  all = [...findings, ...unfilled];
+  findings = quietEmpty ? all.filter((f) => !isEmptyContent(f)) : all;
   renderList();
   applyFindings();
+  // Which request the list speaks for (tests and tools wait on it rather than on time).
+  document.getElementById("findings-list").dataset.checked = String(mine);
 }
 
 export function scheduleValidation() {

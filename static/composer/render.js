@@ -15,6 +15,8 @@ export class StreamView {
     this.frame = 0;
     this.usage = {};
     this.stopReason = null;
+    this.deltaChars = 0; // for the live estimate of output tokens until real usage arrives
+    this.usageFinal = false;
     this.body = h("div", { class: "response-blocks" });
     this.errorBox = h("div", { class: "run-error", role: "alert", hidden: "hidden" });
     container.append(this.body, this.errorBox);
@@ -38,7 +40,7 @@ export class StreamView {
         break;
       case "message_delta":
         if (data.delta && data.delta.stop_reason) this.stopReason = data.delta.stop_reason;
-        if (data.usage) Object.assign(this.usage, data.usage);
+        if (data.usage) { Object.assign(this.usage, data.usage); this.usageFinal = true; }
         break;
       case "error":
         this.showError(data.error || {}, null);
@@ -78,6 +80,7 @@ export class StreamView {
     if (!block) { this.startBlock(index, { type: delta.type === "thinking_delta" ? "thinking" : delta.type === "input_json_delta" ? "tool_use" : "text" }); block = this.blocks.get(index); }
     const piece = delta.text ?? delta.thinking ?? delta.partial_json;
     if (typeof piece === "string" && piece) {
+      this.deltaChars += piece.length;
       block.parts.push(piece);
       this.pending.add(block);
       if (!this.frame) this.frame = requestAnimationFrame(() => this.flush());
@@ -91,6 +94,13 @@ export class StreamView {
       block.parts.length = 0;
     }
     this.pending.clear();
+  }
+
+  // Output tokens so far: the API's count once it has sent one, else about four characters
+  // a token of what has streamed (marked as an estimate).
+  outputTokens() {
+    if (this.usageFinal && this.usage.output_tokens != null) return { n: this.usage.output_tokens, estimate: false };
+    return { n: Math.max(this.usage.output_tokens || 0, Math.round(this.deltaChars / 4)), estimate: true };
   }
 
   text() {

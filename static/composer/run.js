@@ -8,7 +8,7 @@ import { store } from "./state.js";
 import { h, clear } from "./dom.js";
 import { StreamView } from "./render.js";
 import { toolCallsPanel, toolUses } from "./toolloop.js";
-import { hasErrors, findings, validateNow } from "./findings.js";
+import { hasErrors, findings, validateNow, showEmptyFindings } from "./findings.js";
 import { currentCopy } from "./copies.js";
 import { activeVariables, valueSets } from "./variables.js";
 
@@ -67,12 +67,20 @@ function renderStatus(col, fin) {
   const u = col.view.usage || {};
   const parts = [];
   const ttft = fin ? fin.ttft_ms : col.firstAt ? col.firstAt - col.started : null;
+  const out = col.view.outputTokens();
+  const stopped = fin && fin.outcome === "client_cancelled";
+  if (stopped) parts.push(`stopped by you after ${fmt(fin.duration_ms ?? performance.now() - col.started)} ms`);
   parts.push(`TTFT ${fmt(ttft)} ms`);
-  if (fin && fin.tokens_per_s != null) parts.push(`${fmt(fin.tokens_per_s, 1)} tok/s`);
-  parts.push(`in ${u.input_tokens ?? "–"} · out ${u.output_tokens ?? "–"}`);
+  if (fin && fin.tokens_per_s != null && !stopped) parts.push(`${fmt(fin.tokens_per_s, 1)} tok/s`);
+  else if (col.firstAt !== null && out.n) {
+    // Live speed while streaming (and for a stopped run): tokens so far over time since the first.
+    const seconds = ((fin ? col.finishedAt : performance.now()) - col.firstAt) / 1000;
+    if (seconds > 0.05) parts.push(`${out.estimate ? "~" : ""}${fmt(out.n / seconds, 1)} tok/s`);
+  }
+  parts.push(`in ${u.input_tokens ?? "–"} · out ${out.estimate ? "~" : ""}${out.n || (fin ? "–" : 0)}`);
   if (u.cache_read_input_tokens) parts.push(`cache read ${u.cache_read_input_tokens}`);
   if (fin) parts.push(`cost ${fin.cost_usd == null ? "–" : "$" + Number(fin.cost_usd).toFixed(6)}`);
-  if (fin && fin.duration_ms != null) parts.push(`time ${fmt(fin.duration_ms)} ms`);
+  if (fin && fin.duration_ms != null && !stopped) parts.push(`time ${fmt(fin.duration_ms)} ms`);
   const stop = fin ? fin.stop_reason : col.view.stopReason;
   if (stop) parts.push(`stop_reason ${stop}`);
   clear(col.status).append(parts.join(" · "));
@@ -93,6 +101,7 @@ function newRunId() { return (crypto.randomUUID ? crypto.randomUUID() : String(D
 // runs on the request as it is now (the live check is debounced and may lag a keystroke).
 async function confirmSend(proceed) {
   const box = document.getElementById("send-warning");
+  showEmptyFindings();
   await validateNow();
   if (current) return;
   if (!hasErrors()) { box.hidden = true; proceed(); return; }
@@ -255,12 +264,18 @@ function onFrame(frame) {
 
 function finished(frame) {
   const col = columnFor(frame);
+  col.finishedAt = performance.now();
   col.view.finish(frame.message);
   col.result = frame;
+  const stopped = frame.outcome === "client_cancelled";
+  // A run the user stopped is not a failure: neutral, with how far it got.
   col.badge.className = `badge badge-${frame.outcome}`;
-  col.badge.textContent = frame.outcome;
-  if (frame.error) col.view.showError(frame.error, frame.request_id);
+  col.badge.textContent = stopped ? "stopped" : frame.outcome;
+  col.badge.title = frame.outcome;
+  col.box.classList.toggle("run-stopped", stopped);
+  if (frame.error && !stopped) col.view.showError(frame.error, frame.request_id);
   renderStatus(col, frame);
+  if (stopped || frame.error) col.box.scrollIntoView({ block: "nearest" });
   if (current.kind === "compare") {
     if (--current.pending <= 0) done();
     return;
@@ -289,7 +304,13 @@ function finished(frame) {
 }
 
 function loopStep(frame) {
-  store.replaceRequest(structuredClone(frame.request), "load");
+  const request = structuredClone(frame.request);
+  const messages = request.messages || [];
+  if (frame.final && frame.reason !== "missing_mock" && messages.length && messages[messages.length - 1].role === "assistant") {
+    // The loop is over: the next thing the user writes is their own turn, not a prefill.
+    messages.push({ role: "user", content: [{ type: "text", text: "" }] });
+  }
+  store.replaceRequest(request, "load");
   if (!frame.final) return;
   const reasons = { end_turn: "finished: the model ended its turn", max_steps: "stopped at the step limit", error: "stopped on an error", missing_mock: "stopped: a tool has no mock", cancelled: "stopped" };
   const note = h("p", { class: "loop-end", "data-testid": "loop-end" }, `Auto-run ${reasons[frame.reason] || frame.reason} after ${frame.step} step(s).`);

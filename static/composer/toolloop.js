@@ -60,23 +60,38 @@ export function toolCallsPanel(request, message, actions) {
     const result = h("textarea", { rows: 2, class: "mono", "aria-label": `result for ${call.id}`, dataset: { testid: `tool-result-${call.name}` }, placeholder: mock ? "" : "No mock for this tool: type its result" });
     result.value = renderMock(mock, call.input);
     const isError = h("input", { type: "checkbox", "aria-label": "is_error", checked: !!(mock && mock.is_error) });
-    return { call, result, isError, el: h("div", { class: "block block-tool_use tool-call" },
+    return { call, result, isError, mock, el: h("div", { class: "block block-tool_use tool-call" },
       h("div", { class: "block-head" }, h("span", { class: "chip chip-tool_use" }, "tool_use"), h("strong", { class: "mono" }, ` ${call.name} `), h("span", { class: "muted mono" }, call.id),
-        mock ? h("span", { class: "chip" }, `mock: ${mock.type}`) : h("span", { class: "chip finding-warning" }, "no mock")),
-      h("pre", { class: "mono tool-input" }, prettyJSON(call.input)),
-      h("label", { class: "field" }, h("span", { class: "label" }, "tool_result content"), result),
+        mock ? h("span", { class: "chip" }, `mock: ${mock.type}`) : h("span", { class: "chip finding-warning" }, "no mock: waiting for your result")),
+      h("div", { class: "tool-call-pair" },
+        h("div", {}, h("span", { class: "label" }, "input"), h("pre", { class: "mono tool-input", "data-testid": `tool-input-${call.name}` }, prettyJSON(call.input))),
+        h("label", { class: "field" }, h("span", { class: "label" }, "tool_result content"), result)),
       h("label", {}, isError, " is_error")) };
   });
   const results = () => Object.fromEntries(rows.map((r) => [r.call.id, { content: r.result.value, is_error: r.isError.checked }]));
+  const problem = h("p", { class: "inline-error", role: "alert", "data-testid": "tool-result-missing", hidden: true });
+  // Nothing goes out in the user's name that they did not give: a tool with no mock and an
+  // empty box stops here and asks, rather than sending an empty result.
+  const given = () => {
+    const empty = rows.filter((r) => !r.mock && !r.result.value.trim());
+    problem.hidden = !empty.length;
+    if (!empty.length) return true;
+    problem.textContent = `Type the result of ${empty.map((r) => r.call.name).join(", ")} first (no mock answers ${empty.length > 1 ? "them" : "it"}).`;
+    empty[0].result.focus();
+    return false;
+  };
   const steps = h("input", { type: "number", min: "1", max: "50", value: "5", class: "num", "aria-label": "max steps" });
   const panel = h("div", { class: "card tool-calls", "data-testid": "tool-calls" },
     h("h4", {}, `${calls.length} tool call(s): answer them and continue`),
     rows.map((r) => r.el),
+    problem,
     h("div", { class: "row" },
-      h("button", { type: "button", class: "primary", "data-testid": "continue", onclick: () => actions.continueWith(nextTurns(request, message, results()), true) }, "Continue (one step)"),
+      h("button", { type: "button", class: "primary", "data-testid": "continue", onclick: () => given() && actions.continueWith(nextTurns(request, message, results()), true) }, "Continue (one step)"),
       h("button", { type: "button", "data-testid": "append-only", onclick: () => actions.continueWith(nextTurns(request, message, results()), false) }, "Append to conversation"),
       h("span", { class: "spacer" }),
       h("label", {}, "max steps ", steps),
-      h("button", { type: "button", "data-testid": "autorun", onclick: () => actions.autorun(nextTurns(request, message, results()), Number(steps.value) || 5) }, "Auto-run")));
+      h("button", { type: "button", "data-testid": "autorun", onclick: () => given() && actions.autorun(nextTurns(request, message, results()), Number(steps.value) || 5) }, "Auto-run")));
+  const firstOpen = rows.find((r) => !r.mock);
+  if (firstOpen) queueMicrotask(() => firstOpen.result.scrollIntoView({ block: "nearest" }));
   return panel;
 }

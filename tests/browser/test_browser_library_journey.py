@@ -116,7 +116,7 @@ def test_the_grid_stops_as_a_whole(page_for, alice):
     page.wait_for_function("() => document.querySelectorAll('[data-testid=grid-row] .text-out').length === 2")
     page.keyboard.press("Escape")
     page.wait_for_function("() => [...document.querySelectorAll('[data-testid=grid-row] [data-testid=run-outcome]')]"
-                           ".map(b => b.textContent).join() === 'client_cancelled,client_cancelled'")
+                           ".map(b => b.textContent).join() === 'stopped,stopped'")
     assert page.is_enabled("[data-testid=grid]") and page.is_disabled("[data-testid=stop]")
     for row in range(2):
         href = page.locator("[data-testid=grid-row]").nth(row).locator("[data-testid=exchange-link]").get_attribute("href")

@@ -18,7 +18,10 @@ def test_esc_stops_a_slow_stream_and_the_partial_exchange_is_recorded(page_for, 
     page.wait_for_selector("[data-testid=exchange-link]")
     public_id = page.get_attribute("[data-testid=exchange-link]", "href").strip("/").split("/")[-1]
     page.keyboard.press("Escape")
-    page.wait_for_selector("[data-testid=run-outcome]:text-is('client_cancelled')")
+    page.wait_for_selector("[data-testid=run-outcome]:text-is('stopped')")
+    status = page.text_content("[data-testid=run-status]")
+    assert "stopped by you after" in status and "out ~" in status  # how far it got, estimated
+    assert page.is_hidden("[data-testid=response] .run-error")  # neutral, not an error
     shown = page.text_content("[data-testid=response] .response-blocks")
     assert shown.strip(), "what arrived stays on the page"
     assert page.is_enabled("[data-testid=run]") and not page.is_enabled("[data-testid=stop]")

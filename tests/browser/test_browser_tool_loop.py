@@ -66,9 +66,10 @@ def test_auto_run_answers_from_the_mocks_until_end_turn(page_for, alice):
     assert "the model ended its turn" in end.text_content()
     request = raw_request(page)
     roles = [m["role"] for m in request["messages"]]
-    assert roles == ["user", "assistant", "user", "assistant"]
+    assert roles == ["user", "assistant", "user", "assistant", "user"]  # ready for the next turn
     assert request["messages"][2]["content"][0]["type"] == "tool_result"
     assert request["messages"][3]["content"][-1]["type"] == "text"
+    assert request["messages"][4]["content"] == [{"type": "text", "text": ""}]
 
 
 def test_auto_run_stops_at_a_tool_without_a_mock_and_asks_for_its_answer(page_for, alice):
