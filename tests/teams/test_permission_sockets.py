@@ -96,6 +96,8 @@ def _run(action: str = "run", **extra) -> dict:
     }
     if action == "autorun":
         message["mocks"] = {}
+    if action == "grid":
+        message["sets"] = [{"name": "one", "values": {"city": "Paris"}}]
     if action == "compare":
         message["targets"] = [{"model": "sim-1", "provider": None}, {"model": "sim-1-fast", "provider": None}]
     return message
@@ -108,7 +110,7 @@ async def _first_answer(comm: WebsocketCommunicator) -> dict:
             return frame
 
 
-@pytest.mark.parametrize("action", ["run", "autorun", "compare"])
+@pytest.mark.parametrize("action", ["run", "autorun", "compare", "grid"])
 async def test_it_refuses_a_viewers_run_with_a_permission_error(world, action):
     comm = await socket(world, "victor", "/ws/runs/")
     assert (await comm.connect())[0]
