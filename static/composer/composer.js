@@ -166,10 +166,51 @@ notes.addEventListener("input", () => { store.state.notes = notes.value; store.c
 document.getElementById("stop-button").addEventListener("click", stop);
 document.getElementById("new-button").addEventListener("click", () => openNew(blankState()));
 
+// The keyboard map (the `?` dialog lists the same keys). Alt combinations work while typing.
+function focusBlock(step) {
+  const blocks = [...document.querySelectorAll("#conversation .block")];
+  if (!blocks.length) return;
+  const at = blocks.findIndex((b) => b.contains(document.activeElement));
+  const next = blocks[at < 0 ? (step > 0 ? 0 : blocks.length - 1) : Math.min(blocks.length - 1, Math.max(0, at + step))];
+  const field = next.querySelector("textarea, [contenteditable=true]") || next.querySelector("input, select") || next;
+  if (field === next) next.tabIndex = -1;
+  field.focus();
+  next.scrollIntoView({ block: "nearest" });
+}
+function addTextBlock() {
+  const turns = [...document.querySelectorAll("#conversation .turn")];
+  const turn = turns.find((t) => t.contains(document.activeElement)) || turns[turns.length - 1];
+  const select = turn && turn.querySelector(":scope .add-block");
+  if (!select || ![...select.options].some((o) => o.value === "text")) return;
+  const index = turns.indexOf(turn);
+  select.value = "text";
+  select.dispatchEvent(new Event("change"));
+  const added = [...document.querySelectorAll(`[data-testid=turn-${index}] textarea.text-input`)].pop();
+  if (added) added.focus();
+}
+function toggleRaw() {
+  const raw = document.querySelector('[data-tab="raw"]');
+  (raw.getAttribute("aria-selected") === "true" ? document.querySelector('[data-tab="params"]') : raw).click();
+}
+function switchCopy(step) {
+  const tabs = [...document.querySelectorAll(".copy-tab")];
+  const at = tabs.findIndex((t) => t.classList.contains("active"));
+  const next = tabs[(at + step + tabs.length) % tabs.length];
+  const link = next && next !== tabs[at] && next.querySelector(".copy-title");
+  if (link) link.click();
+}
+const ALT_KEYS = { b: addTextBlock, ArrowDown: () => focusBlock(1), ArrowUp: () => focusBlock(-1), r: toggleRaw,
+  PageDown: () => switchCopy(1), PageUp: () => switchCopy(-1) };
 document.addEventListener("keydown", (ev) => {
+  const altKey = ev.altKey && !ev.ctrlKey && !ev.metaKey ? (ev.key.length === 1 ? ev.key.toLowerCase() : ev.key) : null;
   if ((ev.ctrlKey || ev.metaKey) && ev.key === "Enter") { ev.preventDefault(); run(); }
   else if (ev.key === "Escape" && isRunning()) { ev.preventDefault(); stop(); }
-  else if (ev.key === "?" && !/^(INPUT|TEXTAREA|SELECT)$/.test(document.activeElement.tagName)) {
+  else if (altKey && ALT_KEYS[altKey]) { ev.preventDefault(); ALT_KEYS[altKey](); }
+  else if (ev.altKey && ev.code && ALT_KEYS[ev.code.replace(/^Key/, "").toLowerCase()]) {
+    // Alt+letter types a special character on some layouts (macOS): go by the key's position.
+    ev.preventDefault(); ALT_KEYS[ev.code.replace(/^Key/, "").toLowerCase()]();
+  }
+  else if (ev.key === "?" && !/^(INPUT|TEXTAREA|SELECT)$/.test(document.activeElement.tagName) && !document.activeElement.isContentEditable) {
     document.getElementById("shortcuts-dialog").showModal();
   }
 });

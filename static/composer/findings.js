@@ -85,7 +85,7 @@ export async function validateNow() {
   if (ok && data && Array.isArray(data.findings)) findings = data.findings;
   else if (data && data.error) findings = [{ path: "", api_path: "", message: data.error.message, severity: "error", error_type: data.error.type, status: 0 }];
   else findings = [];
-  all = [...findings, ...unfilled];
+  all = [...findings, ...unfilled, ...(store.headerFindings || [])];
   findings = quietEmpty ? all.filter((f) => !isEmptyContent(f)) : all;
   renderList();
   applyFindings();

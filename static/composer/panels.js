@@ -180,6 +180,22 @@ export function renderHeaders() {
     const row = h("div", { class: "row header-row" }, n, v, del);
     rows.append(row);
   };
+  // Header names are case-insensitive: two rows (or a row and a field above) naming the
+  // same header send only one of them. Each such row gets a finding.
+  const markDuplicates = () => {
+    const named = [...rows.querySelectorAll(".header-row")].map((row, i) => {
+      row.dataset.path = `headers[${i}]`;
+      return { i, name: row.querySelector("input").value.trim().toLowerCase() };
+    });
+    const fixed = new Set(["anthropic-version", "anthropic-beta"]);
+    store.headerFindings = named.filter(({ name }) => name && (fixed.has(name) || named.filter((o) => o.name === name).length > 1))
+      .map(({ i, name }) => ({ path: `headers[${i}]`, api_path: "headers", severity: "warning", status: 0, error_type: "",
+        message: fixed.has(name) ? `duplicate header name "${name}": it has its own field above (names are case-insensitive)`
+          : `duplicate header name "${name}": header names are case-insensitive and only one value is sent` }));
+  };
+  rows.addEventListener("input", markDuplicates, true);
+  rows.addEventListener("click", () => queueMicrotask(() => { markDuplicates(); store.commit("headers"); }));
   for (const name of others) addRow(name, headers[name]);
+  markDuplicates();
   root.append(rows, h("button", { type: "button", "data-testid": "add-header", onclick: () => addRow() }, "+ header"));
 }
