@@ -16,6 +16,12 @@ Policy:
   a time as the body iterator is pulled: nothing is encoded ahead of the reader, there is no
   sleep unless `x-sim-delay-ms` asks for one, and closing the iterator stops generation at
   once. Each chunk is one whole event.
+* No request holds the event loop: checking the body and building the whole answer (the
+  message and its events) run on a small thread pool of their own (`_WORKERS`), the work is
+  bounded (schema_fill.py caps tool inputs and structured output; the body is capped at
+  32 MB), and an unpaced stream gives the loop back every `_YIELD_EVERY` bytes it encodes.
+  Threads share the GIL, so a large answer slows other requests a little; it never stops
+  them (the loop gets the GIL back every switch interval).
 * Faults (`x-sim-fault`, controls.py) replace the answer with a 529/429/500 before any byte,
   or break a stream after some deltas: an `error` event, a dropped connection
   (`SimulatedCut` raised from the body iterator; the adapters turn it into a real cut), or a
@@ -28,7 +34,8 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs
@@ -63,6 +70,15 @@ _FAULT_ERRORS = {
     "server_error": (500, "api_error", "Internal server error"),
 }
 _RETRYABLE = frozenset({408, 409, 429, 500, 502, 503, 504, 529})
+# Two threads: requests beyond them queue, so simulator answers can use at most two cores'
+# worth of turns at the GIL, whatever arrives at once.
+_WORKERS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="simulator")
+# An unpaced stream awaits nothing between events; it yields to the loop after this many bytes.
+_YIELD_EVERY = 64 * 1024
+
+
+async def _off_loop(work: Callable, *args: object) -> object:
+    return await asyncio.get_running_loop().run_in_executor(_WORKERS, work, *args)
 
 
 class SimulatedCut(Exception):
@@ -115,9 +131,13 @@ def _ratelimit_headers(input_tokens: int = 0, max_tokens: int = 0, *, exhausted:
     return out
 
 
-def _json_response(status: int, payload: dict, request_id: str, extra: list[tuple[str, str]] = (),
+def _encoded(payload: dict) -> bytes:
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def _json_response(status: int, payload: dict | bytes, request_id: str, extra: list[tuple[str, str]] = (),
                    *, cut: bool = False) -> SimResponse:
-    data = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    data = payload if isinstance(payload, bytes) else _encoded(payload)
     headers = [
         ("content-type", "application/json"),
         ("content-length", str(len(data))),
@@ -166,15 +186,18 @@ class _Gauge:
 streams = _Gauge()
 
 
-async def _sse_body(message: dict, controls: Controls, fault: str | None) -> AsyncIterator[bytes]:
+async def _sse_body(events: list[tuple[str, dict]], controls: Controls, fault: str | None) -> AsyncIterator[bytes]:
     streams.active += 1
     try:
-        events = message_to_events(message)
         delay = controls.delay_ms / 1000
         strike = _fault_index(events, controls.fault_after) if fault else -1
+        unyielded = 0
         for i, (name, data) in enumerate(events):
             if i and delay:
                 await asyncio.sleep(delay)
+            elif unyielded >= _YIELD_EVERY:
+                await asyncio.sleep(0)
+                unyielded = 0
             if i == strike:
                 if fault == "error_mid_stream":
                     overloaded = {"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}}
@@ -184,7 +207,9 @@ async def _sse_body(message: dict, controls: Controls, fault: str | None) -> Asy
                     raise SimulatedCut("cut_mid_stream")
                 if fault == "stall":
                     await asyncio.sleep(controls.stall_ms / 1000)
-            yield encode_event(name, data)
+            chunk = encode_event(name, data)
+            unyielded += len(chunk)
+            yield chunk
     finally:
         streams.active -= 1
 
@@ -216,14 +241,27 @@ def _check_body(raw: bytes, endpoint: str, headers: Mapping[str, str], request_i
     return body, None
 
 
-async def _messages(raw: bytes, headers: Mapping[str, str], controls: Controls, fault: str | None,
-                    request_id: str) -> SimResponse:
+def _plan(raw: bytes, headers: Mapping[str, str], controls: Controls, request_id: str
+          ) -> tuple[dict, dict, list[tuple[str, dict]] | bytes] | SimResponse:
+    """(body, message, its events or its JSON) for a create request, or its error response.
+
+    Runs on the simulator's threads: everything proportional to the request or the answer."""
     body, failure = _check_body(raw, "messages", headers, request_id)
     if failure is not None:
         return failure
     message = plan_message(body, seed=_seed(body, controls), controls=controls)
+    answer = message_to_events(message) if body.get("stream") is True else _encoded(message)
+    return body, message, answer
+
+
+async def _messages(raw: bytes, headers: Mapping[str, str], controls: Controls, fault: str | None,
+                    request_id: str) -> SimResponse:
+    planned = await _off_loop(_plan, raw, headers, controls, request_id)
+    if isinstance(planned, SimResponse):
+        return planned
+    body, message, answer = planned
     limits = _ratelimit_headers(message["usage"]["input_tokens"], int(body.get("max_tokens") or 0))
-    if body.get("stream") is True:
+    if isinstance(answer, list):
         headers_out = [
             ("content-type", "text/event-stream; charset=utf-8"),
             ("cache-control", "no-cache"),
@@ -231,24 +269,32 @@ async def _messages(raw: bytes, headers: Mapping[str, str], controls: Controls, 
             *limits,
         ]
         unpaced = controls.delay_ms == 0 and fault != "stall"
-        return SimResponse(200, headers_out, _sse_body(message, controls, fault), coalesce=unpaced)
+        return SimResponse(200, headers_out, _sse_body(answer, controls, fault), coalesce=unpaced)
     if fault == "error_mid_stream":
         return error_response(529, "overloaded_error", "Overloaded", request_id, retry_after=controls.retry_after)
     if fault == "stall":
         await asyncio.sleep(controls.stall_ms / 1000)
-    return _json_response(200, message, request_id, limits, cut=fault == "cut_mid_stream")
+    return _json_response(200, answer, request_id, limits, cut=fault == "cut_mid_stream")
+
+
+def _count(raw: bytes, headers: Mapping[str, str], request_id: str) -> tuple[dict, int] | SimResponse:
+    body, failure = _check_body(raw, "count_tokens", headers, request_id)
+    if failure is not None:
+        return failure
+    return body, tokens.input_tokens(body)
 
 
 async def _count_tokens(raw: bytes, headers: Mapping[str, str], controls: Controls, fault: str | None,
                         request_id: str) -> SimResponse:
-    body, failure = _check_body(raw, "count_tokens", headers, request_id)
-    if failure is not None:
-        return failure
+    counted = await _off_loop(_count, raw, headers, request_id)
+    if isinstance(counted, SimResponse):
+        return counted
+    body, input_tokens = counted
     if fault == "error_mid_stream":
         return error_response(529, "overloaded_error", "Overloaded", request_id, retry_after=controls.retry_after)
     if fault == "stall":
         await asyncio.sleep(controls.stall_ms / 1000)
-    return _json_response(200, {"input_tokens": tokens.input_tokens(body)}, request_id,
+    return _json_response(200, {"input_tokens": input_tokens}, request_id,
                           cut=fault == "cut_mid_stream")
 
 

@@ -10,6 +10,15 @@ uniqueItems), `default`, `examples`, `anyOf`/`oneOf` (first branch that works), 
 (below three levels of nesting only the required ones).
 Recursion is cut at a fixed depth so a self-referencing schema still terminates.
 
+Bounded work, whatever the schema (a caller's schema must never stall the server): arrays get
+at most MAX_ITEMS items, strings at most MAX_STRING characters, objects at most
+MAX_PROPERTIES generated keys, and one value as a whole at most MAX_NODES schema nodes
+visited and MAX_CHARS characters of strings. Past a cap the value is cut short (and
+`Filled.complete` is False): it may then not satisfy the schema, but it is never unbounded.
+Such a value is longer than any `max_tokens` lets a model write, so the answer stops with
+`max_tokens` the way a real model's would. A caller's `pattern` is never run by a
+backtracking engine (pattern.py).
+
 `hints` are words taken from the user's text (capitalised words first): string properties
 without a stronger rule use them, so `get_weather` for "weather in Paris" gets "Paris".
 """
@@ -17,11 +26,21 @@ without a stronger rule use them, so `get_weather` for "weather in Paris" gets "
 from __future__ import annotations
 
 import hashlib
+import json
 import math
-import re
 from collections.abc import Sequence
+from dataclasses import dataclass
+
+from playground.simulator.pattern import string_for
 
 _MAX_DEPTH = 8
+MAX_ITEMS = 256
+MAX_STRING = 100_000
+MAX_PROPERTIES = 256
+MAX_NODES = 20_000
+MAX_CHARS = 1_000_000
+# $ref paths longer than this are not followed (a real schema's are short).
+_MAX_REF = 1_000
 _OPTIONAL_DEPTH = 3
 _FORMATS = {
     "date": "2026-01-15",
@@ -37,12 +56,31 @@ _FORMATS = {
 }
 
 
+@dataclass(frozen=True)
+class Filled:
+    value: object
+    # False when a cap cut the value short: it may then not satisfy the schema.
+    complete: bool
+
+
 class _Filler:
     def __init__(self, root: dict, seed: str, hints: Sequence[str]) -> None:
         self.root = root
         self.seed = seed
-        self.hints = [h for h in hints if h]
+        self.hints = [h for h in hints if isinstance(h, str) and h][:100]
         self.hint_index = 0
+        self.nodes = 0
+        self.chars = 0
+        self.complete = True
+
+    def _spend(self, nodes: int = 1, chars: int = 0) -> bool:
+        """Count work done; False once the budget is gone (nothing more is generated then)."""
+        self.nodes += nodes
+        self.chars += chars
+        if self.nodes > MAX_NODES or self.chars > MAX_CHARS:
+            self.complete = False
+            return False
+        return True
 
     def _number(self, salt: str) -> int:
         digest = hashlib.sha256(f"{self.seed}:{salt}".encode()).digest()
@@ -51,28 +89,42 @@ class _Filler:
     def _resolve(self, schema: object, depth: int) -> dict:
         if not isinstance(schema, dict):
             return {}
+        if not self._spend(len(schema)):
+            return {}
         seen = 0
         while isinstance(schema.get("$ref"), str) and seen < _MAX_DEPTH:
             target = self._lookup(schema["$ref"])
             rest = {k: v for k, v in schema.items() if k != "$ref"}
+            if not self._spend(len(target) + len(rest)):
+                return {}
             schema = {**target, **rest}
             seen += 1
-        if isinstance(schema.get("allOf"), list):
+        if isinstance(schema.get("allOf"), list) and depth < _MAX_DEPTH:
             merged: dict = {k: v for k, v in schema.items() if k != "allOf"}
             for part in schema["allOf"]:
                 part = self._resolve(part, depth + 1)
+                if not self._spend(len(part)):
+                    return {}
                 for key, value in part.items():
                     if key == "properties" and isinstance(value, dict):
-                        merged["properties"] = {**merged.get("properties", {}), **value}
+                        known = merged.get("properties")
+                        known = known if isinstance(known, dict) else {}
+                        if not self._spend(len(value) + len(known)):
+                            return {}
+                        merged["properties"] = {**known, **value}
                     elif key == "required" and isinstance(value, list):
-                        merged["required"] = list(dict.fromkeys([*merged.get("required", []), *value]))
+                        known = merged.get("required")
+                        names = [n for n in (known if isinstance(known, list) else []) + value if isinstance(n, str)]
+                        if not self._spend(len(names)):
+                            return {}
+                        merged["required"] = list(dict.fromkeys(names))
                     else:
                         merged.setdefault(key, value)
             schema = merged
         return schema
 
     def _lookup(self, ref: str) -> dict:
-        if not ref.startswith("#"):
+        if not ref.startswith("#") or len(ref) > _MAX_REF:
             return {}
         node: object = self.root
         for part in ref.lstrip("#").strip("/").split("/"):
@@ -86,6 +138,8 @@ class _Filler:
         return node if isinstance(node, dict) else {}
 
     def value(self, schema: object, path: str, depth: int = 0) -> object:
+        if not self._spend():
+            return None
         schema = self._resolve(schema, depth)
         if "const" in schema:
             return schema["const"]
@@ -98,9 +152,9 @@ class _Filler:
             return examples[0]
         for key in ("anyOf", "oneOf"):
             options = schema.get(key)
-            if isinstance(options, list) and options:
+            if isinstance(options, list) and options and depth < _MAX_DEPTH:
                 # Prefer a branch that is not just null: a tool input should carry data.
-                branches = [self._resolve(o, depth + 1) for o in options]
+                branches = [self._resolve(o, depth + 1) for o in options[:MAX_ITEMS]]
                 chosen = next((b for b in branches if b.get("type") != "null"), branches[0])
                 base = {k: v for k, v in schema.items() if k != key}
                 return self.value({**base, **chosen}, path, depth + 1)
@@ -133,20 +187,29 @@ class _Filler:
 
     def _object(self, schema: dict, path: str, depth: int) -> dict:
         props = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
+        listed = schema.get("required") if isinstance(schema.get("required"), list) else []
+        required = [name for name in listed if isinstance(name, str)]
+        wanted = set(required)
         out: dict = {}
-        required = set(schema.get("required") or ())
         for name, sub in props.items():
+            if not self._spend(chars=len(name)):
+                break
             # Deep down only what is required, so recursive schemas stay small.
-            if depth < _OPTIONAL_DEPTH or name in required:
+            if depth < _OPTIONAL_DEPTH or name in wanted:
                 out[name] = self.value(sub, f"{path}.{name}", depth + 1)
-        for name in schema.get("required") or ():
-            if isinstance(name, str) and name not in out:
+        for name in required:
+            if name not in out:
+                if not self._spend(chars=len(name)):
+                    break
                 extra = schema.get("additionalProperties")
                 out[name] = self.value(extra if isinstance(extra, dict) else {}, f"{path}.{name}", depth + 1)
         min_props = schema.get("minProperties")
         extra = schema.get("additionalProperties", True)
         n = 1
-        while isinstance(min_props, int) and len(out) < min_props and extra is not False and n < 100:
+        while isinstance(min_props, int) and len(out) < min_props and extra is not False:
+            if n > MAX_PROPERTIES or not self._spend(0):
+                self.complete = False
+                break
             out.setdefault(f"key{n}", self.value(extra if isinstance(extra, dict) else {}, f"{path}.key{n}", depth + 1))
             n += 1
         return out
@@ -154,25 +217,36 @@ class _Filler:
     def _array(self, schema: dict, path: str, depth: int) -> list:
         prefix = schema.get("prefixItems") if isinstance(schema.get("prefixItems"), list) else []
         items = schema.get("items") if isinstance(schema.get("items"), dict) else {}
-        low = max(int(schema.get("minItems", 1) or 0), len(prefix))
+        min_items = schema.get("minItems", 1)
+        min_items = min_items if isinstance(min_items, int) and not isinstance(min_items, bool) else 1
+        low = max(min_items, len(prefix))
         high = schema.get("maxItems")
         size = max(low, min(2, high) if isinstance(high, int) else 2)
         if isinstance(high, int):
             size = min(size, high)
+        if size > MAX_ITEMS:
+            self.complete = False
+            size = MAX_ITEMS
         unique = bool(schema.get("uniqueItems"))
         out: list = []
+        # Items compared by their canonical JSON: one hash per item, not a scan of the list.
+        seen: set[str] = set()
         for i in range(size):
             sub = prefix[i] if i < len(prefix) else items
             item = self.value(sub, f"{path}[{i}]", depth + 1)
             tries = 0
-            while unique and item in out and tries < 10:
+            while unique and _key(item) in seen and tries < 10:
                 tries += 1
                 item = self.value(sub, f"{path}[{i}]~{tries}", depth + 1)
-                if isinstance(item, str) and item in out:
+                if isinstance(item, str) and _key(item) in seen:
                     item = f"{item} {i + 1}"
-            if unique and item in out:
-                break
+            if unique:
+                if _key(item) in seen:
+                    break
+                seen.add(_key(item))
             out.append(item)
+            if not self._spend(0):
+                break
         return out
 
     def _hint(self) -> str | None:
@@ -183,7 +257,11 @@ class _Filler:
         return hint
 
     def _string(self, schema: dict, path: str) -> str:
-        low = int(schema.get("minLength", 0) or 0)
+        low = schema.get("minLength", 0)
+        low = low if isinstance(low, int) and not isinstance(low, bool) else 0
+        if low > MAX_STRING:
+            self.complete = False
+            low = MAX_STRING
         high = schema.get("maxLength")
         fmt = schema.get("format")
         pattern = schema.get("pattern")
@@ -191,13 +269,16 @@ class _Filler:
         if isinstance(fmt, str) and fmt in _FORMATS:
             text = _FORMATS[fmt]
         elif isinstance(pattern, str):
-            text = _from_pattern(pattern, name, self._hint())
+            text = string_for(pattern, name, self._hint(), MAX_STRING)
         else:
             text = self._hint() or f"example {name}"
         if len(text) < low:
             text = text + "x" * (low - len(text))
         if isinstance(high, int) and len(text) > high:
-            text = text[:high]
+            text = text[: max(high, 0)]
+        left = MAX_CHARS - self.chars
+        if not self._spend(chars=len(text)):
+            text = text[: max(left, 0)]
         return text
 
     def _bounds(self, schema: dict) -> tuple[float | None, float | None]:
@@ -255,54 +336,18 @@ class _Filler:
         return value
 
 
-def _from_pattern(pattern: str, name: str, hint: str | None) -> str:
-    """A string for `pattern`: a few candidates tried against it, else a simple rendering."""
-    candidates = [c for c in (hint, f"example-{name}", name, "abc", "ABC", "123", "a1", "A") if c]
-    for candidate in candidates:
-        try:
-            if re.search(pattern, candidate):
-                return candidate
-        except re.error:
-            return candidate
-    return _render_pattern(pattern)
+def _key(value: object) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
 
 
-def _render_pattern(pattern: str) -> str:
-    """Walk a simple regex (literals, classes, \\d\\w, quantifiers) and emit one match."""
-    out: list[str] = []
-    body = pattern.removeprefix("^").removesuffix("$")
-    i = 0
-    while i < len(body):
-        ch = body[i]
-        unit = ""
-        if ch == "\\" and i + 1 < len(body):
-            unit = {"d": "1", "w": "a", "s": " "}.get(body[i + 1], body[i + 1])
-            i += 2
-        elif ch == "[":
-            end = body.find("]", i)
-            cls = body[i + 1 : end] if end > 0 else ""
-            unit = "a" if "a-z" in cls else "A" if "A-Z" in cls else "1" if "0-9" in cls else (cls[:1] or "a")
-            i = end + 1 if end > 0 else len(body)
-        elif ch in "()|^$":
-            i += 1
-            continue
-        else:
-            unit = ch
-            i += 1
-        repeat = 1
-        if i < len(body) and body[i] in "*+?{":
-            if body[i] == "+" or body[i] in "*?":
-                repeat, i = 1, i + 1
-            else:
-                end = body.find("}", i)
-                spec = body[i + 1 : end].split(",")[0] if end > 0 else "1"
-                repeat = int(spec) if spec.isdigit() else 1
-                i = end + 1 if end > 0 else len(body)
-        out.append(unit * max(repeat, 1))
-    return "".join(out)
+def fill_bounded(schema: object, *, seed: str = "", hints: Sequence[str] = ()) -> Filled:
+    """A value for `schema` within the caps, and whether it is whole (then it is valid)."""
+    root = schema if isinstance(schema, dict) else {}
+    filler = _Filler(root, seed, hints)
+    value = filler.value(root, "$")
+    return Filled(value, filler.complete)
 
 
 def fill(schema: object, *, seed: str = "", hints: Sequence[str] = ()) -> object:
-    """A value valid against `schema`; the same arguments always give the same value."""
-    root = schema if isinstance(schema, dict) else {}
-    return _Filler(root, seed, hints).value(root, "$")
+    """A value valid against `schema` (unless a cap cut it); the same arguments give the same value."""
+    return fill_bounded(schema, seed=seed, hints=hints).value
