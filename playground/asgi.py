@@ -22,13 +22,13 @@ django_http = get_asgi_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 # The proxy's hot path and the recorder, loaded now rather than by the first call.
 import playground.proxy.dispatch  # noqa: E402, F401
 import playground.recording.capture  # noqa: E402, F401
 from playground.proxy.asgi import proxy_app  # noqa: E402
 from playground.routing import websocket_urlpatterns  # noqa: E402
+from playground.ws_origin import SameOriginValidator  # noqa: E402
 
 
 async def http_router(scope, receive, send):
@@ -58,6 +58,7 @@ application = ProtocolTypeRouter(
     {
         "http": http_router,
         "lifespan": lifespan,
-        "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+        # Every socket: the full origin (scheme, host, port) must be the app's own (ws_origin.py).
+        "websocket": SameOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )
