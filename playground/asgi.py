@@ -20,6 +20,15 @@ from django.core.asgi import get_asgi_application  # noqa: E402
 
 django_http = get_asgi_application()
 
+from django.core.exceptions import ImproperlyConfigured  # noqa: E402
+
+from playground.checks import environment_check  # noqa: E402
+
+# uvicorn runs no system checks: an unsafe production configuration must not serve at all.
+_refused = environment_check()
+if _refused:
+    raise ImproperlyConfigured("; ".join(f"{e.id}: {e.msg}" for e in _refused))
+
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 

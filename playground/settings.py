@@ -14,6 +14,8 @@ import dj_database_url
 
 from playground.env import (
     env_bool,
+    env_choice,
+    env_int,
     env_list,
     env_str,
     local_secrets,
@@ -22,8 +24,16 @@ from playground.env import (
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-PRODUCTION = env_str("PLAYGROUND_ENV", "development") == "production"
-DEBUG = env_bool("PLAYGROUND_DEBUG", False) and not PRODUCTION
+# Exactly one of these spellings; anything else ("Production", "prod") stops start-up rather
+# than silently giving development behaviour (auto-login, insecure cookies).
+ENVIRONMENTS = ("development", "production")
+PLAYGROUND_ENV = env_choice("PLAYGROUND_ENV", ENVIRONMENTS, "development")
+PRODUCTION = PLAYGROUND_ENV == "production"
+# What the operator asked for, kept for the system checks (checks.py), which refuse
+# production with debug or auto-login requested; the effective values stay off regardless.
+DEBUG_REQUESTED = env_bool("PLAYGROUND_DEBUG", False)
+AUTO_LOGIN_REQUESTED = env_str("PLAYGROUND_AUTO_LOGIN_USER")
+DEBUG = DEBUG_REQUESTED and not PRODUCTION
 
 _dev_secrets = {} if PRODUCTION else local_secrets(BASE_DIR / ".local")
 SECRET_KEY = required_secret("SECRET_KEY", PRODUCTION, _dev_secrets)
@@ -44,6 +54,7 @@ AUTO_LOGIN_USER = None if PRODUCTION else env_str("PLAYGROUND_AUTO_LOGIN_USER", 
 
 INSTALLED_APPS = [
     "daphne",
+    "playground",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -184,12 +195,15 @@ CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# X-Forwarded-Proto is believed only when the operator says a trusted reverse proxy sets it
+# (and overwrites whatever a client sent): otherwise any client could claim HTTPS.
+if env_bool("PLAYGROUND_TRUSTED_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    SECURE_HSTS_SECONDS = int(env_str("SECURE_HSTS_SECONDS", "31536000"))
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 
