@@ -5,7 +5,10 @@ shared. The query is the recorder's `search_exchanges` (indexed filters, trigram
 search); this module only translates the URL. Pagination is by keyset on
 (started_at, id), never OFFSET: the cursor is `<started_at ISO>~<id>`, so "Load more"
 stays fast and stable while new exchanges arrive. Unknown or malformed parameters are
-reported back as `errors` for the page and ignored, never a 500.
+reported back as `errors` for the page and ignored, never a 500: impossible dates
+(2026-02-30), years outside EARLIEST..LATEST (whose bounds keep "the end of the day plus one
+microsecond" and time-zone shifts representable), and cursors that do not decode (a bad
+date, an id past the database's 64-bit range) are all treated as absent.
 """
 
 from __future__ import annotations
@@ -22,6 +25,9 @@ from playground.recording.models import OUTCOMES, SOURCES, Exchange, Thread
 from playground.recording.queries import search_exchanges
 
 PAGE_SIZE = 50
+EARLIEST = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+LATEST = dt.datetime(9998, 12, 31, 23, 59, 59, 999999, tzinfo=dt.UTC)
+_MAX_ID = 2**63 - 1
 FILTER_KEYS = ("model", "provider", "source", "outcome", "stop_reason", "tool", "has_error",
                "key", "since", "until", "q", "thread")
 SNIPPET_CHARS = 140
@@ -51,25 +57,38 @@ def parse_filters(params) -> Filters:
     if filters.values.get("outcome") and filters.values["outcome"] not in dict(OUTCOMES):
         filters.errors.append(f"unknown outcome {filters.values.pop('outcome')!r}")
     for key in ("since", "until"):
-        if key in filters.values and _when(filters.values[key], end=key == "until") is None:
+        if key not in filters.values:
+            continue
+        if _parsed(filters.values[key], end=key == "until") is None:
             filters.errors.append(f"{key}: not a date (use YYYY-MM-DD)")
+            filters.values.pop(key)
+        elif _when(filters.values[key], end=key == "until") is None:
+            filters.errors.append(f"{key}: out of range (use a date from {EARLIEST:%Y-%m-%d} to {LATEST:%Y-%m-%d})")
             filters.values.pop(key)
     return filters
 
 
-def _when(text: str, *, end: bool = False) -> dt.datetime | None:
-    moment = parse_datetime(text) if "T" in text or " " in text else None
-    if moment is None:
-        try:
+def _parsed(text: str, *, end: bool = False) -> dt.datetime | None:
+    """The moment `text` names (a date or a datetime), or None when it names none."""
+    try:
+        moment = parse_datetime(text) if "T" in text or " " in text else None
+        if moment is None:
             day = parse_date(text)
-        except ValueError:
-            day = None
-        if day is None:
-            return None
-        moment = dt.datetime.combine(day, dt.time.max if end else dt.time.min)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
-    return moment
+            if day is None:
+                return None
+            moment = dt.datetime.combine(day, dt.time.max if end else dt.time.min)
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=dt.UTC)
+        # Normalised to UTC now, so an offset cannot push it out of range later.
+        return moment.astimezone(dt.UTC)
+    except (ValueError, OverflowError):
+        # Well-formed but impossible (2026-02-30, 25:61, an offset of +99:00).
+        return None
+
+
+def _when(text: str, *, end: bool = False) -> dt.datetime | None:
+    moment = _parsed(text, end=end)
+    return moment if moment is not None and EARLIEST <= moment <= LATEST else None
 
 
 def _criteria(filters: Filters, team=None) -> tuple[dict, str]:
@@ -103,11 +122,12 @@ def encode_cursor(moment: dt.datetime, pk: int) -> str:
 
 
 def decode_cursor(cursor: str) -> tuple[dt.datetime, int] | None:
+    """(moment, id) of a cursor; None for anything else (a bad cursor means the first page)."""
     when, _, pk = cursor.rpartition("~")
-    moment = parse_datetime(when) if when else None
-    if moment is None or not pk.isdigit():
+    if not when or not (pk.isascii() and pk.isdigit()) or len(pk) > 19 or int(pk) > _MAX_ID:
         return None
-    return moment, int(pk)
+    moment = _when(when) if "T" in when or " " in when else None
+    return (moment, int(pk)) if moment is not None else None
 
 
 def page(team, filters: Filters, cursor: str | None, size: int | None = None) -> tuple[list[Exchange], str | None]:
