@@ -3,7 +3,9 @@
 Policy: only `http` and `https`; no userinfo, query or fragment; no loopback, private,
 link-local (cloud metadata), shared, multicast, reserved or unspecified address in any
 spelling: dotted, decimal, octal and hex IPv4 (`2130706433`, `0177.0.0.1`, `0x7f.1`),
-IPv6 including IPv4-mapped, 6to4 and NAT64 forms, `localhost` names, fullwidth or other
+IPv6 including IPv4-mapped, 6to4 and NAT64 forms (the embedded IPv4 address is checked, and
+the outer IPv6 prefix too: `_BLOCKED_PREFIXES` lists ranges refused whatever they embed,
+such as NAT64 local-use, site-local and Teredo), `localhost` names, fullwidth or other
 IDNA look-alikes, percent-encoded hosts. A DNS name is checked again when a request is sent,
 against every address it resolves to (`resolve_checked`: the client connects to the
 checked addresses themselves, so a DNS answer cannot change between check and connect).
@@ -27,6 +29,19 @@ from urllib.parse import urlsplit
 
 _NUMERIC_HOST = re.compile(r"[0-9a-fx.]+")
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
+# IPv6 ranges refused on their outer prefix, before any embedded IPv4 address is looked at:
+# the standard library's `is_global` does not cover them on every Python version, and the
+# address they embed (if any) says nothing about where the packets go.
+_BLOCKED_PREFIXES = (
+    (ipaddress.ip_network("64:ff9b:1::/48"), "a NAT64 local-use address (RFC 8215), translated to a private network"),
+    (ipaddress.ip_network("fec0::/10"), "a site-local address"),
+    (ipaddress.ip_network("2001::/32"), "a Teredo tunnel address"),
+    (ipaddress.ip_network("100::/64"), "a discard-only address"),
+    (ipaddress.ip_network("2001:db8::/32"), "a documentation address"),
+    (ipaddress.ip_network("fc00::/7"), "a unique local (private) address"),
+    (ipaddress.ip_network("fe80::/10"), "a link-local address (cloud metadata lives there)"),
+    (ipaddress.ip_network("ff00::/8"), "a multicast address"),
+)
 _BLOCKED_NAMES = frozenset(
     {
         "localhost",
@@ -69,6 +84,10 @@ def blocked_address(address: str) -> str | None:
         ip = ipaddress.ip_address(address.split("%", 1)[0])
     except ValueError:
         return f"{address!r} is not an IP address"
+    if isinstance(ip, ipaddress.IPv6Address):
+        for network, what in _BLOCKED_PREFIXES:
+            if ip in network:
+                return f"{address} is {what}"
     inner = _unwrap(ip)
     if inner.is_loopback:
         return f"{address} is a loopback address"
