@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "template_partials",
+    "csp",
     "channels",
     "playground.teams",
     "playground.providers",
@@ -86,8 +87,27 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "playground.teams.middleware.content_security_policy",
+    "csp.middleware.CSPMiddleware",
 ]
+
+# Model output and recorded traffic are untrusted: scripts and styles only from the app's own
+# files (no inline script, no inline style: the `style` attribute and <style> are refused),
+# no remote images (a markdown image must not exfiltrate), connections (fetch and the
+# WebSockets, which 'self' covers on the same host and port) only back to the app.
+# A response that sets its own policy keeps it (the offline HTML export does).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
 
 ROOT_URLCONF = "playground.urls"
 ASGI_APPLICATION = "playground.asgi.application"

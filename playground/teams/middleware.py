@@ -1,4 +1,5 @@
-"""Request middleware: development auto-login and the Content-Security-Policy header."""
+"""Request middleware: development auto-login. (The Content-Security-Policy header comes from
+django-csp, configured in settings.CONTENT_SECURITY_POLICY.)"""
 
 from __future__ import annotations
 
@@ -9,13 +10,6 @@ from django.contrib.auth import login
 from django.http.request import split_domain_port
 
 from playground.teams.ops import ensure_local_user
-
-# Model output is untrusted: no inline scripts, no remote images or scripts.
-CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-    "img-src 'self' data: blob:; connect-src 'self' ws: wss:; object-src 'none'; "
-    "base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
-)
 
 # Set in the session by signing out: that browser then stays signed out, so it can sign
 # in as someone else.
@@ -60,14 +54,5 @@ def auto_login(get_response):
             user = ensure_local_user(settings.AUTO_LOGIN_USER)
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         return get_response(request)
-
-    return middleware
-
-
-def content_security_policy(get_response):
-    def middleware(request):
-        response = get_response(request)
-        response.headers.setdefault("Content-Security-Policy", CSP)
-        return response
 
     return middleware

@@ -164,7 +164,9 @@ export function compare(targets) {
   return guarded(() => confirmSend(() => {
     const msg = { ...baseMessage("compare"), targets, thread: null };
     const card = responseCard(`Compare · ${targets.length} models`);
-    const grid = h("div", { class: "compare-grid", style: `grid-template-columns: repeat(${targets.length}, minmax(0, 1fr))` });
+    const grid = h("div", { class: "compare-grid" });
+    // Through the CSSOM: a `style` attribute would be refused by the CSP (no inline styles).
+    grid.style.gridTemplateColumns = `repeat(${targets.length}, minmax(0, 1fr))`;
     card.append(grid);
     current = { id: msg.run_id, kind: "compare", request: msg.request, card, columns: new Map(targets.map((t, i) => [i, makeColumn(grid, t.model)])), pending: targets.length };
     setButtons(true);

@@ -12,7 +12,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from playground.providers.urlguard import URLRefused, blocked_address, check_base_url, check_resolved
+from playground.providers.urlguard import (
+    URLRefused,
+    blocked_address,
+    check_base_url,
+    check_resolved,
+)
 
 REFUSED = [
     "64:ff9b:1::808:808", "64:ff9b:1:ffff::1", "fec0::1", "feff:ffff::1",
