@@ -40,6 +40,10 @@ def test_templates_and_scripts_carry_no_inline_style():
     for path in [*ROOT.joinpath("templates").rglob("*.html"), *ROOT.joinpath("static").rglob("*.js")]:
         if path.name == "export.html":
             continue  # an offline file with its own policy (default-src 'none', inline styles)
+        if "vendor" in path.parts:
+            # Third-party code: CodeMirror styles itself through constructed style sheets
+            # (adoptedStyleSheets), which style-src does not govern.
+            continue
         text = path.read_text()
         for match in re.finditer(r"""style\s*[=:]\s*[`"'{]|<style|setAttribute\(\s*["']style""", text):
             offenders.append(f"{path.relative_to(ROOT)}: {text[match.start():match.start() + 40]!r}")
