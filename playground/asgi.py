@@ -35,6 +35,8 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 # The proxy's hot path and the recorder, loaded now rather than by the first call.
 import playground.proxy.dispatch  # noqa: E402, F401
 import playground.recording.capture  # noqa: E402, F401
+from playground.health import health_app  # noqa: E402
+from playground.logs import access_log  # noqa: E402
 from playground.proxy.asgi import proxy_app  # noqa: E402
 from playground.routing import websocket_urlpatterns  # noqa: E402
 from playground.ws_origin import SameOriginValidator  # noqa: E402
@@ -44,6 +46,9 @@ async def http_router(scope, receive, send):
     # Also `//v1/...`, so a mangled API path gets the API's JSON error, not an HTML page.
     if scope["path"].lstrip("/").split("/", 1)[0] == "v1":
         await proxy_app(scope, receive, send)
+    elif scope["path"] == "/healthz":
+        # Before Django: a load balancer's probe needs no session, Host name or HTTPS redirect.
+        await health_app(scope, receive, send)
     else:
         await django_http(scope, receive, send)
 
@@ -65,7 +70,8 @@ async def lifespan(scope, receive, send):
 
 application = ProtocolTypeRouter(
     {
-        "http": http_router,
+        # Every request: an id on every log line, and one access line (logs.py).
+        "http": access_log(http_router),
         "lifespan": lifespan,
         # Every socket: the full origin (scheme, host, port) must be the app's own (ws_origin.py).
         "websocket": SameOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),

@@ -221,21 +221,34 @@ if env_bool("PLAYGROUND_TRUSTED_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    # (/healthz is answered before Django, so a plain-HTTP probe is never redirected.)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 
+# One line per request (playground.access) and a request id on every line (logs.py); JSON
+# objects in production, text in development (PLAYGROUND_LOG_FORMAT overrides). Both
+# formatters scrub API keys, proxy keys and credential fields from the finished line.
+LOG_FORMAT = env_choice("PLAYGROUND_LOG_FORMAT", ("json", "plain"), "json" if PRODUCTION else "plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "playground.logs.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "playground.logs.JsonFormatter"},
+        "plain": {"()": "playground.logs.PlainFormatter"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]},
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     # httpx logs every request at INFO: noise in the logs and a cost on the relay's hot path.
+    # Daphne's and uvicorn's own access lines would repeat playground.access's.
     "loggers": {
         "django.channels.server": {"level": "WARNING"},
+        "uvicorn.access": {"level": "WARNING"},
         "httpx": {"level": "WARNING"},
         "httpcore": {"level": "WARNING"},
     },
