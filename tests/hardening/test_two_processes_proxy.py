@@ -27,7 +27,7 @@ from django.db import connection
 
 from tests.composer.test_live_two_processes import REDIS_URL, free_port, wait_for_port
 
-pytestmark = [pytest.mark.redis, pytest.mark.timeout(180)]
+pytestmark = [pytest.mark.redis, pytest.mark.timeout(400)]
 
 ROOT = Path(__file__).resolve().parents[2]
 HINTS = 8

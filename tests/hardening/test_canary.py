@@ -1,0 +1,170 @@
+"""Canary sweep (issue 14): unique provider-key and proxy-key values, every path driven,
+then the whole database, every log line, every rendered page and every export searched.
+
+The provider is a network provider (the standalone simulator on loopback) holding the
+canary provider key; the proxy key is pinned to it. Paths: success (JSON and stream), an
+invalid request, 500, 529, an error event mid-stream, a cut mid-stream, a client that stops
+reading mid-stream, a client timeout during a stall, count_tokens, bad proxy keys, a replay
+from the inspector, then every page of every recorded exchange (all tabs, raw parts, code
+exports), thread pages and both export formats. Expected: zero hits, apart from the
+encrypted key column (which holds ciphertext, so it has none either).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import socket
+import threading
+import time
+import uuid
+
+import anthropic
+import httpx
+import pytest
+import uvicorn
+from django.db import connection
+from django.test import Client
+
+from playground.logs import JsonFormatter
+from playground.providers.ops import save_provider
+from playground.proxy.keys import create_key
+from playground.recording.models import Exchange, Thread
+from playground.simulator.asgi import app as simulator_app
+from playground.teams.ops import ensure_team
+
+pytestmark = pytest.mark.timeout(300)
+
+PROVIDER_KEY = f"sk-ant-api03-CANARYprov{uuid.uuid4().hex}"
+
+
+@pytest.fixture
+def upstream():
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    server = uvicorn.Server(uvicorn.Config(simulator_app, log_level="critical", lifespan="on"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    server.should_exit = True
+    thread.join(10)
+    sock.close()
+
+
+@pytest.fixture
+def canary(app_url, upstream, alice):
+    team = ensure_team("acme")
+    save_provider("canary", base_url=upstream, model_patterns=["canary-*"], api_key=PROVIDER_KEY,
+                  allow_private_network=True, team=team)
+    _key, raw = create_key(team, "canary", provider="canary", created_by=alice)
+    return app_url, raw
+
+
+def _sdk(url: str, key: str, **kw) -> anthropic.Anthropic:
+    return anthropic.Anthropic(base_url=url, api_key=key, max_retries=0, **kw)
+
+
+BODY = {"model": "sim-1", "max_tokens": 200, "messages": [{"role": "user", "content": "Weather in Paris?"}]}
+
+
+def _drive_proxy(url: str, key: str) -> None:
+    sdk = _sdk(url, key, timeout=30)
+    sdk.messages.create(**BODY)
+    with sdk.messages.stream(**BODY) as stream:
+        stream.get_final_message()
+    sdk.messages.count_tokens(model="sim-1", messages=BODY["messages"])
+    with contextlib.suppress(anthropic.BadRequestError):
+        sdk.messages.create(model="sim-1", max_tokens=-1, messages=[])
+    for fault, error in (("server_error", anthropic.InternalServerError),
+                         ("overloaded", anthropic.APIStatusError),
+                         ("error_mid_stream", anthropic.APIStatusError),
+                         ("cut_mid_stream", anthropic.APIError)):
+        with contextlib.suppress(error), sdk.messages.stream(**BODY, extra_headers={"x-sim-fault": fault}) as stream:
+            stream.get_final_message()
+    # The client stops reading after the first event (it leaves mid-stream).
+    with sdk.messages.stream(**BODY, extra_headers={"x-sim-delay-ms": "20", "x-sim-output-tokens": "300"}) as stream:
+        next(iter(stream))
+    # The client gives up during a silence.
+    with contextlib.suppress(anthropic.APITimeoutError):
+        _sdk(url, key, timeout=1.0).messages.create(**BODY, extra_headers={"x-sim-fault": "stall", "x-sim-stall-ms": "5000"})
+    for bad in (key[:-2] + "zz", key + "x", "Bearer " + key):
+        httpx.post(url + "/v1/messages", headers={"x-api-key": bad}, json=BODY, timeout=10)
+    httpx.post(url + "/v1/messages", headers={"authorization": "Bearer " + key[:-1]}, json=BODY, timeout=10)
+
+
+def _pages(client: Client) -> list[tuple[str, bytes]]:
+    seen = []
+
+    def get(path: str) -> None:
+        response = client.get(path)
+        assert response.status_code < 500, path
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        seen.append((path, body + json.dumps(dict(response.headers)).encode()))
+
+    for path in ("/", "/exchanges/", "/exchanges/threads/", "/proxy/", "/providers/", "/exchanges/export.jsonl",
+                 "/exchanges/export.html", "/admin/", "/admin/providers/provider/", "/admin/recording/exchange/"):
+        get(path)
+    for exchange in Exchange.objects.all():
+        base = f"/exchanges/{exchange.public_id}/"
+        get(base)
+        for tab in ("conversation", "request", "response", "timeline", "headers", "cache", "findings"):
+            get(f"{base}?tab={tab}")
+        for part in ("request.json", "response.json", "response.sse"):
+            get(f"{base}raw/{part}")
+        for lang in ("curl", "python", "typescript"):
+            get(f"{base}code/{lang}/")
+        get(f"/admin/recording/exchange/{exchange.pk}/change/")
+    for thread in Thread.objects.all():
+        get(f"/exchanges/threads/{thread.public_id}/")
+        get(f"/exchanges/threads/{thread.public_id}/export.jsonl")
+        get(f"/exchanges/threads/{thread.public_id}/export.html")
+    return seen
+
+
+def _database_dump() -> list[tuple[str, str]]:
+    rows = []
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names():
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")
+            for row in cursor.fetchall():
+                for value in row:
+                    if isinstance(value, memoryview | bytes):
+                        value = bytes(value).decode("latin-1")
+                    rows.append((table, str(value)))
+    return rows
+
+
+def test_no_key_is_found_anywhere_after_every_path(canary, alice, caplog, capfd, settings):
+    caplog.set_level(logging.DEBUG)
+    url, proxy_key = canary
+    canaries = (PROVIDER_KEY, proxy_key)
+    _drive_proxy(url, proxy_key)
+
+    client = Client()
+    alice.is_staff = alice.is_superuser = True
+    alice.save()
+    client.force_login(alice)
+    first = Exchange.objects.filter(source="proxy", outcome="completed").order_by("id").first()
+    assert first is not None
+    response = client.post(f"/exchanges/{first.public_id}/replay/", {"model": ""})
+    assert response.status_code < 500
+    from playground import recording
+
+    recording.flush_sync()
+    assert Exchange.objects.filter(provider="canary").count() >= 10
+
+    pages = _pages(client)
+    hits = [f"page {path}" for path, body in pages for c in canaries if c.encode() in body]
+    hits += [f"table {table}" for table, value in _database_dump() for c in canaries if c in value]
+    formatter = JsonFormatter()
+    for record in caplog.records:
+        line = formatter.format(record)
+        hits += [f"log {record.name}" for c in canaries if c in line]
+    out, err = capfd.readouterr()
+    hits += [f"stdout/stderr {c[:16]}" for c in canaries if c in out or c in err]
+    assert hits == []
