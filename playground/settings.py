@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE
 
 from playground.env import (
     env_bool,
@@ -91,7 +92,7 @@ MIDDLEWARE = [
 ]
 
 # Model output and recorded traffic are untrusted: scripts and styles only from the app's own
-# files (no inline script, no inline style: the `style` attribute and <style> are refused),
+# files (no inline script; no inline style but the code editor's own, by nonce),
 # no remote images (a markdown image must not exfiltrate), connections (fetch and the
 # WebSockets, which 'self' covers on the same host and port) only back to the app.
 # A response that sets its own policy keeps it (the offline HTML export does).
@@ -99,7 +100,9 @@ CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
-        "style-src": ["'self'"],
+        # The per-request nonce is for the code editor (CodeMirror) alone: it writes its
+        # theme into a <style> element carrying the nonce base.html hands it.
+        "style-src": ["'self'", NONCE],
         "img-src": ["'self'", "data:", "blob:"],
         "connect-src": ["'self'"],
         "object-src": ["'none'"],

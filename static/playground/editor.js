@@ -74,6 +74,8 @@ function enhance(ta) {
         readOnly.of(EditorState.readOnly.of(ta.readOnly)),
         keymap.of([{ key: "Escape", run: (v) => { v.contentDOM.blur(); return true; } }]),
         EditorView.contentAttributes.of({ "aria-label": ta.getAttribute("aria-label") || "JSON" }),
+        // The CSP refuses inline styles without this page's nonce (base.html's csp-nonce meta).
+        EditorView.cspNonce.of(document.querySelector('meta[name="csp-nonce"]')?.content || ""),
         EditorView.updateListener.of((update) => {
           if (!update.docChanged || syncing) return;
           nativeValue.set.call(ta, update.state.doc.toString());

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.proxy.conftest import ServerThread
+from tests.proxy.conftest import (
+    ServerThread,
+    proxy_url,  # noqa: F401  (the proxy tests' server, shared)
+)
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
 """The Content-Security-Policy (issue 14): django-csp, `connect-src 'self'` with no blanket
-`ws:`/`wss:`, and no `'unsafe-inline'` anywhere, so templates carry no inline styles."""
+`ws:`/`wss:`, and no `'unsafe-inline'` anywhere, so templates carry no inline styles (the
+code editor's theme is the one inline style, admitted by the response's nonce)."""
 
 from __future__ import annotations
 
@@ -28,7 +29,11 @@ def test_pages_send_the_strict_policy(client, alice, path):
     assert response.status_code == 200
     policy = _directives(response["Content-Security-Policy"])
     assert policy["connect-src"] == ["'self'"]
-    assert policy["style-src"] == ["'self'"]
+    # 'self' and this response's nonce (the code editor's theme), nothing else.
+    assert policy["style-src"][0] == "'self'" and len(policy["style-src"]) == 2
+    assert policy["style-src"][1].startswith("'nonce-")
+    nonce = policy["style-src"][1][len("'nonce-"):-1]
+    assert f'<meta name="csp-nonce" content="{nonce}">' in response.content.decode()
     assert policy["script-src"] == ["'self'"]
     assert policy["img-src"] == ["'self'", "data:", "blob:"]
     assert "'unsafe-inline'" not in response["Content-Security-Policy"]
