@@ -2,7 +2,9 @@
 then the whole database, every log line, every rendered page and every export searched.
 
 The provider is a network provider (the standalone simulator on loopback) holding the
-canary provider key; the proxy key is pinned to it. Paths: success (JSON and stream), an
+canary provider key; the proxy key is pinned to it. Composer paths (a second test, over the
+run socket): a run, an upstream 500, an error event and a cut mid-stream, a stop, a compare
+and a tool loop. Proxy paths: success (JSON and stream), an
 invalid request, 500, 529, an error event mid-stream, a cut mid-stream, a client that stops
 reading mid-stream, a client timeout during a stall, count_tokens, bad proxy keys, a replay
 from the inspector, then every page of every recorded exchange (all tabs, raw parts, code
@@ -12,6 +14,7 @@ encrypted key column (which holds ciphertext, so it has none either).
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import logging
@@ -24,6 +27,7 @@ import anthropic
 import httpx
 import pytest
 import uvicorn
+import websockets
 from django.db import connection
 from django.test import Client
 
@@ -165,6 +169,87 @@ def test_no_key_is_found_anywhere_after_every_path(canary, alice, caplog, capfd,
     for record in caplog.records:
         line = formatter.format(record)
         hits += [f"log {record.name}" for c in canaries if c in line]
+    out, err = capfd.readouterr()
+    hits += [f"stdout/stderr {c[:16]}" for c in canaries if c in out or c in err]
+    assert hits == []
+
+
+def _session_cookie(user) -> str:
+    client = Client()
+    client.force_login(user)
+    return client.cookies["sessionid"].value
+
+
+async def _drive_composer(url: str, cookie: str) -> None:
+    port = url.rsplit(":", 1)[1]
+    socket_url = f"ws://127.0.0.1:{port}/ws/runs/"
+    headers = {"Cookie": f"sessionid={cookie}", "Origin": f"http://127.0.0.1:{port}"}
+    weather = {"name": "get_weather", "description": "Weather.",
+               "input_schema": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}
+    runs = [
+        {"action": "run", "run_id": "c-ok", "request": BODY, "provider": "canary"},
+        {"action": "run", "run_id": "c-500", "request": BODY, "provider": "canary",
+         "headers": {"x-sim-fault": "server_error"}},
+        {"action": "run", "run_id": "c-mid", "request": {**BODY, "stream": True}, "provider": "canary",
+         "headers": {"x-sim-fault": "error_mid_stream"}},
+        {"action": "run", "run_id": "c-cut", "request": {**BODY, "stream": True}, "provider": "canary",
+         "headers": {"x-sim-fault": "cut_mid_stream"}},
+        {"action": "compare", "run_id": "c-cmp", "request": BODY,
+         "targets": [{"model": "sim-1", "provider": "canary"}, {"model": "sim-1", "provider": None}]},
+        {"action": "autorun", "run_id": "c-loop", "provider": "canary", "max_steps": 3,
+         "request": {**BODY, "tools": [weather],
+                     "messages": [{"role": "user", "content": "Use get_weather for Lisbon."}]},
+         "mocks": {"get_weather": {"type": "template", "template": '{"temp_c": 19}'}}},
+    ]
+    async with websockets.connect(socket_url, additional_headers=headers, max_size=None) as ws:
+        for run in runs:
+            await ws.send(json.dumps(run))
+            async with asyncio.timeout(60):
+                while True:
+                    frame = json.loads(await ws.recv())
+                    if frame.get("type") in ("run.rejected", "error") or (
+                        run["action"] == "autorun" and frame.get("type") == "loop.step" and frame.get("final")
+                    ) or (run["action"] == "compare" and frame.get("type") == "compare.finished") or (
+                        run["action"] == "run" and frame.get("type") == "run.finished"
+                    ):
+                        break
+                    if run["action"] == "compare" and frame.get("type") == "run.finished":
+                        run.setdefault("_done", 0)
+                        run["_done"] += 1
+                        if run["_done"] == 2:
+                            break
+        # A run stopped by the user mid-stream.
+        await ws.send(json.dumps({"action": "run", "run_id": "c-stop", "provider": "canary",
+                                  "request": {**BODY, "stream": True},
+                                  "headers": {"x-sim-delay-ms": "50", "x-sim-output-tokens": "300"}}))
+        async with asyncio.timeout(60):
+            while json.loads(await ws.recv()).get("type") != "run.events":
+                pass
+        await ws.send(json.dumps({"action": "stop", "run_id": "c-stop"}))
+        async with asyncio.timeout(60):
+            while json.loads(await ws.recv()).get("type") != "run.finished":
+                pass
+
+
+def test_no_key_is_found_anywhere_after_composer_runs(canary, alice, caplog, capfd):
+    caplog.set_level(logging.DEBUG)
+    url, proxy_key = canary
+    cookie = _session_cookie(alice)
+    asyncio.run(_drive_composer(url, cookie))
+    from playground import recording
+
+    recording.flush_sync()
+    assert Exchange.objects.filter(provider="canary", source="playground").count() >= 6
+
+    client = Client()
+    alice.is_staff = alice.is_superuser = True
+    alice.save()
+    client.force_login(alice)
+    canaries = (PROVIDER_KEY, proxy_key)
+    hits = [f"page {path}" for path, body in _pages(client) for c in canaries if c.encode() in body]
+    hits += [f"table {table}" for table, value in _database_dump() for c in canaries if c in value]
+    formatter = JsonFormatter()
+    hits += [f"log {r.name}" for r in caplog.records for c in canaries if c in formatter.format(r)]
     out, err = capfd.readouterr()
     hits += [f"stdout/stderr {c[:16]}" for c in canaries if c in out or c in err]
     assert hits == []
