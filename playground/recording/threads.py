@@ -15,11 +15,8 @@ Policy:
   thread, parent and step, marked `retry_of`. Two different continuations of one parent are
   branches (numbered 0, 1, ... in arrival order). `x-playground-thread` (the `thread_hint`)
   names the thread outright.
-* Assignment runs in the writer at finish, one exchange at a time, so two requests of one
-  process never race to create the same thread. Across server processes (each has its own
-  writer) the assignment takes a database lock first (`_one_at_a_time`): otherwise two
-  processes finishing the first requests of one conversation (the same `thread_hint`, or a
-  retry) at once would each find no thread and each create one.
+* Assignment runs in the writer at finish, one exchange at a time, so two requests never
+  race to create the same thread.
 """
 
 from __future__ import annotations
@@ -27,11 +24,7 @@ from __future__ import annotations
 import hashlib
 import json
 
-from django.db import connection
 from django.db.models import F
-
-# pg_advisory_xact_lock's key for thread assignment (any constant no other code uses).
-_ASSIGN_LOCK = 0x7468726561640001
 
 _DROP_KEYS = frozenset({"cache_control", "citations", "caller"})
 
@@ -153,23 +146,10 @@ def title_for(body: object) -> str:
 _LINK_FIELDS = ("id", "parent", "step", "branch", "started_at", "thread__id", "thread__last_at")
 
 
-def _one_at_a_time() -> None:
-    """Serialize thread assignment across processes until the writer's transaction commits.
-
-    PostgreSQL: a transaction-scoped advisory lock (one key for every team, so two batches
-    can never wait on each other in a cycle); the next process's lookups then see this one's
-    thread. SQLite needs none: its writers already take the database's write lock at BEGIN
-    (`transaction_mode` IMMEDIATE)."""
-    if connection.vendor == "postgresql" and connection.in_atomic_block:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_ASSIGN_LOCK])
-
-
 def assign_thread(exchange, body: object, now) -> None:
     """Set thread, parent, retry_of, step and branch on `exchange` (saved by the caller)."""
     from playground.recording.models import Exchange, Thread
 
-    _one_at_a_time()
     team_id = exchange.team_id
     siblings = Exchange.objects.filter(team_id=team_id).exclude(pk=exchange.pk)
     hint = exchange.thread_hint
