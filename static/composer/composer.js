@@ -10,7 +10,7 @@ import { initPanels, renderParams, renderTools, renderHeaders } from "./panels.j
 import { initRaw, refreshRaw } from "./raw.js";
 import { scheduleValidation, applyFindings, holdEmptyFindings, showEmptyFindings } from "./findings.js";
 import { applyModelHints } from "./hints.js";
-import { initRun, run, stop, compare, autorun, grid, isRunning } from "./run.js";
+import { initRun, run, stop, compare, autorun, grid, isRunning, restoreLastResponse } from "./run.js";
 import { initCopies, openNew } from "./copies.js";
 import { initSave } from "./save.js";
 import { renderVariables } from "./variables.js";
@@ -151,6 +151,7 @@ renderVariables();
 renderAll();
 refreshRaw(true);
 scheduleValidation();
+restoreLastResponse();
 
 document.getElementById("run-button").addEventListener("click", run);
 // An empty box the user leaves is worth a finding; one they have not reached yet is not.

@@ -6,7 +6,7 @@
 
 import { store } from "./state.js";
 import { h, clear } from "./dom.js";
-import { StreamView } from "./render.js";
+import { StreamView, renderFinalBlock } from "./render.js";
 import { toolCallsPanel, toolUses } from "./toolloop.js";
 import { hasErrors, findings, validateNow, showEmptyFindings } from "./findings.js";
 import { currentCopy } from "./copies.js";
@@ -17,7 +17,14 @@ let opening = null;
 let current = null; // {id, kind, columns: Map, ...}
 let hooks = {};
 
-export function initRun(h0) { hooks = h0; }
+export function initRun(h0) {
+  hooks = h0;
+  const area = document.getElementById("response-area");
+  document.getElementById("conversation").addEventListener("focusin", () => { if (!current) pin(false); });
+  area.addEventListener("scroll", () => {
+    area.dataset.userScrolled = String(area.scrollHeight - area.scrollTop - area.clientHeight > 40);
+  });
+}
 export function isRunning() { return !!current; }
 
 function wsURL() {
@@ -41,7 +48,24 @@ function connect() {
   return opening;
 }
 
+// While a run streams, the response area is pinned to the bottom of the window (its own
+// scroll box), so the answer stays in view however long the conversation above it.
+function pin(on) {
+  const area = document.getElementById("response-area");
+  area.classList.toggle("pinned", on);
+}
+
+// Keep the newest output in view inside the pinned area, unless the user scrolled it up.
+function follow() {
+  const area = document.getElementById("response-area");
+  if (!area.classList.contains("pinned")) return;
+  if (area.dataset.userScrolled !== "true") area.scrollTop = area.scrollHeight;
+}
+
 function setButtons(running) {
+  // The result stays pinned after the run (where the user was looking) until they go back
+  // to editing the conversation.
+  if (running) pin(true);
   document.getElementById("run-button").disabled = running;
   document.getElementById("compare-button").disabled = running;
   document.getElementById("grid-button").disabled = running;
@@ -89,6 +113,7 @@ function renderStatus(col, fin) {
 
 function responseCard(title) {
   const area = clear(document.getElementById("response-area"));
+  area.dataset.userScrolled = "false";
   const card = h("div", { class: "card response", "data-testid": "response" }, h("h3", {}, title));
   area.append(card);
   card.scrollIntoView({ block: "nearest" });
@@ -113,6 +138,7 @@ async function confirmSend(proceed) {
     h("button", { type: "button", class: "primary", "data-testid": "send-anyway", onclick: () => { box.hidden = true; proceed(); } }, "Send anyway"), " ",
     h("button", { type: "button", onclick: () => { box.hidden = true; } }, "Cancel"));
   box.hidden = false;
+  box.scrollIntoView({ block: "nearest" });
 }
 
 async function send(message) {
@@ -213,6 +239,7 @@ function columnFor(frame) {
       const section = h("div", { class: "loop-step" }, h("h4", {}, `Step ${step}`));
       current.card.append(section);
       current.steps.set(step, makeColumn(section, current.request.model || ""));
+      follow(); // the live step is always the one shown
     }
     return current.steps.get(step);
   }
@@ -247,6 +274,7 @@ function onFrame(frame) {
       if (col.firstAt === null && frame.events.some((e) => e.event === "content_block_delta")) col.firstAt = performance.now();
       col.view.handleEvents(frame.events);
       renderStatus(col);
+      follow();
       break;
     }
     case "run.finished": finished(frame); break;
@@ -286,6 +314,7 @@ function finished(frame) {
   if (current.kind === "autorun") return; // the final loop.step ends it
   const request = current.request;
   done();
+  remember(col, frame);
   if (frame.outcome === "completed" && frame.stop_reason === "tool_use" && toolUses(frame.message).length) {
     col.box.append(toolCallsPanel(request, frame.message, hooks));
   } else if (frame.outcome === "completed" && frame.stop_reason === "pause_turn") {
@@ -327,4 +356,36 @@ function loopStep(frame) {
     request.messages.pop();
     lastCol.box.append(toolCallsPanel(request, last.message, hooks));
   }
+}
+
+// The last response of each open request (working copy) survives a reload: kept in this
+// browser's storage, shown again when the page opens.
+function storageKey() {
+  const copy = currentCopy();
+  return copy ? `composer.last-response.${copy.id}` : null;
+}
+
+function remember(col, frame) {
+  const key = storageKey();
+  if (!key || !frame.message) return;
+  try {
+    localStorage.setItem(key, JSON.stringify({ model: current?.request?.model || frame.message.model || "", message: frame.message,
+      outcome: col.badge.textContent, outcomeClass: col.badge.className, status: col.status.textContent, link: col.link }));
+  } catch { /* storage full or refused: the response just does not come back */ }
+}
+
+export function restoreLastResponse() {
+  const key = storageKey();
+  if (!key) return;
+  let saved = null;
+  try { saved = JSON.parse(localStorage.getItem(key) || "null"); } catch { saved = null; }
+  if (!saved || !saved.message || !Array.isArray(saved.message.content)) return;
+  const area = clear(document.getElementById("response-area"));
+  const body = h("div", { class: "response-blocks" }, saved.message.content.map((b, i) => renderFinalBlock(b, i)));
+  const status = h("div", { class: "run-status", "data-testid": "run-status" }, saved.status || "");
+  const link = saved.link && saved.link.startsWith("/") ? h("a", { href: saved.link, "data-testid": "exchange-link" }, "recorded exchange") : null;
+  area.append(h("div", { class: "card response", "data-testid": "response", dataset: { restored: "true" } },
+    h("h3", {}, `Last response · ${saved.model}`),
+    h("div", { class: "run-head" }, h("span", { class: saved.outcomeClass || "badge", "data-testid": "run-outcome" }, saved.outcome || ""), " ", status, link ? " · " : null, link),
+    body));
 }

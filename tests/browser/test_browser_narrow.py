@@ -29,7 +29,7 @@ def test_no_page_scrolls_sideways(page_for, alice, size):
     paths = [
         "/exchanges/", "/exchanges/threads/", f"/exchanges/threads/{thread}/", f"/exchanges/{step1.public_id}/",
         f"/exchanges/{step1.public_id}/?tab=timeline", f"/exchanges/diff/?a={step0.public_id}&b={step1.public_id}",
-        "/proxy/", "/providers/", "/providers/new/", "/library/",
+        "/proxy/", "/providers/", "/providers/new/", "/library/", "/",
     ]
     wide = {}
     for path in paths:
