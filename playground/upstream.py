@@ -23,8 +23,10 @@ Policy:
   the provider opts in (`use_env_proxy`): a provider key must never go to a proxy the
   operator did not name. Through a proxy, the proxy connects; the base URL is still checked.
 * Redirects are never followed: a 3xx comes back as is. No cookies are kept, and bodies
-  are not decoded (`accept-encoding: identity`), so the bytes relayed and recorded are the
-  bytes the provider produced. No retries here; the SDKs retry, and the proxy must not
+  are asked for uncompressed (`accept-encoding: identity`), so the bytes relayed and recorded
+  are the bytes the provider produced; a body compressed anyway is decoded here (its
+  `content-encoding` is not relayed), so neither the caller nor the recorder gets bytes it
+  cannot read. No retries here; the SDKs retry, and the proxy must not
   double their attempts.
 * Headers: hop-by-hop, framing, cookies and the caller's credentials are dropped, and so is
   any header that cannot go on the wire as it is; the provider's key is added as `x-api-key`
@@ -428,6 +430,10 @@ class UpstreamResponse:
         # Set when the connection broke mid-body; the iteration then simply ends.
         self.transport_error: BaseException | None = None
 
+    def _chunks(self) -> AsyncIterator[bytes]:
+        encoding = self._response.headers.get("content-encoding", "identity").strip().lower()
+        return self._response.aiter_raw() if encoding in ("", "identity") else self._response.aiter_bytes()
+
     async def aiter_raw(self) -> AsyncIterator[bytes]:
         """The body's bytes as they arrive. The idle timeout counts only the time spent
         waiting for the upstream: the caller's own time between chunks (a slow client)
@@ -436,7 +442,7 @@ class UpstreamResponse:
         loop = asyncio.get_running_loop()
         try:
             async with asyncio.timeout(idle) as deadline:
-                async for chunk in self._response.aiter_raw():
+                async for chunk in self._chunks():
                     deadline.reschedule(None)
                     yield chunk
                     deadline.reschedule(loop.time() + idle)

@@ -16,6 +16,7 @@ import time
 import httpx
 import pytest
 
+from playground import upstream
 from playground.contract.sse import parse_all
 from playground.providers.models import Provider
 from playground.recording.events import raw_stream
@@ -169,7 +170,6 @@ def test_an_error_event_mid_stream_passes_as_sent(proxy_url, fault_key):
     assert "partial " in _texts(exchange)
 
 
-@pytest.mark.xfail(reason=f"gzip bytes are relayed without their content-encoding; {KNOWN}")
 def test_a_gzip_body_is_recorded_decoded(proxy_url, fault_key):
     response, _ = _call(proxy_url, fault_key, "gzip", {**STREAM, "stream": False})
     assert response.status_code == 200
@@ -201,13 +201,23 @@ def test_events_after_message_stop_are_recorded(proxy_url, fault_key):
     assert "late " in _texts(exchange)
 
 
-@pytest.mark.xfail(reason=f"no per-event cap on the proxy path yet (#14 item 5); {KNOWN}")
-def test_a_5_mb_data_line_is_capped_with_an_error_event_and_an_outcome_that_says_why(proxy_url, fault_key):
-    response, elapsed = _call(proxy_url, fault_key, "big_line")
+def test_a_5_mb_data_line_arrives_whole_and_is_recorded(proxy_url, fault_key):
+    events = _stream_events(_call(proxy_url, fault_key, "big_line")[0])
+    deltas = [json.loads(e.data)["delta"]["text"] for e in events if e.event == "content_block_delta"]
+    assert deltas == ["x" * (5 * 1024 * 1024)]
+    assert events[-1].event == "message_stop"
+    assert _exchange().outcome == "completed"
+
+
+def test_a_data_line_past_the_event_cap_ends_with_an_error_event_that_says_why(proxy_url, fault_key, monkeypatch):
+    monkeypatch.setattr(upstream, "MAX_EVENT_BYTES", 1024 * 1024)
+    response, _ = _call(proxy_url, fault_key, "big_line")
     events = _stream_events(response)
     assert events[-1].event == "error"
-    assert len(response.content) < 5 * 1024 * 1024
-    assert _exchange().outcome in ("incomplete", "upstream_error")
+    assert len(response.content) < 2 * 1024 * 1024
+    exchange = _exchange()
+    assert exchange.outcome in ("incomplete", "upstream_error")
+    assert "MB" in (exchange.error_message or "") or "event" in (exchange.error_message or "")
 
 
 def test_a_redirect_is_never_followed_and_the_key_never_resent(proxy_url, fault_key):
