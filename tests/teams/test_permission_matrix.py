@@ -146,9 +146,12 @@ class Unknown:
 
 
 def _plain(content: bytes, *ids: str) -> bytes:
-    """The page without what differs between two renders (the masked CSRF token) and with
-    the ids the caller typed (a form echoes them) replaced."""
-    text = re.sub(rb'("X-CSRFToken": "|name="csrfmiddlewaretoken" value="|"request_id": ")[^"]*', rb"\1", content)
+    """The page without what differs between two renders (the masked CSRF token, the CSP
+    nonce) and with the ids the caller typed (a form echoes them) replaced."""
+    text = re.sub(
+        rb'("X-CSRFToken": "|name="csrfmiddlewaretoken" value="|"request_id": "|name="csp-nonce" content=")[^"]*',
+        rb"\1", content,
+    )
     for value in ids:
         text = text.replace(value.encode(), b"ID")
     return text
