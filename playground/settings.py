@@ -161,15 +161,7 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {
-                # A consumer waits for its next message in 5 s blocking reads (channels-redis's
-                # brpop_timeout); redis-py 6+ also gives up reading a socket after 5 s by
-                # default, so an idle live view could die at the same instant. The socket
-                # waits longer than the blocking read.
-                "hosts": [{"address": REDIS_URL, "socket_timeout": 30}],
-                "capacity": 1000,
-                "expiry": 30,
-            },
+            "CONFIG": {"hosts": [REDIS_URL], "capacity": 1000, "expiry": 30},
         }
     }
 else:

@@ -25,7 +25,7 @@ async def test_a_teammates_page_shows_the_run_live(two_servers):  # noqa: F811
             # A pause after 3 deltas, long enough for the page to open on a busy machine while the
             # run is still streaming.
             "headers": {"x-sim-delay-ms": "10", "x-sim-output-tokens": "200", "x-sim-fault": "stall",
-                        "x-sim-fault-after": "3", "x-sim-stall-ms": "12000"},
+                        "x-sim-fault-after": "3", "x-sim-stall-ms": "3000"},
         }))
         frames = []
         async with asyncio.timeout(30):
