@@ -22,8 +22,7 @@ async def test_a_teammates_page_shows_the_run_live(two_servers):  # noqa: F811
     async with ws_connect(port_a, "/ws/runs/", keys["alice"]) as runner:
         await runner.send(json.dumps({
             "action": "run", "run_id": "browser-live", "request": request,
-            # A pause after 3 deltas, long enough for the page to open on a busy machine while the
-            # run is still streaming.
+            # A pause after 3 deltas: the page opens while the run is still streaming.
             "headers": {"x-sim-delay-ms": "10", "x-sim-output-tokens": "200", "x-sim-fault": "stall",
                         "x-sim-fault-after": "3", "x-sim-stall-ms": "3000"},
         }))
