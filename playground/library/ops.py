@@ -154,6 +154,24 @@ def _insert_version(
     return version
 
 
+def _new_saved_request(team, user, name: str, description: str, tags: list[str], forked_from=None) -> SavedRequest:
+    """The row of a new saved request and its tag facets (inside the caller's transaction)."""
+    now = timezone.now()
+    saved = SavedRequest.objects.create(
+        team=team,
+        name=name,
+        description=description,
+        tags=tags,
+        created_by=user if user is not None and user.is_authenticated else None,
+        created=now,
+        updated=now,
+        used_at=now,
+        forked_from=forked_from,
+    )
+    _set_facets(saved, Facet.TAG, tags)
+    return saved
+
+
 def create_saved_request(
     team,
     user,
@@ -177,19 +195,7 @@ def create_saved_request(
     if problems:
         raise LibraryError(problems)
     with transaction.atomic():
-        now = timezone.now()
-        saved = SavedRequest.objects.create(
-            team=team,
-            name=name,
-            description=description,
-            tags=tags,
-            created_by=user if user is not None and user.is_authenticated else None,
-            created=now,
-            updated=now,
-            used_at=now,
-            forked_from=forked_from,
-        )
-        _set_facets(saved, Facet.TAG, tags)
+        saved = _new_saved_request(team, user, name, description, tags, forked_from)
         _insert_version(saved, user, state, message or "Created")
     return saved
 
@@ -201,18 +207,7 @@ def import_saved_request(
     `state`, `author` (a user or None), `message` and `created` (a datetime or None)."""
     name, description, tags, _ = check_details(name, description, tags)
     with transaction.atomic():
-        now = timezone.now()
-        saved = SavedRequest.objects.create(
-            team=team,
-            name=name,
-            description=description,
-            tags=tags,
-            created_by=user if user is not None and user.is_authenticated else None,
-            created=now,
-            updated=now,
-            used_at=now,
-        )
-        _set_facets(saved, Facet.TAG, tags)
+        saved = _new_saved_request(team, user, name, description, tags)
         for item in versions:
             _insert_version(
                 saved, item.get("author"), item["state"], _check_message(item.get("message") or ""),
