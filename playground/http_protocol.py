@@ -34,6 +34,9 @@ from playground.env import env_int
 MAX_HEADER_BYTES = env_int("PLAYGROUND_MAX_HEADER_BYTES", 64 * 1024, minimum=1024)
 HEADER_TIMEOUT = float(env_int("PLAYGROUND_HEADER_TIMEOUT", 10, minimum=1))
 
+# How long a refused connection keeps reading (and discarding) before it closes.
+LINGER_SECONDS = 2.0
+
 _REASONS = {400: b"Bad Request", 408: b"Request Timeout", 431: b"Request Header Fields Too Large"}
 
 
@@ -49,10 +52,13 @@ class HttpProtocol(HttpToolsProtocol):
         self._in_head = True
         self._refused = False
         self._head_timer: asyncio.TimerHandle | None = None
+        self._linger_timer: asyncio.TimerHandle | None = None
         self._arm_head_timer()
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._cancel_head_timer()
+        if self._linger_timer is not None:
+            self._linger_timer.cancel()
         super().connection_lost(exc)
 
     def _arm_head_timer(self) -> None:
@@ -136,4 +142,11 @@ class HttpProtocol(HttpToolsProtocol):
             ]
         )
         self.transport.write(b"".join(content))
-        self.transport.close()
+        # Closing a socket whose input is still unread makes the kernel answer with a reset,
+        # which can destroy the refusal before the client reads it. So half-close instead,
+        # and keep discarding what the client still sends (data_received) for a moment.
+        if self.transport.can_write_eof():
+            self.transport.write_eof()
+            self._linger_timer = self.loop.call_later(LINGER_SECONDS, self.transport.close)
+        else:
+            self.transport.close()
