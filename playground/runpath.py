@@ -15,7 +15,9 @@ Policy:
   cancellation goes on).
 * Outcomes, one table: the URL guard's refusal is `rejected`; a timeout before or during
   the answer is `timeout`; an upstream that cannot be reached, a non-2xx answer, or a 200
-  without an event stream to a stream request is `upstream_error`; a stream cut before
+  without an event stream to a stream request is `upstream_error` (an error answer whose
+  body is not in the API's shape, say a gateway's HTML page, is kept as it arrived and
+  flagged `reshaped`: its client gets the API's shape); a stream cut before
   `message_stop` (or an `error` event) is `incomplete`, and so is one whose event grew past
   `upstream.MAX_EVENT_BYTES`; a stream that ended is what its events say (`completed` or
   `error_mid_stream`, decided by whoever accumulated them).
@@ -35,6 +37,7 @@ from decimal import Decimal
 from channels.db import database_sync_to_async
 
 from playground import recording, upstream
+from playground.contract.errors import error_type_for_status
 from playground.contract.pricing import cost_usd
 from playground.providers.config import ProviderConfig
 from playground.recording import writer
@@ -82,6 +85,9 @@ class Result:
     request_id: str | None = None
     headers: list | None = None
     body: bytes | None = None  # a non-stream answer, as received
+    # An error answer whose body is not in the API's shape (a gateway's HTML page): a client
+    # gets `error` in the API's shape, with the upstream's status, instead of `body`.
+    reshaped: bool = False
 
     @property
     def answered(self) -> bool:
@@ -196,6 +202,11 @@ def failure(exc: upstream.UpstreamError) -> Result:
 
 def _error(error_type: str, message: str) -> dict:
     return {"type": error_type, "message": message}
+
+
+def _foreign_error(status: int) -> dict:
+    """The API's error for an error answer not in its shape (the body itself is recorded)."""
+    return _error(error_type_for_status(status), f"The upstream answered HTTP {status} without an API error body.")
 
 
 def stream_cut(exc: BaseException | None) -> dict:
@@ -339,7 +350,9 @@ async def _body(resp, rec: Recording, result: Result, request: Request) -> None:
         except ValueError:
             parsed = None
         result.outcome = "upstream_error"
-        result.error = error_of(parsed) or _error("api_error", f"upstream answered {resp.status}")
+        shaped = upstream.api_error_shaped(parsed)
+        result.error = error_of(parsed) if shaped else _foreign_error(resp.status)
+        result.reshaped = not shaped
     elif request.stream and resp.status == 200:
         # A 200 that is not a stream, to a stream request: a gateway page or a broken upstream.
         result.outcome = "upstream_error"

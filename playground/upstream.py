@@ -392,18 +392,23 @@ def request_headers(
 # -- errors in the API's shape --------------------------------------------------------------
 
 
+def api_error_shaped(parsed: object) -> bool:
+    """Whether a parsed body is an error in the API's shape ({"type": "error", "error": {"type"}})."""
+    return (
+        isinstance(parsed, dict)
+        and parsed.get("type") == "error"
+        and isinstance(parsed.get("error"), dict)
+        and isinstance(parsed["error"].get("type"), str)
+    )
+
+
 def error_for_status(status: int, body: bytes, request_id: str | None = None) -> dict:
     """The upstream's own error body when it has the API's shape, else one built for it."""
     try:
         parsed = json.loads(body)
     except ValueError:
         parsed = None
-    if (
-        isinstance(parsed, dict)
-        and parsed.get("type") == "error"
-        and isinstance(parsed.get("error"), dict)
-        and isinstance(parsed["error"].get("type"), str)
-    ):
+    if api_error_shaped(parsed):
         return parsed
     snippet = body[:200].decode("utf-8", errors="replace").strip()
     message = f"The upstream answered HTTP {status}" + (f": {snippet}" if snippet else ".")

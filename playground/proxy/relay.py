@@ -13,6 +13,10 @@ ones, the framing headers we recompute (content-length, content-encoding), the s
 x-should-retry, request-id) pass through untouched, so SDK retries behave as against the
 real API; the proxy itself never retries.
 
+An error answer whose body is not in the API's shape (a gateway's HTML page) reaches the
+client in the API's shape instead, with the same status and `retry-after` hints, so every
+client can read it; the recording keeps the body as it arrived.
+
 Failures: an upstream that cannot be reached is a 502 `api_error` (retryable), a timeout
 before the answer a 504 `timeout_error`, a refused provider address a 400; a stream that
 ends without `message_stop` or an `error` event (cut, silent past the idle timeout, or an
@@ -30,7 +34,7 @@ from playground.contract.errors import error_body
 from playground.contract.sse import encode_event
 from playground.proxy import routes
 from playground.proxy.call import Call
-from playground.proxy.wire import response_headers, send_error
+from playground.proxy.wire import response_headers, retry_hints, retryable, send_error
 
 log = logging.getLogger("playground.proxy")
 
@@ -78,6 +82,13 @@ async def relay(call: Call, provider, send) -> None:
         await send_error(
             send, result.error["type"], result.error["message"], call.request_id,
             status=result.http_status, retry=result.retry,
+        )
+    elif result.reshaped:
+        # An error page from something between us and the provider (a gateway's HTML):
+        # the client gets the API's error shape with the same status and retry hints.
+        await send_error(
+            send, result.error["type"], result.error["message"], call.request_id,
+            status=result.status, retry=retryable(result.status), extra_headers=retry_hints(result.headers),
         )
     else:
         headers = response_headers(result.headers)

@@ -109,6 +109,20 @@ def response_headers(upstream_headers: list[tuple[str, str]] | list[tuple[bytes,
     return out
 
 
+RETRY_HINTS = ("retry-after", "retry-after-ms")
+
+
+def retry_hints(upstream_headers: list[tuple[str, str]] | None) -> list[tuple[bytes, bytes]]:
+    """The upstream's retry-after headers, to pass on with an error the proxy words itself."""
+    return [(n.lower().encode("latin-1"), v.encode("latin-1"))
+            for n, v in upstream_headers or () if n.lower() in RETRY_HINTS]
+
+
+def retryable(status: int) -> bool:
+    """Whether the SDKs retry this status by default (408, 409, 429, 5xx)."""
+    return status in (408, 409, 429) or status >= 500
+
+
 def header(headers: list[tuple[bytes, bytes]], name: bytes) -> bytes | None:
     for k, v in headers:
         if k == name:

@@ -103,19 +103,25 @@ def test_upstream_error_statuses_pass_unchanged_with_their_retry_hints(proxy_url
     assert _exchange().outcome == "upstream_error"
 
 
-# Known failures are marked where the proxy does not yet do what docs/proxy.md and
-# shared/reference/reliability.md ask; the upstream client's rewrite (#17) owns them.
-KNOWN = "proxy path owned by #17, not fixed yet"
-
-
-@pytest.mark.parametrize("fault", [
-    pytest.param("html_502", marks=pytest.mark.xfail(reason=f"an upstream HTML error page passes as HTML; {KNOWN}")),
-    "json_200", "empty_200",
-])
+@pytest.mark.parametrize("fault", ["html_502", "json_200", "empty_200"])
 def test_a_non_sse_answer_to_a_stream_is_a_502_in_the_api_shape(proxy_url, fault_key, fault):
     response, _ = _call(proxy_url, fault_key, fault)
     _api_error(response, 502, "api_error")
+    assert response.headers["x-should-retry"] == "true"
     assert not _leaks(response)
+    exchange = _exchange()
+    assert exchange.outcome == "upstream_error"
+    assert exchange.status == (502 if fault == "html_502" else 200)
+    if fault == "html_502":
+        # What arrived is kept as it arrived; only the client's copy is reshaped.
+        assert "<h1>502 Bad Gateway</h1>" in exchange.response_text
+        assert response.json()["error"]["message"].startswith("The upstream answered HTTP 502")
+
+
+def test_an_html_error_page_to_a_plain_request_keeps_its_status_in_the_api_shape(proxy_url, fault_key):
+    response, _ = _call(proxy_url, fault_key, "html_502", {**STREAM, "stream": False})
+    _api_error(response, 502, "api_error")
+    assert response.headers["content-type"].startswith("application/json")
     assert _exchange().outcome == "upstream_error"
 
 
