@@ -15,9 +15,9 @@ Everything runs on loopback, in separate processes started and stopped here:
   simulator, as the peer.
 
 Arms per concurrency level, taking turns round by round: direct (A), proxy, LiteLLM, direct
-again (B); before each arm the proxy (with its recorder process) and LiteLLM are left to
-finish their work, and the proxy's CPU figure includes the recording it did after the last
-byte.
+again (B); before each arm the proxy (whose recorder is a writer thread of the same
+process) and LiteLLM are left to finish their work, and the proxy's CPU figure includes the
+recording it did after the last byte.
 The two direct runs give the A/A spread, the noise floor of the machine. "Added" figures are
 arm minus the mean of the two direct runs. Each stream is ~1,000 SSE events; the client is a
 raw asyncio HTTP/1.1 reader (one connection per stream) that checks each relayed body
@@ -89,7 +89,7 @@ def cpu_seconds(pid: int) -> float:
 
 
 def tree_pids(pid: int) -> list[int]:
-    """The process and its descendants (the app's recorder process among them)."""
+    """The process and its descendants (LiteLLM's workers, say): a server's whole CPU and memory."""
     out, todo = [], [pid]
     while todo:
         current = todo.pop()
@@ -108,7 +108,7 @@ def tree_cpu_seconds(pid: int) -> float:
 
 
 async def settle(pid: int, quiet: float = 0.3) -> None:
-    """Wait until the process tree stops using CPU (the recorder caught up), so the work
+    """Wait until the process tree stops using CPU (the recorder's writer thread caught up), so the work
     the proxy deferred is neither lost from its figures nor billed to the next arm."""
     last = tree_cpu_seconds(pid)
     still = 0.0
@@ -120,7 +120,7 @@ async def settle(pid: int, quiet: float = 0.3) -> None:
 
 
 def rss_mb(pid: int) -> float:
-    """Resident memory of the process and its descendants (the recorder process)."""
+    """Resident memory of the process and its descendants."""
     total = 0.0
     for p in tree_pids(pid):
         with contextlib.suppress(FileNotFoundError, ProcessLookupError):
@@ -394,7 +394,7 @@ async def bench(procs: dict, tokens: int, quick: bool, only: set[int] | None = N
         pids["litellm"] = procs["litellm"].pid
     for concurrency, _streams, rounds in levels:
         order = [direct, *arms[1:], Arm("direct-B", direct.port, direct.path, direct.headers, body)]
-        totals = {arm.name: {"ttfb": [], "total": [], "bodies": [], "statuses": [], "elapsed": 0.0, "cpu": 0.0, "cpu_server": 0.0}
+        totals = {arm.name: {"ttfb": [], "total": [], "bodies": [], "statuses": [], "elapsed": 0.0, "cpu": 0.0}
                   for arm in order}
         for _ in range(rounds):
             for arm in order:
@@ -402,7 +402,6 @@ async def bench(procs: dict, tokens: int, quick: bool, only: set[int] | None = N
                 for other in pids.values():
                     await settle(other)
                 cpu0 = tree_cpu_seconds(pid) if pid else 0.0
-                server0 = cpu_seconds(pid) if pid else 0.0
                 started = time.perf_counter()
                 result = await asyncio.wait_for(arm.run(concurrency, 1), timeout=900)
                 got = totals[arm.name]
@@ -410,7 +409,6 @@ async def bench(procs: dict, tokens: int, quick: bool, only: set[int] | None = N
                 if pid:
                     await settle(pid)  # recording finishes after the last byte: count it all
                     got["cpu"] += tree_cpu_seconds(pid) - cpu0
-                    got["cpu_server"] += cpu_seconds(pid) - server0
                 for key in ("ttfb", "total", "bodies", "statuses"):
                     got[key] += result[key]
         row: dict = {}
@@ -425,8 +423,6 @@ async def bench(procs: dict, tokens: int, quick: bool, only: set[int] | None = N
                 "ttfb": got["ttfb"], "total": got["total"], "streams": len(ok),
                 "ok": sum(ok), "intact": intact, "elapsed": got["elapsed"],
                 "cpu_per_event_us": got["cpu"] / (len(ok) * events) * 1e6 if arm.name in pids else None,
-                "server_cpu_per_event_us": got["cpu_server"] / (len(ok) * events) * 1e6
-                if arm.name in pids else None,
             }
         report["levels"][concurrency] = row
     return report
@@ -627,9 +623,7 @@ def print_report(report: dict, big: dict, procs: dict) -> None:
                     line += f" | proxy/litellm added TTFB {pt / lt:.3f}"
             print(line)
         cpu = row["proxy"]["cpu_per_event_us"]
-        server = row["proxy"]["server_cpu_per_event_us"]
-        line = (f"  CPU per relayed event: proxy {cpu:.1f} us (server process {server:.1f} us, "
-                f"recorder process {cpu - server:.1f} us)")
+        line = f"  CPU per relayed event: proxy {cpu:.1f} us (relaying and recording, one process)"
         if "litellm" in row:
             line += f", LiteLLM {row['litellm']['cpu_per_event_us']:.1f} us"
         print(line)
@@ -638,7 +632,7 @@ def print_report(report: dict, big: dict, procs: dict) -> None:
     elif "litellm" not in procs["ports"]:
         print("\nLiteLLM not run (not installed in /tmp/litellm-venv, or --no-litellm)")
     print(f"\n300,000-token stream through the proxy: status {big['status']}, {big['events']} events, "
-          f"{big['seconds']:.1f} s; proxy + recorder RSS {big['rss_before']:.1f} MB before, "
+          f"{big['seconds']:.1f} s; proxy RSS (recording included) {big['rss_before']:.1f} MB before, "
           f"peak {big['rss_peak']:.1f} MB (+{big['rss_peak'] - big['rss_before']:.1f}), "
           f"{big['rss_after']:.1f} MB after")
 
