@@ -111,8 +111,10 @@ _CATALOGUE: list[dict] = [
     _entry("claude-opus-4-6", "Claude Opus 4.6", "2026-02-05T00:00:00Z", _M, 128_000,
            prefill=False, thinking=("enabled", "adaptive"),
            effort=("low", "medium", "high", "max"), images=600),
+    # temperature with top_p refused as on 4.5 (Vali-98/ChatterUI#564, skydiscover-ai/skydiscover#15)
     _entry("claude-sonnet-4-6", "Claude Sonnet 4.6", "2026-02-17T00:00:00Z", _M, 128_000,
-           prefill=False, thinking=("enabled", "adaptive"), effort=None, images=600),
+           prefill=False, thinking=("enabled", "adaptive"), effort=None, images=600,
+           sampling_exclusive=True),
     _entry("claude-opus-4-5-20251101", "Claude Opus 4.5", "2025-11-01T00:00:00Z", 200_000,
            64_000, aliases=("claude-opus-4-5",), sampling_exclusive=True,
            effort=("low", "medium", "high")),

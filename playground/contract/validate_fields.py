@@ -345,8 +345,8 @@ def _check_output_config(ctx: Ctx, body: dict) -> None:
     ) and ctx.model is not None:
         levels = ctx.model["effort"]
         if levels == ():
-            ctx.warn(("output_config", "effort"), "This model does not support the effort "
-                     "parameter.")
+            ctx.error(("output_config", "effort"), "This model does not support the effort "
+                      "parameter.", "")
         elif levels is not None and effort not in levels:
             ctx.error(("output_config", "effort"), f"This model does not support effort level "
                       f"'{effort}'. Supported levels: {', '.join(sorted(levels))}.", "")
@@ -392,7 +392,7 @@ def _check_sampling(ctx: Ctx, body: dict) -> None:
             ctx.error(("temperature",), "`temperature` may only be set to 1 when thinking is "
                       "enabled or in adaptive mode.", "")
         if "top_k" in sent:
-            ctx.error(("top_k",), "`top_k` is not supported when thinking is enabled.", "")
+            ctx.error(("top_k",), "`top_k` must be unset when thinking is enabled.", "")
         if "top_p" in sent and body["top_p"] < 0.95:
             ctx.warn(("top_p",), "with thinking on, `top_p` is only accepted between 0.95 and 1")
 

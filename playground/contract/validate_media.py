@@ -68,7 +68,9 @@ def check_base64(ctx: Ctx, data: object, loc: tuple, api: tuple) -> str | None:
     if len(stripped) % 4 == 0 and _B64.fullmatch(stripped):
         ctx.warn(loc, "base64 data contains whitespace or line breaks; strict decoders reject it")
         return stripped
-    ctx.error(loc, "Invalid base64 data", api)
+    # the API's answer names the source, not its `data` (`...image.source.base64: invalid
+    # base64 data`, anthropics/anthropic-sdk-typescript#603)
+    ctx.error(loc, "invalid base64 data", api[:-1] if api and api[-1] == "data" else api)
     return None
 
 

@@ -68,9 +68,10 @@ def test_it_rejects_a_media_type_that_does_not_match_the_bytes():
 
 
 def test_it_rejects_invalid_base64():
+    # anthropics/anthropic-sdk-typescript#603: `messages.2.content.0.tool_result.content.0.
+    # image.source.base64: invalid base64 data`
     [finding] = errors(request(image("not base64!!")))
-    assert finding.api_message() == ("messages.0.content.0.image.source.base64.data: Invalid "
-                                     "base64 data")
+    assert finding.api_message() == "messages.0.content.0.image.source.base64: invalid base64 data"
 
 
 def test_it_rejects_a_data_url_prefix():

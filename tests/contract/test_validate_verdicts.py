@@ -94,3 +94,26 @@ def test_it_refuses_empty_and_whitespace_stop_sequences():
     assert finding.api_message() == "stop_sequences: each stop sequence must be non-empty"
     [finding] = errors(request(USER, stop_sequences=["\n"]))
     assert finding.api_message() == "stop_sequences: each stop sequence must contain non-whitespace"
+
+
+def test_it_refuses_top_k_with_thinking_in_the_apis_words():
+    # quarkiverse/quarkus-langchain4j#1812: "`top_k` must be unset when thinking is enabled."
+    body = request(USER, model="claude-sonnet-4-5", max_tokens=4096, top_k=5,
+                   thinking={"type": "enabled", "budget_tokens": 2048})
+    [finding] = errors(body)
+    assert finding.api_message() == "`top_k` must be unset when thinking is enabled."
+
+
+def test_it_refuses_effort_on_a_model_without_effort():
+    # anthropics/claude-code#30795: `API Error: 400 This model does not support the effort
+    # parameter.` (Sonnet 4.5): a rejection, not a warning
+    [finding] = errors(request(USER, model="claude-sonnet-4-5", output_config={"effort": "low"}))
+    assert finding.api_message() == "This model does not support the effort parameter."
+
+
+def test_it_refuses_temperature_with_top_p_on_sonnet_4_6():
+    # Vali-98/ChatterUI#564 and skydiscover-ai/skydiscover#15: Sonnet 4.6 answers
+    # "`temperature` and `top_p` cannot both be specified for this model. Please use only one."
+    [finding] = errors(request(USER, model="claude-sonnet-4-6", temperature=0.5, top_p=0.9))
+    assert finding.message.startswith("`temperature` and `top_p` cannot both be specified")
+    assert errors(request(USER, model="claude-sonnet-4-6", temperature=0.5)) == []
