@@ -16,7 +16,9 @@ Policy:
   missing), the resolved request is what is sent and recorded, and when the copy is in the
   library the exchange is linked to its saved request, version and value set. `grid` runs
   one request once per value set, at most GRID_PARALLEL at a time, each row a normal
-  recorded run; "stop" stops every row, and rows not started yet never start.
+  recorded run; "stop" stops every row, and rows not started yet never start. `compare`
+  runs one request per target, each with the target's model and overrides applied here
+  (compare.py: checked by the protocol, so a bad one refuses the compare naming its column).
 * Events go to the socket as soon as they arrive, from the run's own task (no queue, no
   timer, no hop through another task): nothing is ever queued here, so each `run.events`
   frame carries the one event that just arrived. A socket that cannot keep up slows the
@@ -35,6 +37,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from playground.composer import origins
+from playground.composer.compare import column_request
 from playground.composer.loops import autorun
 from playground.composer.protocol import ProtocolError, parse_message
 from playground.composer.results import RunEvent, RunRefused, RunResult, RunStart, refused_result
@@ -149,7 +152,7 @@ class RunConsumer(AsyncJsonWebsocketConsumer):
         try:
             msg = parse_message(content)
         except ProtocolError as exc:
-            await self.reject(exc.run_id, str(exc))
+            await self.reject(exc.run_id, str(exc), column=exc.column)
             return
         run_id = msg["run_id"]
         if msg["action"] == "stop":
@@ -171,14 +174,13 @@ class RunConsumer(AsyncJsonWebsocketConsumer):
         self.runs[run_id] = (task, cancel)
         task.add_done_callback(lambda _t: self.runs.pop(run_id, None))
 
-    async def reject(self, run_id: str | None, message: str, error_type: str = "invalid_request_error") -> None:
-        await self.send_frame(
-            {
-                "type": "run.rejected",
-                "run_id": run_id,
-                "error": {"type": error_type, "message": message},
-            }
-        )
+    async def reject(
+        self, run_id: str | None, message: str, error_type: str = "invalid_request_error", *, column: int | None = None
+    ) -> None:
+        frame = {"type": "run.rejected", "run_id": run_id, "error": {"type": error_type, "message": message}}
+        if column is not None:
+            frame["column"] = column
+        await self.send_frame(frame)
 
     async def start_run(self, msg: dict, cancel: asyncio.Event) -> None:
         try:
@@ -293,7 +295,7 @@ class RunConsumer(AsyncJsonWebsocketConsumer):
     async def run_compare(self, msg: dict, cancel: asyncio.Event) -> None:
         runs = []
         for column, target in enumerate(msg["targets"]):
-            request = {**msg["request"], "model": target["model"]}
+            request = column_request(msg["request"], target)
             runs.append(
                 self.run_one(
                     msg,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from playground.composer.compare import OverrideError, check_targets
 from playground.composer.loops import MAX_STEPS_LIMIT
 from playground.composer.mocks import MockError, check_mock
 
@@ -35,9 +36,10 @@ ACTION_KEYS = {
 
 
 class ProtocolError(ValueError):
-    def __init__(self, message: str, run_id: str | None = None):
+    def __init__(self, message: str, run_id: str | None = None, *, column: int | None = None):
         super().__init__(message)
         self.run_id = run_id
+        self.column = column  # the compare column a bad target or override belongs to
 
 
 def _opt_str(content: dict, key: str, run_id: str) -> str | None:
@@ -147,16 +149,8 @@ def parse_message(content: Any) -> dict:
             raise ProtocolError(f"max_steps must be an integer from 1 to {MAX_STEPS_LIMIT}", run_id)
         msg["max_steps"] = steps
     if action == "compare":
-        targets = content["targets"]
-        if not isinstance(targets, list) or not 2 <= len(targets) <= 4:
-            raise ProtocolError("compare needs 2 to 4 targets", run_id)
-        checked = []
-        for target in targets:
-            if not isinstance(target, dict) or set(target) - {"model", "provider"}:
-                raise ProtocolError("a target is {model, provider}", run_id)
-            model = target.get("model")
-            if not isinstance(model, str) or not model or len(model) > MAX_NAME:
-                raise ProtocolError("a target needs a model", run_id)
-            checked.append({"model": model, "provider": _opt_str(target, "provider", run_id)})
-        msg["targets"] = checked
+        try:
+            msg["targets"] = check_targets(content["targets"], msg["request"])
+        except OverrideError as exc:
+            raise ProtocolError(str(exc), run_id, column=exc.column) from exc
     return msg

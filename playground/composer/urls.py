@@ -15,6 +15,7 @@ urlpatterns = [
     path("copies/<str:public_id>/save", views_copies.save, name="copy-save"),
     path("copies/<str:public_id>/close", views_copies.close, name="copy-close"),
     path("validate", views.validate, name="validate"),
+    path("compare", views.compare_columns, name="compare"),
     path("variables", views.variables, name="variables"),
     path("import", views.import_text, name="import"),
     path("code", views.code, name="code"),

@@ -11,6 +11,8 @@ a credential back.
                           shows the existing) copy of a saved request (views_copies.py has
                           the copies' own endpoints).
 - `POST /validate`        a Messages body in, the validator's findings out.
+- `POST /compare`         {request, targets} in: each compare column's request (its model
+                          and overrides applied, compare.py) and its findings.
 - `POST /variables`       {request, variables} in: the placeholders and findings for values
                           the active value set lacks (placeholders.check).
 - `POST /import`          pasted text (a body or a curl command) in, composer state out.
@@ -24,10 +26,11 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
-from playground.composer import catalogue, placeholders, saving, workcopies
+from playground.composer import catalogue, compare, placeholders, saving, workcopies
 from playground.composer.importer import ImportFailure, parse_pasted
 from playground.composer.jsonapi import error, json_body, raw_body, reads_body
 from playground.composer.workcopies import default_state
+from playground.contract.errors import error_body
 from playground.library.models import SavedRequest
 from playground.library.state import check_state
 from playground.teams.access import api_login_required, api_writer_required, membership_for_request
@@ -113,20 +116,51 @@ def _state_from_exchange(team, public_id: str) -> tuple[dict | None, str | None]
     return state, f"Opened the request of exchange {public_id}."
 
 
+def _betas(request: HttpRequest) -> tuple[str, ...]:
+    """The `anthropic-beta` header, read like the API reads it."""
+    return tuple(b.strip() for b in request.headers.get("anthropic-beta", "").split(",") if b.strip())
+
+
+def _findings(body: dict, betas: tuple[str, ...]) -> list[dict]:
+    from playground.contract.validate import validate_request
+
+    return [catalogue.finding_json(f) for f in validate_request(body, betas=betas)]
+
+
 @api_login_required
 @require_POST
 @reads_body
 def validate(request: HttpRequest) -> JsonResponse:
-    """Findings for the posted Messages body; `anthropic-beta` is read like the API reads it."""
-    from playground.contract.validate import parse_body, validate_request
+    """Findings for the posted Messages body."""
+    from playground.contract.validate import parse_body
 
     body, findings = parse_body(raw_body(request))
-    betas = tuple(
-        b.strip() for b in request.headers.get("anthropic-beta", "").split(",") if b.strip()
-    )
+    found = [catalogue.finding_json(f) for f in findings]
     if body is not None and not any(f.severity == "error" for f in findings):
-        findings = [*findings, *validate_request(body, betas=betas)]
-    return JsonResponse({"findings": [catalogue.finding_json(f) for f in findings]})
+        found += _findings(body, _betas(request))
+    return JsonResponse({"findings": found})
+
+
+@api_login_required
+@require_POST
+@reads_body
+def compare_columns(request: HttpRequest) -> JsonResponse:
+    """Each compare column's request, as the run socket would send it, with its findings."""
+    payload = json_body(request)
+    if not isinstance(payload, dict) or not isinstance(payload.get("request"), dict):
+        return error("invalid_request_error", 'send {"request": {...}, "targets": [{"model", "provider", "overrides"}, ...]}')
+    try:
+        targets = compare.check_targets(payload.get("targets"), payload["request"])
+    except compare.OverrideError as exc:
+        body = error_body("invalid_request_error", str(exc))
+        body["error"]["column"] = exc.column
+        return JsonResponse(body, status=400)
+    betas = _betas(request)
+    columns = []
+    for target in targets:
+        body = compare.column_request(payload["request"], target)
+        columns.append({"request": body, "findings": _findings(body, betas)})
+    return JsonResponse({"columns": columns})
 
 
 @api_login_required

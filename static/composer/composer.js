@@ -14,6 +14,7 @@ import { initRun, run, stop, compare, autorun, grid, isRunning, restoreLastRespo
 import { initCopies, openNew } from "./copies.js";
 import { initSave } from "./save.js";
 import { renderVariables } from "./variables.js";
+import { initCompare } from "./compare.js";
 
 const config = readJSONScript("composer-config");
 store.init(readJSONScript("composer-state") || {});
@@ -235,27 +236,5 @@ for (const b of codeDialog.querySelectorAll("[data-code]")) b.addEventListener("
 document.getElementById("code-copy").addEventListener("click", () => navigator.clipboard && navigator.clipboard.writeText(snippets[codeDialog.dataset.kind] || ""));
 document.getElementById("code-close").addEventListener("click", () => codeDialog.close());
 
-// Compare
-const compareDialog = document.getElementById("compare-dialog");
-document.getElementById("compare-button").addEventListener("click", () => {
-  const box = clear(document.getElementById("compare-choices"));
-  for (const group of config.modelGroups) {
-    box.append(h("h5", {}, group.label));
-    for (const model of group.models) {
-      box.append(h("label", { class: "choice" }, h("input", { type: "checkbox", value: `${group.provider || ""}|${model}`, checked: model === store.request.model }), ` ${model}`));
-    }
-  }
-  document.getElementById("compare-error").hidden = true;
-  compareDialog.showModal();
-});
-document.getElementById("compare-close").addEventListener("click", () => compareDialog.close());
-document.getElementById("compare-run").addEventListener("click", () => {
-  const chosen = [...compareDialog.querySelectorAll("input[type=checkbox]:checked")].map((c) => {
-    const [provider, model] = c.value.split("|", 2);
-    return { model, provider: provider || null };
-  });
-  const err = document.getElementById("compare-error");
-  if (chosen.length < 2 || chosen.length > 4) { err.textContent = "Pick two to four models."; err.hidden = false; return; }
-  compareDialog.close();
-  compare(chosen);
-});
+// Compare: the dialog's columns (compare.js) run through the run socket (run.js).
+initCompare(config, compare);

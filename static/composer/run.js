@@ -11,6 +11,7 @@ import { toolCallsPanel, toolUses } from "./toolloop.js";
 import { hasErrors, findings, validateNow, showEmptyFindings } from "./findings.js";
 import { currentCopy } from "./copies.js";
 import { activeVariables, valueSets } from "./variables.js";
+import { summary } from "./compare.js";
 
 let socket = null;
 let opening = null;
@@ -186,18 +187,28 @@ export function autorun(request, maxSteps) {
   send(msg);
 }
 
-export function compare(targets) {
-  return guarded(() => confirmSend(() => {
+// Compare: 2-4 columns, each its own model and parameters (compare.js). The dialog has
+// already checked every column's request with the validator and asked before sending one
+// it rejects; `requests` are the columns' requests as the server will send them.
+export function compare(targets, requests) {
+  return guarded(async () => {
     const msg = { ...baseMessage("compare"), targets, thread: null };
-    const card = responseCard(`Compare · ${targets.length} models`);
-    const grid = h("div", { class: "compare-grid" });
-    // Through the CSSOM: a `style` attribute would be refused by the CSP (no inline styles).
-    grid.style.gridTemplateColumns = `repeat(${targets.length}, minmax(0, 1fr))`;
+    const card = responseCard(`Compare · ${targets.length} columns`);
+    // Columns take the width their content needs and scroll sideways rather than squeeze.
+    const grid = h("div", { class: "compare-grid", "data-testid": "compare-grid" });
+    const hint = h("span", { class: "muted compare-hint", "data-testid": "compare-hint", hidden: true }, " · scroll sideways for every column");
+    card.querySelector("h3").append(hint);
     card.append(grid);
-    current = { id: msg.run_id, kind: "compare", request: msg.request, card, columns: new Map(targets.map((t, i) => [i, makeColumn(grid, t.model)])), pending: targets.length };
+    new ResizeObserver(() => { hint.hidden = grid.scrollWidth <= grid.clientWidth + 1; }).observe(grid);
+    const columns = new Map(targets.map((t, i) => {
+      const col = makeColumn(grid, t.model);
+      col.head.append(summary(requests[i] || {}, t.overrides));
+      return [i, col];
+    }));
+    current = { id: msg.run_id, kind: "compare", request: msg.request, card, columns, pending: targets.length };
     setButtons(true);
     send(msg);
-  }));
+  });
 }
 
 // The evaluation grid: the request once per value set, one row each (the server runs a few
@@ -281,10 +292,14 @@ function onFrame(frame) {
     case "loop.step": loopStep(frame); break;
     case "grid.finished": done(); break;
     case "run.rejected": {
-      const col = columnFor(frame);
+      const col = columnFor(frame) || columnFor({});
       col.view.showError(frame.error || {}, null);
-      col.badge.className = "badge badge-rejected";
-      col.badge.textContent = "rejected";
+      // A refused compare runs no column at all.
+      const refused = current.kind === "compare" ? [...current.columns.values()].filter((c) => !c.result) : [col];
+      for (const c of refused) {
+        c.badge.className = "badge badge-rejected";
+        c.badge.textContent = "rejected";
+      }
       done();
       break;
     }
