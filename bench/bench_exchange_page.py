@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import os
 import resource
-import statistics
 import sys
 import tempfile
 import time
@@ -23,6 +22,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 _tmp = None
 if "DATABASE_URL" not in os.environ:
     _tmp = tempfile.mkdtemp(prefix="bench-inspector-")
@@ -37,6 +37,7 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.test import Client  # noqa: E402
+from timing import repeat  # noqa: E402
 
 EVENTS = 100_000
 TOKENS = 300_000
@@ -110,22 +111,22 @@ def make_exchange(team, user, *, events: int, tokens: int):
     return exchange
 
 
+def get_ok(client: Client, url: str):
+    """A page through the test client, which must answer 200."""
+    response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    return response
+
+
 def measure(client: Client, url: str) -> tuple[float, float, int]:
     """(median server ms, Python heap peak MB, page bytes). Timed runs are separate from
     the heap run: tracemalloc slows allocation-heavy code many times over."""
-    times = []
-    size = 0
-    for _ in range(RUNS):
-        t0 = time.perf_counter()
-        response = client.get(url)
-        times.append((time.perf_counter() - t0) * 1000)
-        assert response.status_code == 200, (url, response.status_code)
-        size = len(response.content)
+    timing = repeat(lambda: get_ok(client, url), RUNS, warm=False)
     tracemalloc.start()
     client.get(url)
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
-    return statistics.median(times), peak / 1e6, size
+    return timing.median, peak / 1e6, len(timing.result.content)
 
 
 def create_in_child() -> None:

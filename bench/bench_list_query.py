@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import statistics
 import sys
 import time
 from datetime import UTC, datetime, timedelta
@@ -30,6 +29,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 BENCH_DIR = Path("/tmp/playground-bench")
 if not os.environ.get("DATABASE_URL"):
     BENCH_DIR.mkdir(exist_ok=True)
@@ -42,6 +42,7 @@ django.setup()
 
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
+from timing import line, repeat  # noqa: E402
 
 from playground.recording import search_sql  # noqa: E402
 from playground.recording.models import Exchange  # noqa: E402
@@ -144,17 +145,9 @@ def _load(team_id: int) -> None:
 
 
 def _time(label: str, call, baseline: float | None = None) -> float:
-    call()  # warm the cache: the page is read repeatedly in real use too
-    times = []
-    for _ in range(REPEAT):
-        t = time.perf_counter()
-        page = call()
-        times.append((time.perf_counter() - t) * 1000)
-    median = statistics.median(times)
-    ratio = f"  x{median / baseline:.1f} baseline" if baseline else ""
-    print(f"  {label:<52} median {median:7.1f} ms  worst {max(times):7.1f} ms  "
-          f"rows {len(page.exchanges):>2}{ratio}")
-    return median
+    timing = repeat(call, REPEAT)
+    print(line(label, timing, baseline, width=52, extra=f"  rows {len(timing.result.exchanges):>2}"))
+    return timing.median
 
 
 def main() -> None:

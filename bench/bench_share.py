@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import os
-import statistics
 import sys
 import tempfile
 import time
@@ -34,30 +33,19 @@ import django  # noqa: E402
 
 django.setup()
 
-from bench_exchange_page import EVENTS, TOKENS, make_exchange  # noqa: E402
+from bench_exchange_page import EVENTS, TOKENS, get_ok, make_exchange  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.test import Client  # noqa: E402
+from timing import alternate  # noqa: E402
 
 RUNS = 5
 TABS = ("conversation", "request", "response", "timeline", "timeline&page=500", "findings")
 
 
-def timed_ms(client: Client, url: str) -> float:
-    t0 = time.perf_counter()
-    response = client.get(url)
-    elapsed = (time.perf_counter() - t0) * 1000
-    assert response.status_code == 200, (url, response.status_code)
-    return elapsed
-
-
 def medians(member: Client, page: str, visitor: Client, share: str) -> tuple[float, float]:
-    """Median ms of the page and of the share, timed alternately, so a busy moment of a
-    shared machine falls on both rather than on one."""
-    page_times, share_times = [], []
-    for _ in range(RUNS):
-        page_times.append(timed_ms(member, page))
-        share_times.append(timed_ms(visitor, share))
-    return statistics.median(page_times), statistics.median(share_times)
+    """Median ms of the page and of the share, timed alternately."""
+    page_timing, share_timing = alternate([lambda: get_ok(member, page), lambda: get_ok(visitor, share)], RUNS)
+    return page_timing.median, share_timing.median
 
 
 def create_in_child() -> None:

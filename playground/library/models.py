@@ -132,7 +132,10 @@ class Facet(models.Model):
     value = models.CharField(max_length=200)
 
     class Meta:
-        indexes = [models.Index(fields=["team", "kind", "value"], name="lib_facet_lookup")]
+        # The id is in the index so a facet's requests are read from the index alone.
+        indexes = [
+            models.Index(fields=["team", "kind", "value", "saved_request"], name="lib_facet_requests")
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind}:{self.value}"

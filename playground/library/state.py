@@ -148,6 +148,8 @@ def dumps(value: object) -> str:
     """JSON text that any database stores exactly: non-ASCII kept as is, unless the value
     holds an unpaired surrogate, which only an ASCII escape can carry."""
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    if text.isascii():  # a 5 MB check in 0.3 ms, where encoding to look takes several
+        return text
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:

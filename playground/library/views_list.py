@@ -1,6 +1,7 @@
 """The library page, creating a saved request from pasted JSON, and the file doors.
 
-- `GET  /library/`          search and filter (q, tag, model, tool, author, sort, page)
+- `GET  /library/`          search and filter (q, tag, model, tool, author, sort; cursor or
+                            before: the row a page continues after or goes back before)
 - `GET|POST /library/new`   a saved request from a pasted composer state
 - `GET  /library/export`    the requests matching the page's filter, as a file
 - `POST /library/import`    a file in; every problem listed with its JSON path, or all in
@@ -9,6 +10,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -20,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from playground.library import files, ops
 from playground.library.forms import parse_state, parse_tags
-from playground.library.search import Filters, parse_filters, search_library, tag_choices
+from playground.library.search import parse_filters, position_of, search_library, tag_choices
 from playground.library.state import StateError, empty_state
 from playground.recording.models import Exchange
 from playground.teams.access import membership_for_request, require_write
@@ -53,7 +55,7 @@ def library(request: HttpRequest) -> HttpResponse:
         "page": page,
         "f": filters,
         "notes": notes,
-        "query": urlencode(filters.query_items(page=1)),
+        "query": urlencode(filters.query_items()),
         "tags": tag_choices(team),
         "can_write": membership is not None and membership.can_write,
         "filtered": any((filters.q, filters.tag, filters.model, filters.tool, filters.author)),
@@ -91,16 +93,16 @@ def new_request(request: HttpRequest) -> HttpResponse:
 
 
 def _matching(team, params) -> list:
-    """Every saved request matching the page's filter (ignoring its page), newest use first."""
+    """Every saved request matching the page's filter (from its first page), in its order."""
     filters, _ = parse_filters(params)
+    filters.after = filters.before = None
     rows: list = []
-    filters.page = 1
     while len(rows) < EXPORT_LIMIT:
         page = search_library(team, filters, limit=500)
         rows += page.rows
-        if not page.has_next or filters.page >= 2000:
+        if not page.has_next:
             break
-        filters = Filters(**{**filters.__dict__, "page": filters.page + 1})
+        filters = replace(filters, after=position_of(filters.sort, page.rows[-1]))
     return rows[:EXPORT_LIMIT]
 
 

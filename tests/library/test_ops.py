@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.db import IntegrityError
 
 from playground.library import ops
 from playground.library.models import Facet, RunOrigin, SavedRequest, Version
@@ -200,3 +201,22 @@ def test_it_saves_a_request_at_the_proxys_body_limit(acme, alice, settings):
         ops.save_version(saved, alice, too_big)
     assert saved.versions.count() == 1
     assert len(json.loads(saved.versions.get().state_json)["request"]["messages"][0]["content"][0]["text"]) > 1000
+
+
+def test_a_taken_version_number_is_djangos_integrity_error_and_nothing_half_saved(saved, alice):
+    # A writer that skipped the row lock took number 2 without moving latest_number.
+    Version.objects.create(saved_request=saved, number=2, state_json="{}", created=saved.created)
+    with pytest.raises(IntegrityError):
+        ops.save_version(saved, alice, sample_state("lost"))
+    saved.refresh_from_db()
+    assert saved.latest_number == 1
+    assert [v.number for v in saved.versions.all()] == [2, 1]
+
+
+def test_a_saved_version_reads_back_exactly_with_its_fields(saved, alice):
+    state = sample_state("caf\u00e9 \U0001f600 \\ \" ' %s %(x)s")
+    version = ops.save_version(saved, alice, state, "m\u00e9", base_version=1)
+    stored = Version.objects.get(pk=version.pk)
+    assert stored.state == state and stored.state_json == version.state_json
+    assert (stored.number, stored.author, stored.message, stored.base_number) == (2, alice, "m\u00e9", 1)
+    assert stored.size == len(stored.state_json.encode("utf-8")) and stored.created == version.created

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import json
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -64,20 +66,33 @@ def test_it_pages_through_results(signed_in, acme, alice, monkeypatch):
     for i in range(5):
         ops.create_saved_request(acme, alice, f"r{i}", sample_state())
     first = signed_in.get("/library/", {"sort": "name"})
-    assert _names(first) == ["r0", "r1"] and b'rel="next"' in first.content
-    last = signed_in.get("/library/", {"sort": "name", "page": "3"})
+    assert _names(first) == ["r0", "r1"] and b'rel="prev"' not in first.content
+    second = signed_in.get(_link(first, "next"))
+    assert _names(second) == ["r2", "r3"] and b'rel="prev"' in second.content
+    last = signed_in.get(_link(second, "next"))
     assert _names(last) == ["r4"] and b'rel="next"' not in last.content
+    assert _names(signed_in.get(_link(last, "prev"))) == ["r2", "r3"]
+    assert _names(signed_in.get(_link(last, "first"))) == ["r0", "r1"]
+
+
+def _link(response, rel: str) -> str:
+    found = re.search(rf'rel="{rel}" href="([^"]+)"', response.content.decode())
+    assert found, rel
+    return "/library/" + html.unescape(found.group(1))
 
 
 @pytest.mark.parametrize(
     "params",
-    [{"page": "x"}, {"page": "-1"}, {"page": "99999999999999999999"}, {"sort": "<script>"},
-     {"q": "a\x00b"}, {"q": "x" * 5000}, {"tag": "\u202e<b>"}, {"model": "%_\\"}],
+    [{"cursor": "x"}, {"before": "2026-02-30T00:00:00+00:00~1"}, {"cursor": "2026-01-01T00:00:00+00:00~" + "9" * 30},
+     {"sort": "<script>"}, {"q": "a\x00b"}, {"q": "x" * 5000}, {"tag": "\u202e<b>"}, {"model": "%_\\"},
+     {"sort": "name", "cursor": "a\x00~1"}, {"page": "3"}],
 )
 def test_it_ignores_unusable_query_parameters_with_a_message(signed_in, saved, params):
     response = signed_in.get("/library/", params)
     assert response.status_code == 200
-    if "page" in params or "sort" in params:
+    if {"cursor", "before"} & set(params):
+        assert _names(response) == ["Weather loop"], "a bad cursor shows the first page"
+    if {"cursor", "before", "sort"} & set(params):
         assert response.context["notes"]
         assert b"<script>" not in response.content
 

@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from playground.library import files
 from playground.library.models import SavedRequest
-from playground.library.search import Filters, search_library
+from playground.library.search import Filters, position_of, search_library
 from playground.teams.models import Team
 
 BATCH = 500
@@ -72,4 +72,4 @@ class Command(BaseCommand):
             rows += page.rows
             if not page.has_next:
                 return rows
-            filters.page += 1
+            filters.after = position_of(filters.sort, page.rows[-1])
