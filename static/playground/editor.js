@@ -48,6 +48,12 @@ function schemaCompletion(context) {
   return options && { from: word.from, options, validFor: /^"[$\w]*$/ };
 }
 
+// An empty box is an optional field left out (not sent), not broken JSON.
+const parseJSON = jsonParseLinter();
+function parseErrors(view) {
+  return view.state.doc.toString().trim() ? parseJSON(view) : [];
+}
+
 function enhance(ta) {
   if (ta.dataset.editor) return;
   ta.dataset.editor = "on";
@@ -68,7 +74,7 @@ function enhance(ta) {
       extensions: [
         basicSetup,
         json(),
-        linter(jsonParseLinter(), { delay: 300 }),
+        linter(parseErrors, { delay: 300 }),
         lintGutter(),
         isSchemaField(ta) ? EditorState.languageData.of(() => [{ autocomplete: schemaCompletion }]) : [],
         readOnly.of(EditorState.readOnly.of(ta.readOnly)),

@@ -72,3 +72,17 @@ def test_schema_keywords_are_completed(page_for, alice):
         re.compile(r'^\{"type": "object", "properties": \{\}, "required": \["city"\]\}\s*$')
     )
     assert raw_request(page)["tools"][0]["input_schema"]["required"] == ["city"]
+
+
+def test_an_empty_optional_box_is_not_marked_as_broken(page_for, alice):
+    page = open_composer(page_for(alice))
+    # output_config.format is empty (not sent): no parse error in its gutter.
+    editor = page.locator(".code-editor:has(+ [data-bind='output_config.format']) .cm-editor")
+    expect(editor).to_be_visible()
+    marker = editor.locator(".cm-gutter-lint .cm-gutterElement:has(.cm-lint-marker-error)")
+    editor.locator(".cm-content").click()
+    page.keyboard.insert_text("nope")
+    expect(marker).to_have_count(1)  # the linter runs on this box
+    page.keyboard.press("Control+a")
+    page.keyboard.press("Backspace")
+    expect(marker).to_have_count(0)
