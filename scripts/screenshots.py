@@ -83,7 +83,7 @@ def seed(env: dict[str, str]) -> dict:
     demo = ensure_local_user("demo")
     team = current_team(demo)
     users = get_user_model().objects
-    for name, role in (("alice", "admin"), ("bob", "member"), ("carol", "viewer")):
+    for name, role in (("alice", "owner"), ("bob", "member"), ("carol", "viewer")):
         user, _ = users.get_or_create(username=name, defaults={"email": f"{name}@example.com"})
         if not user.memberships.filter(team=team).exists():
             add_member(team, user, role)
@@ -150,7 +150,12 @@ def serve(env: dict[str, str], folder: Path) -> Iterator[str]:
 
 def proxy_calls(base: str, key: str) -> None:
     """A few calls through the recording proxy, as an SDK would make them."""
+    import logging
+
     import anthropic
+
+    for name in ("httpx", "httpx2"):
+        logging.getLogger(name).setLevel(logging.WARNING)
 
     client = anthropic.Anthropic(base_url=base, api_key=key, max_retries=0)
     client.messages.create(model="sim-1", max_tokens=200, messages=[{"role": "user", "content": "Hello from CI."}])

@@ -56,7 +56,7 @@ def test_each_column_runs_with_its_own_parameters(page_for, alice, size):
     # Columns keep a readable width (scrolling sideways in their own box when they do not
     # fit) and the page itself never scrolls sideways.
     widths = page.eval_on_selector_all(".compare-grid .run-column", "cols => cols.map((c) => c.getBoundingClientRect().width)")
-    assert min(widths) >= min(300, size[0] - 80)
+    assert min(widths) >= min(270, size[0] - 80)
     assert page.evaluate(PAGE_SIDEWAYS) <= 0
     if size[0] < 600:
         fits = page.eval_on_selector(".compare-grid", "g => g.scrollWidth <= g.clientWidth")
