@@ -84,8 +84,9 @@ _CATALOGUE: list[dict] = [
            thinking_always_on=True, forced_tool=False, effort=None, **_NEW),
     _entry("claude-mythos-5-2", "Claude Mythos 5.2", "2026-11-01T00:00:00Z", None, None,
            thinking_always_on=True, effort=None, **_NEW),
+    # "Claude Mythos Preview does not support forced tool use" (the tool use guide)
     _entry("claude-mythos-preview", "Claude Mythos Preview", "2026-04-01T00:00:00Z", None, None,
-           effort=None, **_NEW),
+           effort=None, forced_tool=False, **_NEW),
     _entry("claude-fable-5-1", "Claude Fable 5.1", "2026-10-01T00:00:00Z", _M, 128_000,
            thinking_always_on=True, forced_tool=False, **_NEW),
     _entry("claude-mythos-5-1", "Claude Mythos 5.1", "2026-10-01T00:00:00Z", _M, 128_000,

@@ -23,8 +23,8 @@ from dataclasses import dataclass
 
 POLICY = "docs/contract.md#what-the-validator-cannot-know"
 _DOCS = "https://platform.claude.com/docs/en"
-_SDK_PARAMS = ("https://github.com/anthropics/anthropic-sdk-python/blob/main/src/anthropic/"
-               "types/message_create_params.py")
+_SDK = "https://github.com/anthropics/anthropic-sdk-python/blob/main/src/anthropic/types/"
+_SDK_PARAMS = _SDK + "message_create_params.py"
 
 
 @dataclass(frozen=True)
@@ -57,30 +57,31 @@ SOURCES: tuple[Source, ...] = (
             "https://github.com/danny-avila/LibreChat/issues/8346"),
     _report("Input should be less than or equal to",
             "https://github.com/danny-avila/LibreChat/issues/8346"),
-    _report("Input should be greater than 0",
-            "https://github.com/danny-avila/LibreChat/issues/8346"),
+    Source("Input should be greater than 0", "sdk", _SDK_PARAMS),
     Source("Input should be ", "sdk", _SDK_PARAMS),  # literal choices
     Source("does not match any of the expected tags", "sdk", _SDK_PARAMS),
     Source("Unable to extract tag using discriminator", "sdk", _SDK_PARAMS),
     _report("String should match pattern", "https://github.com/anomalyco/opencode/issues/1279"),
     _report("String should have at most 64 characters",
             "https://github.com/anthropics/claude-code/issues/2326"),
-    _report("String should have at least 1 character",
-            "https://github.com/anthropics/claude-code/issues/2326"),
+    Source("String should have at least 1 character", "sdk", _SDK_PARAMS),
     Source("List should have at most", "sdk", _SDK_PARAMS),
     _docs("Request exceeds the maximum size", "api/errors"),
     # -- top-level fields --
     _report("at least one message is required",
             "https://github.com/devoxx/DevoxxGenieIDEAPlugin/issues/567"),
-    _docs("which is the maximum allowed number of output tokens for",
-          "about-claude/models/overview"),
-    _docs("the model's output limit without the output beta you sent",
-          "about-claude/models/overview"),
+    _report("which is the maximum allowed number of output tokens for",
+            "https://github.com/BerriAI/litellm/issues/8984"),
+    # the same report: an output beta (`output-128k-2025-02-19`) raises the limit
+    _report("the model's output limit without the output beta you sent",
+            "https://github.com/BerriAI/litellm/issues/8984"),
     _report("the official SDKs refuse to send it",
             "https://github.com/anthropics/anthropic-sdk-python/issues/1698"),
-    _docs("looks like an email address", "api/messages"),
+    # the SDK's own docstring for metadata.user_id: "Do not include any identifying
+    # information such as name, email address, or phone number."
+    Source("looks like an email address", "sdk", _SDK + "metadata_param.py"),
     _report("each stop sequence must", "https://github.com/MegaGrindStone/mcp-web-ui/issues/5"),
-    _docs("empty system prompt", "api/messages"),
+    _ours("empty system prompt: the API's answer to it is not known to this validator"),
     # -- thinking and sampling --
     _report("`max_tokens` must be greater than `thinking.budget_tokens`",
             "https://github.com/liuw1535/antigravity2api-nodejs/issues/149"),
@@ -92,12 +93,15 @@ SOURCES: tuple[Source, ...] = (
     _report("always thinks", "https://github.com/elidickinson/pi-claude-bridge/pull/29"),
     _report("Thinking may not be enabled when tool_choice forces tool use",
             "https://github.com/mastra-ai/mastra/issues/7507"),
+    # the tool use guide: "Claude Mythos Preview does not support forced tool use"
     _docs("does not support forced tool use", "agents-and-tools/tool-use/implement-tool-use"),
     _report("This model does not support the effort parameter",
             "https://github.com/anthropics/claude-code/issues/30795"),
+    # capture 18, recorded by pydantic-ai's test suite
     _report("This model does not support effort level",
-            "https://github.com/pydantic/pydantic-ai/blob/main/tests/models/cassettes/"
-            "test_anthropic/test_anthropic_explicit_effort_xhigh_unsupported_model_errors.yaml"),
+            "https://github.com/pydantic/pydantic-ai/blob/6f73ae51027802cc8fb952d226e940ada4b2e853/"
+            "tests/models/cassettes/test_anthropic/"
+            "test_anthropic_explicit_effort_xhigh_unsupported_model_errors.yaml"),
     _ours("structured outputs are not known to be supported"),
     _report("is deprecated for this model", "https://github.com/The-PR-Agent/pr-agent/issues/2456"),
     _report("`temperature` and `top_p` cannot both be specified for this model",
@@ -114,19 +118,23 @@ SOURCES: tuple[Source, ...] = (
             "https://github.com/anthropics/claude-code/issues/23440"),
     _report("cache_control cannot be set for empty text blocks",
             "https://github.com/anthropics/claude-code/issues/54013"),
-    _docs("blocks can only be in", "build-with-claude/working-with-messages"),
-    _docs("blocks are not allowed in", "build-with-claude/working-with-messages"),
-    _docs("each thinking block must contain thinking", "build-with-claude/extended-thinking"),
+    # which role and which container takes which block: the SDK's param unions
+    # (MessageParam content, SystemMessageParam, ToolResultBlockParam content)
+    Source("blocks can only be in", "sdk", _SDK_PARAMS),
+    Source("blocks are not allowed in", "sdk", _SDK_PARAMS),
+    _report("each thinking block must contain thinking",
+            "https://github.com/microsoft/vscode/pull/320196"),
     _report("Invalid `signature` in `thinking` block",
             "https://github.com/ding113/claude-code-hub/issues/518"),
-    _docs("Invalid `data` in `redacted_thinking` block", "build-with-claude/extended-thinking"),
+    _report("Invalid `data` in `redacted_thinking` block",
+            "https://github.com/anthropics/claude-code/issues/56708"),
     # -- media --
     _report("invalid base64 data", "https://github.com/anthropics/anthropic-sdk-typescript/issues/603"),
     _report("base64 data must not include a `data:` URL prefix",
             "https://github.com/felixarntz/ai-services/pull/19"),
-    _docs("base64 data contains whitespace", "build-with-claude/vision"),
+    _ours("base64 data contains whitespace or line breaks; whether the API decodes it"),
     _report("image cannot be empty", "https://github.com/anthropics/claude-code/issues/12750"),
-    _docs("image exceeds 5 MB maximum", "build-with-claude/vision"),
+    _docs("image exceeds 5 MB maximum", "build-with-claude/vision"),  # 5 MB per image
     _report("Could not process image", "https://github.com/anthropics/claude-code/issues/7399"),
     _report("Image does not match the provided media type",
             "https://github.com/anthropics/claude-code/issues/15746"),
@@ -143,11 +151,11 @@ SOURCES: tuple[Source, ...] = (
             "https://github.com/agno-agi/agno/issues/7513"),
     # -- tools --
     _report("Tool names must be unique", "https://github.com/microsoft/vscode/issues/278073"),
-    _docs("tool_choice forces tool use but no tools are defined",
-          "agents-and-tools/tool-use/implement-tool-use"),
+    _report("tool_choice may only be specified while providing tools",
+            "https://github.com/dphnAI/sonar/pull/1143"),
     _docs("not found in `tools`", "agents-and-tools/tool-use/implement-tool-use"),
     _docs("Only one of `allowed_domains` and `blocked_domains` may be set",
-          "agents-and-tools/tool-use/web-search-tool"),
+          "agents-and-tools/tool-use/web-search-tool"),  # "Domain filtering"
     _ours("newer than this validator, the upstream decides"),
     _docs("Input should be a valid JSON Schema", "agents-and-tools/tool-use/implement-tool-use"),
     _docs("structured outputs need `additionalProperties: false`",
@@ -178,7 +186,8 @@ SOURCES: tuple[Source, ...] = (
             "https://github.com/anthropics/claude-code/issues/13460"),
     _report("tool_result block(s) at the beginning of this message",
             "https://github.com/anthropics/claude-code/issues/37"),
-    _docs("send exactly one result per `tool_use`", "agents-and-tools/tool-use/handle-tool-calls"),
+    _report("each tool_use must have a single result",
+            "https://github.com/Kilo-Org/kilocode/pull/3772"),
     _report("Expected `thinking` or `redacted_thinking`, but found",
             "https://github.com/anomalyco/opencode/issues/3077"),
     # -- caching --

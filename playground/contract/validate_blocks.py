@@ -289,13 +289,20 @@ def _server_result(ctx: Ctx, block: dict, where: str, loc: tuple, api: tuple, ta
 
 def _thinking(ctx: Ctx, block: dict, where: str, loc: tuple, api: tuple, tapi: tuple) -> None:
     thinking = block.get("thinking")
+    signature = block.get("signature")
     if ("thinking" in block and check_type(ctx, thinking, "str", (*loc, "thinking"),
                                            (*tapi, "thinking"))
             and not thinking and ctx.thinking_display != "omitted"):
-        # with display "omitted" the API returns thinking blocks with empty text
-        ctx.error((*loc, "thinking"), "each thinking block must contain thinking",
+        if isinstance(signature, str) and signature:
+            # a signed block with empty text is what a turn made with display "omitted"
+            # returns, and is accepted back (microsoft/vscode#320196); only the signature
+            # tells whether its text was removed since, which is not checkable here
+            ctx.warn((*loc, "thinking"), "empty thinking text: accepted when the turn was made "
+                     'with `display: "omitted"`, refused if its text was removed (`each thinking '
+                     "block must contain thinking`)", (*api, "thinking"))
+        else:
+            ctx.error((*loc, "thinking"), "each thinking block must contain thinking",
                       (*api, "thinking"))
-    signature = block.get("signature")
     if "signature" in block and check_type(ctx, signature, "str", (*loc, "signature"),
                                            (*tapi, "signature")) and not signature:
         ctx.error((*loc, "signature"), "Invalid `signature` in `thinking` block", api)

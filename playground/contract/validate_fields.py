@@ -404,7 +404,8 @@ def check_system(ctx: Ctx, body: dict, check_block) -> None:
     system = body["system"]
     if isinstance(system, str):
         if not system:
-            ctx.warn(("system",), "empty system prompt; omit the field instead")
+            ctx.warn(("system",), "empty system prompt: the API's answer to it is not known to "
+                     "this validator; omit the field instead")
         elif not system.strip():
             ctx.error(("system",), "text content blocks must contain non-whitespace text")
         return

@@ -104,7 +104,9 @@ def check_tool_choice_target(ctx: Ctx, body: dict) -> None:
         return
     tools = body.get("tools")
     if not tools:
-        ctx.warn(("tool_choice",), "tool_choice forces tool use but no tools are defined")
+        # the API refuses a forced choice with nothing to choose from (dphnAI/sonar#1143)
+        ctx.error(("tool_choice",), "tool_choice may only be specified while providing tools",
+                  ("tool_choice", choice.get("type")))
         return
     name = choice.get("name")
     if choice.get("type") == "tool" and isinstance(name, str) and name not in ctx.tool_names:

@@ -225,8 +225,8 @@ def _check_tools(ctx: Ctx, turns: list, last_index: int) -> None:
                 elif m > 0:
                     continue  # counted as missing below
                 elif tool_use_id in found:
-                    ctx.warn(("messages", i, "content", j), f"second `tool_result` for "
-                             f"{tool_use_id}; send exactly one result per `tool_use`")
+                    ctx.error(("messages", i, "content", j), "each tool_use must have a single "
+                              f"result. Found multiple `tool_result` blocks with id: {tool_use_id}")
                 else:
                     found[tool_use_id] = leading
         missing = [tid for tid in prev_ids if tid not in found]

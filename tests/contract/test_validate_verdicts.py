@@ -117,3 +117,31 @@ def test_it_refuses_temperature_with_top_p_on_sonnet_4_6():
     [finding] = errors(request(USER, model="claude-sonnet-4-6", temperature=0.5, top_p=0.9))
     assert finding.message.startswith("`temperature` and `top_p` cannot both be specified")
     assert errors(request(USER, model="claude-sonnet-4-6", temperature=0.5)) == []
+
+
+def test_it_refuses_a_forced_tool_choice_without_tools():
+    # dphnAI/sonar#1143; public client code quotes the API's 400 as "tool_choice may only be
+    # specified while providing tools" (it was a warning here)
+    [finding] = errors(request(USER, tool_choice={"type": "any"}))
+    assert finding.message == "tool_choice may only be specified while providing tools"
+
+
+def test_it_refuses_two_results_for_one_tool_use():
+    # Kilo-Org/kilocode#3772; the API answers `messages.N.content.M: each tool_use must have a
+    # single result. Found multiple `tool_result` blocks with id: ...` (it was a warning here)
+    call = {"type": "tool_use", "id": "toolu_1", "name": "read", "input": {}}
+    result = {"type": "tool_result", "tool_use_id": "toolu_1", "content": "ok"}
+    body = request(USER, {"role": "assistant", "content": [call]},
+                   {"role": "user", "content": [result, result]},
+                   tools=[{"name": "read", "input_schema": {"type": "object"}}])
+    [finding] = errors(body)
+    assert finding.api_message() == ("messages.2.content.1: each tool_use must have a single "
+                                     "result. Found multiple `tool_result` blocks with id: toolu_1")
+
+
+def test_it_refuses_forced_tool_use_on_mythos_preview():
+    # the tool use guide: "Claude Mythos Preview does not support forced tool use"
+    body = request(USER, model="claude-mythos-preview", tool_choice={"type": "any"},
+                   tools=[{"name": "read", "input_schema": {"type": "object"}}])
+    [finding] = errors(body)
+    assert "does not support forced tool use" in finding.message
