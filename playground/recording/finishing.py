@@ -104,6 +104,7 @@ def finish(op: ops.Finish, state: dict, prices: list[dict] | None) -> tuple[int 
         prefix, reply, candidates = threads.conversation_hashes(request_body, message)
         exchange.prefix_hash = prefix
         exchange.reply_hash = reply if outcome == "completed" else ""
+        exchange.parent_hash = candidates[0] if candidates else ""
         if prefix:
             exchange._parent_candidates = candidates
             threads.assign_thread(exchange, request_body, exchange.finished_at)
@@ -120,7 +121,7 @@ _FINISH_FIELDS = [
     "input_tokens", "output_tokens", "cache_creation_5m", "cache_creation_1h", "cache_read",
     "server_tool_use", "cost_usd", "message", "stop_reason", "outcome", "error_type",
     "error_message", "event_count", "stored_bytes", "first_token_ms", "duration_ms",
-    "finished_at", "anomalies", "tool_names", "search_text", "prefix_hash", "reply_hash",
+    "finished_at", "anomalies", "tool_names", "search_text", "prefix_hash", "reply_hash", "parent_hash",
     "thread", "parent", "retry_of", "step", "branch",
 ]
 

@@ -176,6 +176,8 @@ class Exchange(models.Model):
     thread_hint = models.CharField(max_length=200, blank=True, default="")
     prefix_hash = models.CharField(max_length=64, blank=True, default="")  # all request messages
     reply_hash = models.CharField(max_length=64, blank=True, default="")  # messages + reply
+    # The history the request resends, up to its last assistant turn: its parent's reply_hash.
+    parent_hash = models.CharField(max_length=64, blank=True, default="")
 
     objects = ExchangeQuerySet.as_manager()
 
@@ -189,6 +191,9 @@ class Exchange(models.Model):
             ),
             models.Index(fields=["team", "reply_hash"], name="exch_team_reply"),
             models.Index(fields=["team", "prefix_hash"], name="exch_team_prefix"),
+            models.Index(
+                fields=["team", "parent_hash"], name="exch_team_parent_hash", condition=~models.Q(parent_hash="")
+            ),
             models.Index(fields=["outcome"], name="exch_outcome"),
             models.Index(fields=["started_at"], name="exch_started"),
         ]

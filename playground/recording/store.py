@@ -22,13 +22,15 @@ import json
 import logging
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import psycopg
 from django.db import OperationalError, connection, transaction
 
 from playground.contract import validate
-from playground.recording import analyze, finishing, media, ops
+from playground.recording import analyze, finishing, media, ops, threads
 from playground.recording.models import Blob, EventRun, Exchange
 from playground.recording.redact import scrub_bytes
 from playground.recording.tally import StreamTally
@@ -371,12 +373,24 @@ def write_batch(batch: list[ops.Op]) -> BatchResult:
     return result
 
 
+@contextmanager
+def _transaction(batch: list[Prepared]) -> Iterator[None]:
+    """The transaction one batch (or one exchange's part of it) is written in. When it
+    finishes exchanges, and is the recorder's own (not inside a caller's), the thread lock
+    is its first statement (see threads.py), held until it commits."""
+    own = not connection.in_atomic_block
+    with transaction.atomic():
+        if own and any(isinstance(op, ops.Finish) for op in batch):
+            threads.lock_assignment()
+        yield
+
+
 def _write_prepared(batch: list[Prepared]) -> BatchResult:
     result = BatchResult()
     for attempt in range(LOCKED_RETRIES + 1):
         live: dict = {}
         try:
-            with transaction.atomic():
+            with _transaction(batch):
                 _apply(batch, live, result)
             _commit_live(live)
             return result
@@ -403,7 +417,7 @@ def _write_prepared(batch: list[Prepared]) -> BatchResult:
     for public_id, group in groups.items():
         live = {}
         try:
-            with transaction.atomic():
+            with _transaction(group):
                 _apply(group, live, result)
             _commit_live(live)
         except Exception as exc:
@@ -427,7 +441,7 @@ def _write_prepared(batch: list[Prepared]) -> BatchResult:
 def _retry_without_events(batch: list[Prepared], result: BatchResult) -> bool:
     live: dict = {}
     try:
-        with transaction.atomic():
+        with _transaction(batch):
             _apply(batch, live, result)
     except Exception:
         return False

@@ -15,8 +15,21 @@ Policy:
   thread, parent and step, marked `retry_of`. Two different continuations of one parent are
   branches (numbered 0, 1, ... in arrival order). `x-playground-thread` (the `thread_hint`)
   names the thread outright.
-* Assignment runs in the writer at finish, one exchange at a time, so two requests never
-  race to create the same thread.
+* Assignment runs in the writer at finish, one exchange at a time. Several server
+  processes each have a writer, so on PostgreSQL a batch that assigns threads first takes
+  a transaction-scoped advisory lock (`lock_assignment`) and holds it until it commits: the
+  next process's assignment then sees this one's threads, and two processes never both
+  create the thread of one `thread_hint` (or of one conversation). It is the first lock the
+  transaction takes, so it never waits for the lock while holding a row another holder may
+  need, and it is only taken by a transaction of the recorder's own (never inside a
+  caller's longer one). SQLite's writers are already serialized (`BEGIN IMMEDIATE`).
+* A request can be written before the one whose reply it resends: the two went to different
+  processes, and the parent's finish was still queued in its process when the child's was
+  written. The child then starts a thread of its own (or settles for an older turn). Each
+  exchange keeps the hash of the history it resends (`parent_hash`), and when the parent
+  is written it adopts such early children: they and everything that follows them move
+  into its thread, renumbered (`_adopt`). An exchange named by `x-playground-thread` never
+  leaves its named thread.
 """
 
 from __future__ import annotations
@@ -24,8 +37,13 @@ from __future__ import annotations
 import hashlib
 import json
 
+from django.db import connection
 from django.db.models import F
 
+from playground.recording.models import Exchange, Thread
+
+# pg_advisory_xact_lock's key for thread assignment (a constant no other code uses).
+_ASSIGN_LOCK = 0x7468726561640001
 _DROP_KEYS = frozenset({"cache_control", "citations", "caller"})
 
 
@@ -146,10 +164,17 @@ def title_for(body: object) -> str:
 _LINK_FIELDS = ("id", "parent", "step", "branch", "started_at", "thread__id", "thread__last_at")
 
 
-def assign_thread(exchange, body: object, now) -> None:
-    """Set thread, parent, retry_of, step and branch on `exchange` (saved by the caller)."""
-    from playground.recording.models import Exchange, Thread
+def lock_assignment() -> None:
+    """Serialize thread assignment across processes until the current transaction ends
+    (PostgreSQL; the caller takes it first thing in a transaction of its own)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_ASSIGN_LOCK])
 
+
+def assign_thread(exchange, body: object, now) -> None:
+    """Set thread, parent, retry_of, step and branch on `exchange` (saved by the caller),
+    and adopt the exchanges written before it that resend its reply."""
     team_id = exchange.team_id
     siblings = Exchange.objects.filter(team_id=team_id).exclude(pk=exchange.pk)
     hint = exchange.thread_hint
@@ -181,6 +206,7 @@ def assign_thread(exchange, body: object, now) -> None:
                 parent = found[digest]
                 break
 
+    early = _early_children(exchange)
     if retry_of is not None:
         exchange.retry_of = retry_of
         exchange.parent_id = retry_of.parent_id
@@ -192,6 +218,7 @@ def assign_thread(exchange, body: object, now) -> None:
         exchange.step = (parent.step or 0) + 1
         branches = (
             siblings.filter(parent=parent, retry_of__isnull=True)
+            .exclude(pk__in=[e.pk for e in early])
             .values_list("branch", flat=True)
             .order_by("-branch")
             .first()
@@ -218,3 +245,58 @@ def assign_thread(exchange, body: object, now) -> None:
         exchange_count=F("exchange_count") + 1,
         last_at=max(thread.last_at, exchange.started_at),
     )
+    for branch, child in enumerate(early):
+        _adopt(exchange, child, branch)
+
+
+def _early_children(exchange) -> list:
+    """Exchanges of the team that resend `exchange`'s reply but were threaded before it was
+    written (no parent, or an older turn), oldest first; retries follow their original."""
+    if not exchange.reply_hash:
+        return []
+    return list(
+        Exchange.objects.filter(
+            team_id=exchange.team_id, parent_hash=exchange.reply_hash, retry_of__isnull=True,
+            thread__isnull=False,
+        )
+        .exclude(pk=exchange.pk)
+        .exclude(parent__reply_hash=exchange.reply_hash)
+        .only("id", "parent", "step", "thread", "thread_hint", "started_at")
+        .order_by("started_at", "id")
+    )
+
+
+def _adopt(parent, child, branch: int) -> None:
+    """Make `child` (threaded before `parent` was written) a child of `parent`: it, its
+    retries and everything after them move into `parent`'s thread, their steps shifted."""
+    thread = parent.thread
+    if child.thread_hint and child.thread_id != thread.pk:
+        return  # a named thread keeps its exchanges
+    rows = list(Exchange.objects.filter(thread_id=child.thread_id).values_list("id", "parent_id", "retry_of_id"))
+    after: dict[int, list[int]] = {}
+    for pk, parent_id, retry_of_id in rows:
+        # Retries of an exchange move with it; so do the exchanges that continue it.
+        for key in (parent_id, retry_of_id):
+            if key is not None:
+                after.setdefault(key, []).append(pk)
+    moving, todo = set(), [child.pk]
+    while todo:
+        pk = todo.pop()
+        if pk not in moving:
+            moving.add(pk)
+            todo += after.get(pk, [])
+    copies = [pk for pk, _parent_id, retry_of_id in rows if retry_of_id == child.pk]
+    Exchange.objects.filter(pk__in=[child.pk, *copies]).update(parent=parent.pk, branch=branch)
+    shift = (parent.step or 0) + 1 - (child.step or 0)
+    Exchange.objects.filter(pk__in=moving).update(thread=thread.pk, step=F("step") + shift)
+    if child.thread_id == thread.pk:
+        return
+    old = Thread.objects.get(pk=child.thread_id)
+    Thread.objects.filter(pk=thread.pk).update(
+        exchange_count=F("exchange_count") + len(moving),
+        last_at=max(old.last_at, thread.last_at, parent.started_at),
+    )
+    if old.exchange_count <= len(moving):
+        old.delete()
+    else:
+        Thread.objects.filter(pk=old.pk).update(exchange_count=F("exchange_count") - len(moving))

@@ -10,20 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
-from pathlib import Path
 
 import pytest
 import websockets
 
-pytestmark = [pytest.mark.redis, pytest.mark.timeout(120)]
+from tests.servers import run_python, server_env, servers
 
-ROOT = Path(__file__).resolve().parents[2]
-REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
+pytestmark = [pytest.mark.redis, pytest.mark.timeout(120)]
 
 SETUP = """
 import json
@@ -48,69 +41,12 @@ print(json.dumps(keys))
 """
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for_port(port: int, proc: subprocess.Popen, timeout: float = 20) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"server exited with {proc.returncode}")
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.05)
-    raise RuntimeError("server did not start")
-
-
 @pytest.fixture
 def two_servers(tmp_path):
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "playground.settings",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'shared.sqlite3'}",
-        "REDIS_URL": REDIS_URL,
-        "PLAYGROUND_AUTO_LOGIN_USER": "",
-        "LOG_LEVEL": "WARNING",
-    }
-    out = subprocess.run(
-        [sys.executable, "-c", SETUP], env=env, cwd=ROOT, capture_output=True, text=True, check=True
-    )
-    keys = json.loads(out.stdout.strip().splitlines()[-1])
-    procs, ports, logs = [], [], []
-    try:
-        for name in ("a", "b"):
-            port = free_port()
-            # The servers' output goes to files (a pipe nobody reads could block a server).
-            log = open(tmp_path / f"server-{name}.log", "wb")  # noqa: SIM115
-            logs.append(log)
-            proc = subprocess.Popen(
-                [sys.executable, "-m", "uvicorn", "playground.asgi:application",
-                 "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
-                env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-            )
-            procs.append(proc)
-            wait_for_port(port, proc)
-            ports.append(port)
-        yield ports, keys
-    finally:
-        for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-        for log in logs:
-            log.close()
-        for path in sorted(tmp_path.glob("server-*.log")):
-            tail = path.read_text(errors="replace")[-3000:]
-            if tail.strip():
-                print(f"--- {path.name}\n{tail}")  # shown by pytest when the test fails
+    env = server_env(f"sqlite:///{tmp_path / 'shared.sqlite3'}")
+    keys = json.loads(run_python(SETUP, env))
+    with servers(tmp_path, env, 2) as (a, b):
+        yield [a.port, b.port], keys
 
 
 def ws_connect(port: int, path: str, session_key: str):

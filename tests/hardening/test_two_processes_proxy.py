@@ -1,37 +1,29 @@
 """Proxy traffic spread over two server processes: all recorded, threaded into the same
 conversations, and no conversation split in two (issue 14).
 
-Two uvicorn servers (the production protocol, each with its own recorder process) share the
-database and Redis, as in a deployment with several workers. Conversations alternate
-between them turn by turn, and pairs of requests naming one new thread
-(`x-playground-thread`) arrive at both at once: before thread assignment took a database
-lock, the two processes could each create the thread (a duplicated thread header).
-Runs on one SQLite file (its writers are serialized by the database's write lock). On
-PostgreSQL the two processes' recordings stalled in this test (2 of 28 written after a
-minute) and the cause is not known yet, so it does not run there; the duplicated-thread race
-on PostgreSQL is not fixed.
+Two uvicorn servers (the production protocol, each with its own recording writer) share the
+database and Redis, as in a deployment with several workers: PostgreSQL in the suite's
+PostgreSQL phase (a database of its own), else one SQLite file. Pairs of requests naming
+one new thread (`x-playground-thread`) arrive at both at once, and without the thread lock
+the two processes each created the thread (a duplicated thread header). Conversations
+alternate between the processes turn by turn, so a turn is often written before the turn it
+continues (still queued in the other process); it must still end in its conversation's
+thread, at its step.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import threading
 import time
-import uuid
-from pathlib import Path
 
 import anthropic
 import pytest
-from django.db import connection
 
-from tests.composer.test_live_two_processes import REDIS_URL, free_port, wait_for_port
+from tests.servers import run_python, server_env, servers, shared_database
 
 pytestmark = [pytest.mark.redis, pytest.mark.timeout(400)]
 
-ROOT = Path(__file__).resolve().parents[2]
 HINTS = 8
 CONVERSATIONS = 4
 
@@ -58,73 +50,13 @@ print(json.dumps({"exchanges": rows, "threads": threads}, default=str))
 """
 
 
-def _database(tmp_path) -> tuple[str, callable]:
-    if connection.vendor != "postgresql":
-        return f"sqlite:///{tmp_path / 'shared.sqlite3'}", lambda: None
-    pytest.skip("recording over two processes on PostgreSQL stalls here; see the module docstring")
-    import psycopg
-
-    params = connection.settings_dict
-    name = f"{params['NAME']}_two_{uuid.uuid4().hex[:8]}"
-    conninfo = {"host": params.get("HOST") or "127.0.0.1", "port": params.get("PORT") or 5432,
-                    "user": params.get("USER") or "postgres", "password": params.get("PASSWORD") or None,
-                    "dbname": "postgres", "autocommit": True}
-    with psycopg.connect(**conninfo) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-
-    def drop() -> None:
-        with psycopg.connect(**conninfo) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-    user = conninfo["user"] + (f":{conninfo['password']}" if conninfo["password"] else "")
-    return f"postgres://{user}@{conninfo['host']}:{conninfo['port']}/{name}", drop
-
-
 @pytest.fixture
 def two_servers(tmp_path):
-    url, drop = _database(tmp_path)
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "playground.settings", "DATABASE_URL": url,
-           "REDIS_URL": REDIS_URL, "PLAYGROUND_AUTO_LOGIN_USER": "", "LOG_LEVEL": "WARNING",
-           "PLAYGROUND_RECORDER_PROCESS": "1"}
-    procs, logs = [], []
-    try:
-        raw = subprocess.run([sys.executable, "-c", SETUP], env=env, cwd=ROOT, capture_output=True,
-                             text=True, check=True).stdout.strip().splitlines()[-1]
-        ports = []
-        for name in ("a", "b"):
-            port = free_port()
-            log = open(tmp_path / f"server-{name}.log", "wb")  # noqa: SIM115
-            logs.append(log)
-            proc = subprocess.Popen(
-                [sys.executable, "-m", "uvicorn", "playground.asgi:application", "--host", "127.0.0.1",
-                 "--port", str(port), "--log-level", "warning", "--http", "playground.http_protocol:HttpProtocol"],
-                env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-            procs.append(proc)
-            wait_for_port(port, proc)
-            ports.append(port)
-
-        def report() -> dict:
-            done = subprocess.run([sys.executable, "-c", REPORT], env=env, cwd=ROOT, capture_output=True,
-                                  text=True, check=True)
-            return json.loads(done.stdout.strip().splitlines()[-1])
-
-        yield ports, raw, report
-    finally:
-        for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-        for log in logs:
-            log.close()
-        for path in sorted(tmp_path.glob("server-*.log")):
-            tail = path.read_text(errors="replace")[-3000:]
-            if tail.strip():
-                print(f"--- {path.name}\n{tail}")
-        drop()
+    with shared_database(tmp_path) as url:
+        env = server_env(url)
+        key = run_python(SETUP, env)
+        with servers(tmp_path, env, 2, production_protocol=True) as (a, b):
+            yield (a.port, b.port), key, lambda: json.loads(run_python(REPORT, env))
 
 
 def _sdk(port: int, key: str) -> anthropic.Anthropic:
@@ -197,7 +129,5 @@ def test_two_processes_record_everything_and_keep_conversations_whole(two_server
         turns = [e for e in exchanges if f"conversation {c} turn 0" in (e["search_text"] or "")]
         assert len(turns) == 3
         assert len({e["thread__public_id"] for e in turns}) == 1
-        assert sorted(e["step"] for e in turns)[:2] == [0, 1]
-    # Known gap: each process records asynchronously, so a turn sent to one process right
-    # after its parent finished on the other can be threaded before that parent is written;
-    # it then joins the right thread but as a branch of the turn before (step 1, not 2).
+        assert sorted(e["step"] for e in turns) == [0, 1, 2]
+    assert len(seen["threads"]) == HINTS + CONVERSATIONS

@@ -136,3 +136,69 @@ def test_it_does_not_continue_from_a_failed_exchange(alice):
     assert failed.outcome == "upstream_error" and failed.reply_hash == ""
     ok = _ask(team, [{"role": "user", "content": "Hi"}], _reply(_text("Hello")))
     assert ok.retry_of == failed and ok.thread_id == failed.thread_id
+
+
+# Written out of order: with several server processes, a turn sent to one process can be
+# written before the turn it continues, still queued in another.
+CONVERSATION = [{"role": "user", "content": "Plan a trip"}, {"role": "assistant", "content": "Where to?"},
+                {"role": "user", "content": "Lisbon"}, {"role": "assistant", "content": "When?"},
+                {"role": "user", "content": "May"}]
+REPLIES = ["Where to?", "When?", "Booked."]
+
+
+def _turn(team, n: int) -> Exchange:
+    return _ask(team, CONVERSATION[: 2 * n + 1], _reply(_text(REPLIES[n])))
+
+
+def _fresh(*exchanges) -> list[Exchange]:
+    return [Exchange.objects.get(pk=e.pk) for e in exchanges]
+
+
+def test_a_turn_written_before_its_parent_is_adopted_into_the_parents_thread(alice):
+    team = team_of(alice)
+    second = _turn(team, 1)  # its parent not written yet: a thread of its own for now
+    assert second.parent is None and second.step == 0
+    early_thread = second.thread_id
+    first = _turn(team, 0)
+    first, second = _fresh(first, second)
+    assert second.parent == first and second.thread_id == first.thread_id
+    assert (first.step, second.step, second.branch) == (0, 1, 0)
+    assert not Thread.objects.filter(pk=early_thread).exists()
+    assert Thread.objects.get(pk=first.thread_id).exchange_count == 2
+
+
+def test_a_whole_conversation_written_backwards_ends_in_one_thread(alice):
+    team = team_of(alice)
+    third = _turn(team, 2)
+    retry = _turn(team, 2)  # the client retried the last turn
+    second = _turn(team, 1)
+    first = _turn(team, 0)
+    first, second, third, retry = _fresh(first, second, third, retry)
+    assert len({first.thread_id, second.thread_id, third.thread_id, retry.thread_id}) == 1
+    assert (first.step, second.step, third.step, retry.step) == (0, 1, 2, 2)
+    assert second.parent == first and third.parent == second and retry.parent == second
+    assert retry.retry_of == third
+    assert Thread.objects.filter(team=team).count() == 1
+    assert Thread.objects.get(pk=first.thread_id).exchange_count == 4
+
+
+def test_a_turn_that_settled_for_an_older_parent_moves_under_the_late_one(alice):
+    team = team_of(alice)
+    first = _turn(team, 0)
+    third = _turn(team, 2)  # the second turn is not written: it continues the first for now
+    assert third.parent == first and third.step == 1
+    second = _turn(team, 1)
+    first, second, third = _fresh(first, second, third)
+    assert second.parent == first and third.parent == second
+    assert (second.step, third.step) == (1, 2)
+    assert (second.branch, third.branch) == (0, 0)
+    assert Thread.objects.get(pk=first.thread_id).exchange_count == 3
+
+
+def test_a_named_thread_keeps_an_early_turn(alice):
+    team = team_of(alice)
+    second = _ask(team, CONVERSATION[:3], _reply(_text("When?")), headers={"x-playground-thread": "trip"})
+    first = _turn(team, 0)
+    first, second = _fresh(first, second)
+    assert second.thread_id != first.thread_id
+    assert Thread.objects.get(pk=second.thread_id).hint == "trip"
