@@ -173,3 +173,13 @@ class LiveExchangeConsumer(AsyncJsonWebsocketConsumer):
         state = await database_sync_to_async(_final_state)(self.exchange_pk)
         if state["outcome"] != "streaming":
             await self.finish()
+
+    async def channel_layer_reconnected(self, message: dict) -> None:
+        # Redis came back after being away (a restart): the notices sent meanwhile are lost,
+        # so read what was missed, and finish when the run ended while it was away.
+        if self.finished:
+            return
+        await self.catch_up()
+        state = await database_sync_to_async(_final_state)(self.exchange_pk)
+        if state["outcome"] != "streaming":
+            await self.finish()

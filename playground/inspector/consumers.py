@@ -50,3 +50,8 @@ class ExchangeListConsumer(AsyncJsonWebsocketConsumer):
         public_id = event.get("public_id")
         if isinstance(public_id, str):
             await self.send_json({"type": "exchange.changed", "public_id": public_id})
+
+    async def channel_layer_reconnected(self, event: dict) -> None:
+        # Redis came back after a restart and the socket is in its team's group again; the
+        # list shows changes from here on (those made while Redis was away need a reload).
+        return

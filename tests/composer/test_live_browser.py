@@ -22,9 +22,10 @@ async def test_a_teammates_page_shows_the_run_live(two_servers):  # noqa: F811
     async with ws_connect(port_a, "/ws/runs/", keys["alice"]) as runner:
         await runner.send(json.dumps({
             "action": "run", "run_id": "browser-live", "request": request,
-            # A pause after 3 deltas: the page opens while the run is still streaming.
+            # A pause after 3 deltas: the page opens while the run is still streaming, then
+            # both sockets sit idle past redis-py's 5 s read timeout before the rest comes.
             "headers": {"x-sim-delay-ms": "10", "x-sim-output-tokens": "200", "x-sim-fault": "stall",
-                        "x-sim-fault-after": "3", "x-sim-stall-ms": "3000"},
+                        "x-sim-fault-after": "3", "x-sim-stall-ms": "12000"},
         }))
         frames = []
         async with asyncio.timeout(30):
