@@ -327,7 +327,9 @@ async def _stream(resp, rec: Recording, result: Result, arrived: float, on_piece
             started = True
             async for ev in resp.events():
                 rec.event(ev.raw, ev.t, ev.sse)
-                ended = ended or ev.sse.event in ("message_stop", "error")
+                # An event the stream closed in the middle of (no blank line after it) is
+                # recorded and passed on, but it did not end the stream.
+                ended = ended or (ev.sse.terminated and ev.sse.event in ("message_stop", "error"))
                 await on_event(ev)
         cut: BaseException | None = None
     except (upstream.UpstreamTimeout, upstream.EventTooLarge) as exc:
@@ -353,6 +355,10 @@ async def _body(resp, rec: Recording, result: Result, request: Request) -> None:
         shaped = upstream.api_error_shaped(parsed)
         result.error = error_of(parsed) if shaped else _foreign_error(resp.status)
         result.reshaped = not shaped
+    elif resp.status >= 300:
+        # Redirects are never followed (the key would go to wherever they point).
+        result.outcome = "upstream_error"
+        result.error = _error("api_error", f"The upstream answered {resp.status} (a redirect, not followed).")
     elif request.stream and resp.status == 200:
         # A 200 that is not a stream, to a stream request: a gateway page or a broken upstream.
         result.outcome = "upstream_error"
