@@ -54,13 +54,17 @@ async def http_router(scope, receive, send):
 
 
 async def lifespan(scope, receive, send):
-    # Servers that speak the lifespan protocol (uvicorn) let the pooled upstream clients
-    # close their connections at shutdown.
+    # Servers that speak the lifespan protocol (uvicorn) sweep what a killed worker left
+    # unfinished at start, and let the pooled upstream clients close their connections at
+    # shutdown.
     from playground import upstream
+    from playground.recording import writer
 
     while True:
         message = await receive()
         if message["type"] == "lifespan.startup":
+            # A worker that was killed left its streams `streaming`: marked interrupted now.
+            writer.sweep_soon()
             await send({"type": "lifespan.startup.complete"})
         elif message["type"] == "lifespan.shutdown":
             await upstream.aclose()

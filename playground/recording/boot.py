@@ -1,8 +1,9 @@
 """Which process recorded what: marking exchanges left `streaming` by a dead process.
 
 Policy: every recording process has a random boot id, stored on the exchanges it starts and
-in `RecorderBoot` with a heartbeat the writer refreshes every 30 seconds. On the first write
-of a process (not in AppConfig.ready, which also runs for migrations), exchanges still
+in `RecorderBoot` with a heartbeat the writer refreshes every 30 seconds. When a server
+starts (its ASGI lifespan; not AppConfig.ready, which also runs for migrations), and else at
+the first write of a process, exchanges still
 `streaming` whose process is gone are marked `interrupted`. A process is gone when it is
 this host's and its pid no longer runs, or when its heartbeat is older than `STALE_SECONDS`
 (other hosts). Live streams of other running processes are left alone.
@@ -86,17 +87,19 @@ def sweep() -> int:
 
 
 def ensure_swept() -> None:
-    """The guarded first-write check: once per process, never raising."""
+    """The guarded start-up check: done once per process, at start (`writer.sweep_soon`) or
+    at the first write, and tried again at the next write while the database is away;
+    never raising."""
     global _swept
     if _swept:
         return
     with _lock:
         if _swept:
             return
-        _swept = True
-    try:
-        with transaction.atomic():  # a savepoint: a failure here never poisons the caller's
-            heartbeat()
-            sweep()
-    except Exception:
-        log.warning("recording: startup sweep failed", exc_info=True)
+        try:
+            with transaction.atomic():  # a savepoint: a failure here never poisons the caller's
+                heartbeat()
+                sweep()
+            _swept = True
+        except Exception:
+            log.warning("recording: startup sweep failed", exc_info=True)

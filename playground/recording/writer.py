@@ -20,8 +20,9 @@ Policy:
 * Callers with no running loop (management commands, sync tests, threads) write directly,
   or hand the operation to a writer running on another thread's loop; what is still
   queued when the interpreter exits is written then.
-* On the first batch of a process, exchanges left `streaming` by a dead process are marked
-  `interrupted` (see `boot.py`); the writer then refreshes this process's heartbeat.
+* When the server starts (`sweep_soon`), or else on the first batch of a process, exchanges
+  left `streaming` by a dead process are marked `interrupted` (see `boot.py`); the writer
+  then refreshes this process's heartbeat.
 """
 
 from __future__ import annotations
@@ -335,6 +336,19 @@ def _heartbeat() -> None:
         store.forget_stale()
     except Exception:
         log.warning("recording: could not settle stale exchanges", exc_info=True)
+
+
+def sweep_soon() -> None:
+    """At server start: mark the exchanges that dead processes left `streaming` interrupted
+    now, in the writer's thread, rather than at this process's first write (a restarted
+    worker may get no traffic for a while). Does not wait: a database that is down must not
+    hold the server's start."""
+    _executor.submit(_sweep_at_start)
+
+
+def _sweep_at_start() -> None:
+    boot.ensure_swept()
+    _close_connection()
 
 
 def _close_connection() -> None:
