@@ -25,7 +25,8 @@ from datetime import UTC, datetime
 request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 access = logging.getLogger("playground.access")
 
-_KEYS = re.compile(r"\b(?:sk-ant-|pgk-)[A-Za-z0-9_\-]{4,}")
+# Not `\b`: a key glued to a word character (`req_sk-ant-...` echoed in a header) is a key too.
+_KEYS = re.compile(r"(?<![A-Za-z0-9])(?:sk-ant-|pgk-)[A-Za-z0-9_\-]{4,}")
 _FIELDS = re.compile(
     r"(?i)((?:proxy-)?authorization|x-api-key|api[_-]?key|anthropic[_-]api[_-]key|cookie|set-cookie|"
     r"password|secret|token)(\\?[\"']?\s*[:=]\s*\\?[\"']?)(bearer\s+|basic\s+)?([^\s\"',;&}\\]+)"

@@ -34,6 +34,7 @@ from typing import Any
 from playground import providers, runpath
 from playground.composer.results import RunEvent, RunRefused, RunResult, RunStart
 from playground.contract.accumulate import Accumulator
+from playground.recording.redact import clean_secrets, scrub_bytes, scrub_json, scrub_text
 
 log = logging.getLogger(__name__)
 
@@ -80,9 +81,13 @@ async def _call(callback: Callable | None, arg: Any) -> None:
 
 
 class _Run:
-    """The state of one run while it streams (so a cancel can settle what had arrived)."""
+    """The state of one run while it streams (so a cancel can settle what had arrived).
 
-    def __init__(self) -> None:
+    `secrets` (the provider's key) are scrubbed from what the run hands on: an upstream that
+    echoes the key back must not show it on the page (the recorder scrubs what it stores)."""
+
+    def __init__(self, secrets: tuple[str, ...] = ()) -> None:
+        self.secrets = secrets
         self.acc = Accumulator()
         self.started = time.monotonic()
         self.first_token: float | None = None
@@ -99,11 +104,14 @@ class _Run:
         self.acc.add_sse(sse)  # the accumulator reads the event itself and flags what is wrong
         if not isinstance(data, dict):
             data = sse.data
+        raw = ev.raw
+        if self.secrets and any(secret.encode() in raw for secret in self.secrets):
+            raw, data = scrub_bytes(raw, self.secrets), scrub_json(data, self.secrets)
         now = ev.t
         if self.first_token is None and sse.event == "content_block_delta":
             self.first_token = now
         self.last_event = now
-        out = RunEvent(self.seq, round((now - self.started) * 1000, 3), sse.event, data, ev.raw, now, sse)
+        out = RunEvent(self.seq, round((now - self.started) * 1000, 3), sse.event, data, raw, now, sse)
         self.seq += 1
         return out
 
@@ -154,6 +162,7 @@ async def run_request(
     model = body.get("model") if isinstance(body.get("model"), str) else None
     cfg = await _resolve(model, provider, team_id)
     provider_name = getattr(cfg, "name", provider)
+    secrets = clean_secrets([getattr(cfg, "api_key", None)])
 
     rec = runpath.record(
         cfg,
@@ -168,7 +177,7 @@ async def run_request(
         proxy_key_name=None,
         thread_hint=thread,
     )
-    run = _Run()
+    run = _Run(secrets)
     await _call(on_start, RunStart(rec.public_id, model, provider_name))
 
     async def on_upstream_event(ev) -> None:
@@ -216,6 +225,11 @@ async def run_request(
             message = parsed
             run.first_token = run.last_event = time.monotonic()
     outcome = outcome or ("completed" if message is not None else "incomplete")
+    request_id = result.request_id
+    if secrets:
+        message = scrub_json(message, secrets)
+        error = scrub_json(error, secrets)
+        request_id = scrub_text(request_id, secrets) if request_id else request_id
     usage = message.get("usage") if isinstance(message, dict) else None
     ttft, tps = run.timings()
     return RunResult(
@@ -229,6 +243,6 @@ async def run_request(
         ttft_ms=ttft,
         tokens_per_s=tps,
         error=error,
-        request_id=result.request_id,
+        request_id=request_id,
         provider=provider_name,
     )
