@@ -5,7 +5,8 @@ String content becomes one text block, every tool_result learns the name of the
 tool_use it answers (matched by id anywhere earlier in the conversation) and every block
 gets a stable anchor, so a result links back to its call. Top-level blocks of the
 messages also get a team link, `turn-3-block-2` (content[2] of messages[3]; the response
-is the turn after the last message), the coordinates comments and the thread page use.
+is the turn after the last message), the coordinates comments and the thread page use;
+blocks of the system prompt get `system-block-0`, …
 Blocks are passed through as recorded (unknown types included): the template shows what
 it does not know as JSON.
 """
@@ -124,7 +125,10 @@ def build_turns(body: object, response: object) -> list[Turn]:
     turns: list[Turn] = []
     system = body.get("system")
     if system:
-        turns.append(Turn("system", _blocks_of(builder, system, "system"), "system"))
+        blocks = _blocks_of(builder, system, "system")
+        for index, block in enumerate(blocks):
+            block.link = f"system-block-{index}"  # comments on the system prompt sit here
+        turns.append(Turn("system", blocks, "system"))
     messages = body.get("messages") if isinstance(body.get("messages"), list) else []
     for i, message in enumerate(messages):
         if not isinstance(message, dict):

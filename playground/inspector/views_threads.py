@@ -39,4 +39,4 @@ def thread_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     thread = thread_for(request, public_id)
     view = build_thread(thread)
     return render(request, "inspector/thread.html", {"nav": "threads", "thread": thread, "view": view,
-                                                     **sharing_context(request, thread=thread)})
+                                                     **sharing_context(request, thread=thread, view=view)})

@@ -11,7 +11,8 @@ Policy:
   handed out again and stays a 404.
 * Comments belong to a team and sit on one block of one turn of an exchange or a thread
   (`turn` is the index in the conversation's messages, the response being the last turn;
-  `block` the index in that turn's content). The body is stored exactly as typed.
+  `block` the index in that turn's content), or on one block of the system prompt
+  (`on_system`). The body is stored exactly as typed.
 
 Rows here are written only by `playground.sharing.ops`.
 """
@@ -94,8 +95,9 @@ class Comment(models.Model):
     team = models.ForeignKey(Team, models.CASCADE, related_name="comments")
     exchange = models.ForeignKey(Exchange, models.CASCADE, null=True, blank=True, related_name="+")
     thread = models.ForeignKey(Thread, models.CASCADE, null=True, blank=True, related_name="+")
-    turn = models.PositiveIntegerField()
+    turn = models.PositiveIntegerField()  # 0 for the system prompt
     block = models.PositiveIntegerField()
+    on_system = models.BooleanField(default=False)  # a block of the system prompt
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -118,8 +120,10 @@ class Comment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"comment {self.public_id} on turn {self.turn} block {self.block}"
+        return f"comment {self.public_id} on {self.anchor}"
 
     @property
     def anchor(self) -> str:
+        if self.on_system:
+            return f"system-block-{self.block}"
         return f"turn-{self.turn}-block-{self.block}"

@@ -106,14 +106,15 @@ def clean_comment(body: object) -> str:
 
 def add_comment(
     team: Team, author, *, turn: int, block: int, body: object,
-    exchange: Exchange | None = None, thread: Thread | None = None,
+    exchange: Exchange | None = None, thread: Thread | None = None, on_system: bool = False,
 ) -> Comment:
     targets = [t for t in (exchange, thread) if t is not None]
     if len(targets) != 1 or targets[0].team_id != team.pk:
         raise SharingError("A comment sits on one exchange or thread of your team.")
     text = clean_comment(body)
     return Comment.objects.create(
-        team=team, exchange=exchange, thread=thread, turn=turn, block=block, author=author, body=text
+        team=team, exchange=exchange, thread=thread, turn=turn, block=block, on_system=on_system,
+        author=author, body=text,
     )
 
 

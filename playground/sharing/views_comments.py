@@ -22,13 +22,16 @@ from playground.sharing import ops
 from playground.sharing.models import Comment
 from playground.teams.access import membership_for_request, require_write
 
-SLOT = re.compile(r"turn-([0-9]{1,6})-block-([0-9]{1,6})")
+SLOT = re.compile(r"(?:turn-([0-9]{1,6})|(system))-block-([0-9]{1,6})")
 
 
-def _slot(value: str) -> tuple[int, int] | None:
-    """(turn, block) from a link such as `turn-3-block-2`."""
+def _slot(value: str) -> tuple[int | None, int] | None:
+    """(turn, block) from a link such as `turn-3-block-2`; turn None for the system
+    prompt's `system-block-0`."""
     match = SLOT.fullmatch(value)
-    return (int(match[1]), int(match[2])) if match else None
+    if not match:
+        return None
+    return (None if match[2] else int(match[1])), int(match[3])
 
 
 def _blocks_in(content: object) -> int:
@@ -37,10 +40,13 @@ def _blocks_in(content: object) -> int:
     return len(content) if isinstance(content, list) else 0
 
 
-def has_slot(exchange: Exchange, turn: int, block: int) -> bool:
+def has_slot(exchange: Exchange, turn: int | None, block: int) -> bool:
     """Whether content[block] of turn `turn` exists in the exchange's conversation (the
-    response is the turn after the request's messages), where a comment may sit."""
+    response is the turn after the request's messages), or block `block` of its system
+    prompt when `turn` is None: where a comment may sit."""
     body = exchange.request_body
+    if turn is None:
+        return isinstance(body, dict) and block < _blocks_in(body.get("system") or None)
     messages = body.get("messages") if isinstance(body, dict) else None
     messages = messages if isinstance(messages, list) else []
     if turn < len(messages):
@@ -79,8 +85,8 @@ def comment_add(request: HttpRequest) -> HttpResponse:
         if slot is None or not any(has_slot(e, *slot) for e in exchanges):
             raise ops.SharingError("That turn and block are not in this conversation.")
         turn, block = slot
-        comment = ops.add_comment(team, request.user, turn=turn, block=block, body=request.POST.get("body"),
-                                  **{kind: target})
+        comment = ops.add_comment(team, request.user, turn=turn or 0, block=block, on_system=turn is None,
+                                  body=request.POST.get("body"), **{kind: target})
     except ops.SharingError as exc:
         return render(request, "sharing/message.html",
                       {"title": "Comment not added", "message": str(exc), "back": _page_of(target)}, status=400)

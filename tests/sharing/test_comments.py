@@ -154,3 +154,69 @@ def test_a_thread_comment_shows_on_the_thread_and_on_its_exchanges(alice):
     # step 2's request holds turn 2 (the first result), step 0's conversation does not reach it.
     assert "this tool_result is wrong" in _client(alice).get(step2.get_absolute_url()).content.decode()
     assert "this tool_result is wrong" not in _client(alice).get(step0.get_absolute_url()).content.decode()
+
+
+def _block_html(html: str, link: str) -> str:
+    """The HTML of one block, from its anchor to the next block's."""
+    return re.split(r'id="(?:turn|system)-', html.split(f'id="{link}"', 1)[1], maxsplit=1)[0]
+
+
+def test_exchange_comments_show_on_the_thread_page_with_author_time_and_step(alice, dave):
+    step0, step1, step2 = record_loop(alice)
+    thread = Exchange.objects.get(pk=step0.pk).thread
+    # On step 1's page, its response's tool_use B (turn 3), and the first user message on
+    # step 0's page (turn 0, which the thread page does not show).
+    assert _comment(dave, step1, "turn-3-block-0", "B is the wrong tool").status_code == 302
+    assert _comment(alice, step0, "turn-0-block-0", "the question is vague").status_code == 302
+    html = _client(alice).get(f"/exchanges/threads/{thread.public_id}/").content.decode()
+    block = _block_html(html, "turn-3-block-0")
+    on_b = Comment.objects.get(body="B is the wrong tool")
+    assert "B is the wrong tool" in block and "dave" in block
+    assert f'datetime="{on_b.created.isoformat()}"'[:30] in block
+    assert f'href="/exchanges/{step1.public_id}/#turn-3-block-0">step {step1.step}<' in block
+    others = html.split('data-testid="other-comments"', 1)[1]
+    assert "the question is vague" in others and "alice" in others
+    assert f'href="/exchanges/{step0.public_id}/#turn-0-block-0"' in others
+    assert "the question is vague" not in html.split('data-testid="other-comments"', 1)[0]
+
+
+def test_an_exchange_page_shows_comments_made_on_the_exchanges_it_continues(alice):
+    step0, step1, step2 = record_loop(alice)
+    _comment(alice, step0, "turn-1-block-1", "call A looks right")
+    later = _client(alice).get(step2.get_absolute_url()).content.decode()
+    block = _block_html(later, "turn-1-block-1")
+    assert "call A looks right" in block and f'href="/exchanges/{step0.public_id}/#turn-1-block-1"' in block
+    # its own page shows it without a step mark
+    own = _block_html(_client(alice).get(step0.get_absolute_url()).content.decode(), "turn-1-block-1")
+    assert "call A looks right" in own and "/exchanges/" not in own.split("call A looks right")[0].split("comment-author")[-1]
+
+
+def test_a_comment_on_the_system_prompt_sits_on_its_block(alice, dave, carol):
+    step0, step1, step2 = record_loop(alice)
+    thread = Exchange.objects.get(pk=step0.pk).thread
+    response = _comment(dave, step0, "system-block-0", "the system prompt is too long")
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"{step0.get_absolute_url()}#system-block-0"
+    comment = Comment.objects.get()
+    assert (comment.on_system, comment.block, comment.anchor) == (True, 0, "system-block-0")
+    html = _client(carol).get(step0.get_absolute_url()).content.decode()
+    block = _block_html(html, "system-block-0")
+    assert "the system prompt is too long" in block and "dave" in block and "<time datetime=" in block
+    assert "turn-0-block-0" not in block  # the system prompt's block, not the first message's
+    thread_html = _client(carol).get(f"/exchanges/threads/{thread.public_id}/").content.decode()
+    others = thread_html.split('data-testid="other-comments"', 1)[1]
+    assert "the system prompt is too long" in others and "system prompt, block 0" in others
+    # a thread comment on the system prompt shows on every step's page
+    assert _comment(alice, None, "system-block-0", "for the whole thread", kind="thread",
+                    target=thread.public_id).status_code == 302
+    for step in (step0, step2):
+        assert "for the whole thread" in _block_html(
+            _client(alice).get(step.get_absolute_url()).content.decode(), "system-block-0")
+
+
+@pytest.mark.parametrize("slot", ["system-block-1", "system-block-", "system-0-block-0", "systems-block-0"])
+def test_a_system_comment_needs_a_system_block(alice, slot):
+    step0, _, _ = record_loop(alice)
+    assert _comment(alice, step0, slot, "x").status_code == 400
+    assert _comment(alice, record_simple(alice), "system-block-0", "no system prompt here").status_code == 400
+    assert Comment.objects.count() == 0
