@@ -1,4 +1,5 @@
-"""The provider form shared by the staff pages and the admin.
+"""The provider forms: staff's (shared by the staff pages and the admin) and a team
+owner's (`TeamProviderForm`: no team to choose, no private-network switch).
 
 The API key field is write-only: it is never rendered back (not even masked), an empty field
 keeps the stored key, and a checkbox clears it. The model's `clean()` runs the URL guard, so a
@@ -48,3 +49,21 @@ class RotateKeyForm(forms.Form):
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
         help_text="The new key replaces the stored one at once; the old key is not kept.",
     )
+
+
+class TeamProviderForm(ProviderForm):
+    """A team owner's provider form. The team is the owner's (set on the instance by the
+    view) and the private-network switch stays staff's: a provider staff allowed to reach
+    private addresses keeps its base URL here, so that permission cannot be pointed
+    elsewhere."""
+
+    class Meta(ProviderForm.Meta):
+        fields = [f for f in ProviderForm.Meta.fields if f not in ("team", "allow_private_network")]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.allow_private_network:
+            self.fields["base_url"].disabled = True
+            self.fields["base_url"].help_text = (
+                "Staff allowed this provider to reach a private address; only staff change its URL."
+            )

@@ -1,13 +1,25 @@
-"""Staff pages for providers: list, add, edit, rotate the key, and the URL guard's verdict
-shown inline while a base URL is typed.
+"""Provider pages: list, add, edit, rotate the key, and the URL guard's verdict shown
+inline while a base URL is typed.
 
-Staff only (a signed-in user who is not staff gets 403). The stored key is never rendered:
-the list says only whether one is stored. Writes go through the shared `ProviderForm`, whose
-model validation runs the URL guard, so these pages refuse exactly what the admin, the
-`addprovider` command and the upstream client refuse.
+Who may do what:
+
+* Staff manage every provider, of any team or shared with all, and alone may allow a
+  provider's URL to reach loopback and private addresses (the URL guard's switch).
+* A team's owners manage the team's own providers: add (always in their team), edit,
+  rotate the key. They read the shared providers without their URLs and cannot change
+  them (403); a provider whose private-network access staff allowed keeps its URL.
+* Members and viewers read the list of the providers their team may use (no URLs, no
+  actions); every write is a 403 for them.
+* Another team's provider is a 404, the same as a name that does not exist.
+
+The stored key is never rendered: the list says only whether one is stored. Writes go
+through `ProviderForm`, whose model validation runs the URL guard, so these pages refuse
+exactly what the admin, the `addprovider` command and the upstream client refuse.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -17,74 +29,120 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from playground.providers.crypto import encrypt_key
-from playground.providers.forms import ProviderForm, RotateKeyForm
+from playground.providers.forms import ProviderForm, RotateKeyForm, TeamProviderForm
 from playground.providers.models import Provider
 from playground.providers.urlguard import URLRefused, check_base_url
+from playground.teams.access import membership_for_request
+from playground.teams.models import Membership
 
 MAX_URL_CHECK = 2048
 
 
-def staff_required(view):
+@dataclass
+class Access:
+    staff: bool
+    membership: Membership | None
+
+    @property
+    def team(self):
+        return self.membership.team if self.membership else None
+
+    @property
+    def owner(self) -> bool:
+        return self.membership is not None and self.membership.can_manage
+
+    def may_manage(self, provider: Provider) -> bool:
+        if provider.builtin:
+            return False
+        return self.staff or (self.owner and provider.team_id == self.team.pk)
+
+
+def provider_pages(view):
+    """Signed-in staff, or a member of a team; anyone else gets 403."""
+
     @login_required
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not request.user.is_staff:
-            raise PermissionDenied("Providers are configured by staff.")
-        return view(request, *args, **kwargs)
+        access = Access(request.user.is_staff, membership_for_request(request))
+        if not access.staff and access.membership is None:
+            raise PermissionDenied("Providers are configured by staff and by a team's owners.")
+        return view(request, access, *args, **kwargs)
 
     wrapped.__name__ = view.__name__
     wrapped.__doc__ = view.__doc__
     return wrapped
 
 
-def _provider(name: str) -> Provider:
-    provider = Provider.objects.filter(name=name).first()
+def _visible(access: Access):
+    if access.staff:
+        return Provider.objects.all()
+    return Provider.objects.for_team(access.team)
+
+
+def _managed(access: Access, name: str) -> Provider:
+    """The provider this caller may change: 404 when they cannot see it, 403 when they
+    may only read it."""
+    provider = _visible(access).filter(name=name).first()
     if provider is None:
         raise Http404("No such provider.")
+    if provider.builtin:
+        raise PermissionDenied("The built-in simulator cannot be changed.")
+    if not access.may_manage(provider):
+        raise PermissionDenied("Only staff and the team's owners change its providers.")
     return provider
 
 
-@staff_required
+def _form(access: Access, data=None, instance: Provider | None = None):
+    if access.staff:
+        return ProviderForm(data, instance=instance)
+    if instance is None:
+        instance = Provider(team=access.team)
+    return TeamProviderForm(data, instance=instance)
+
+
+@provider_pages
 @require_GET
-def provider_list(request: HttpRequest) -> HttpResponse:
-    providers = list(Provider.objects.select_related("team").order_by("-builtin", "name"))
+def provider_list(request: HttpRequest, access: Access) -> HttpResponse:
+    providers = list(_visible(access).select_related("team").order_by("-builtin", "name"))
+    for provider in providers:
+        provider.manageable = access.may_manage(provider)
+        provider.show_url = access.staff or provider.manageable
     names = {p.name for p in providers}
     # The notice names a provider only when it exists, so the query string cannot put words on the page.
     saved = request.GET.get("saved") if request.GET.get("saved") in names else None
     rotated = request.GET.get("rotated") if request.GET.get("rotated") in names else None
     return render(request, "providers/list.html", {
         "nav": "providers", "providers": providers, "saved": saved, "rotated": rotated,
+        "can_add": access.staff or access.owner, "staff": access.staff,
     })
 
 
-@staff_required
+@provider_pages
 @require_http_methods(["GET", "POST"])
-def provider_new(request: HttpRequest) -> HttpResponse:
-    form = ProviderForm(request.POST or None)
+def provider_new(request: HttpRequest, access: Access) -> HttpResponse:
+    if not (access.staff or access.owner):
+        raise PermissionDenied("Only staff and the team's owners add providers.")
+    form = _form(access, request.POST or None)
     if request.method == "POST" and form.is_valid():
         provider = form.save()
         return redirect(f"/providers/?saved={provider.name}")
     return render(request, "providers/form.html", {"nav": "providers", "form": form, "provider": None})
 
 
-@staff_required
+@provider_pages
 @require_http_methods(["GET", "POST"])
-def provider_edit(request: HttpRequest, name: str) -> HttpResponse:
-    provider = _provider(name)
-    if provider.builtin:
-        raise PermissionDenied("The built-in simulator cannot be changed.")
-    form = ProviderForm(request.POST or None, instance=provider)
+def provider_edit(request: HttpRequest, access: Access, name: str) -> HttpResponse:
+    provider = _managed(access, name)
+    form = _form(access, request.POST or None, instance=provider)
     if request.method == "POST" and form.is_valid():
         form.save()
         return redirect(f"/providers/?saved={provider.name}")
     return render(request, "providers/form.html", {"nav": "providers", "form": form, "provider": provider})
 
 
-@staff_required
+@provider_pages
 @require_http_methods(["GET", "POST"])
-def provider_rotate_key(request: HttpRequest, name: str) -> HttpResponse:
-    provider = _provider(name)
-    if provider.builtin:
-        raise PermissionDenied("The built-in simulator has no key.")
+def provider_rotate_key(request: HttpRequest, access: Access, name: str) -> HttpResponse:
+    provider = _managed(access, name)
     form = RotateKeyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
@@ -95,12 +153,15 @@ def provider_rotate_key(request: HttpRequest, name: str) -> HttpResponse:
     return render(request, "providers/rotate.html", {"nav": "providers", "form": form, "provider": provider})
 
 
-@staff_required
+@provider_pages
 @require_POST
-def check_url(request: HttpRequest) -> HttpResponse:
-    """The URL guard's verdict on a base URL as the form is typed (an htmx partial)."""
+def check_url(request: HttpRequest, access: Access) -> HttpResponse:
+    """The URL guard's verdict on a base URL as the form is typed (an htmx partial). Only
+    staff may ask about private addresses."""
+    if not (access.staff or access.owner):
+        raise PermissionDenied("Only staff and the team's owners add providers.")
     url = request.POST.get("base_url", "")[:MAX_URL_CHECK].strip()
-    allow_private = request.POST.get("allow_private_network") in ("on", "true", "1")
+    allow_private = access.staff and request.POST.get("allow_private_network") in ("on", "true", "1")
     verdict, ok = "", None
     if url:
         try:

@@ -1,5 +1,5 @@
-"""The staff pages for providers: list, add, edit, rotate the key, the URL guard's verdict
-inline. The key is write-only everywhere; non-staff get 403."""
+"""The provider pages as staff use them: list, add, edit, rotate the key, the URL guard's
+verdict inline. The key is write-only everywhere; a user of no team gets 403."""
 
 from __future__ import annotations
 
@@ -91,8 +91,11 @@ def test_it_is_a_404_for_an_unknown_provider(staff_client):
     assert staff_client.get("/providers/nope/key/").status_code == 404
 
 
-def test_it_refuses_members_who_are_not_staff(client, alice):
-    client.force_login(alice)
+def test_it_refuses_users_of_no_team_who_are_not_staff(client, db):
+    # Team owners manage their own team's providers: tests/teams/test_permission_providers.py.
+    from django.contrib.auth import get_user_model
+
+    client.force_login(get_user_model().objects.create_user("nomad", password="nomad-password"))
     for path in ("/providers/", "/providers/new/", "/providers/gw/"):
         assert client.get(path).status_code == 403
     assert client.post("/providers/check-url/", {"base_url": "https://x.example"}).status_code == 403

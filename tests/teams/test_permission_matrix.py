@@ -25,7 +25,11 @@ WRITE = {"alice": 302, "victor": 403, "bob": 404, "anon": "login"}
 API_WRITE = {"alice": 200, "victor": 403, "bob": 404, "anon": 401}
 STATE = {"request": {"model": "sim-1", "max_tokens": 5, "messages": [{"role": "user", "content": "hi"}]},
          "provider": None, "headers": {}, "mocks": {}}
-STAFF_ONLY = {"alice": 403, "victor": 403, "bob": 403, "anon": "login"}
+PROVIDER_FORM = {
+    "name": "acme-private", "base_url": "http://127.0.0.1:9", "auth_style": "x-api-key", "api_key": "",
+    "model_patterns": "acme-model", "extra_headers": "{}", "enabled": "on", "anthropic_version": "2023-06-01",
+    "connect_timeout": "10", "first_byte_timeout": "600", "idle_timeout": "300",
+}
 
 
 @dataclass
@@ -103,10 +107,19 @@ DOORS = [
          headers=HX),
     Door("library collection export", "get", "/library/export",
          {"alice": 200, "victor": 200, "bob": 200, "anon": "login"}),
-    # Provider credentials are staff's: no team role reaches them.
-    Door("provider list", "get", "/providers/", STAFF_ONLY),
-    Door("provider edit page", "get", "/providers/{provider}/", STAFF_ONLY),
-    Door("provider key rotation", "post", "/providers/{provider}/key/", STAFF_ONLY, data={"api_key": "sk-new"}),
+    # Provider credentials: a team's owners manage the team's own (keys write-only, the
+    # private-network switch staff's: test_permission_providers.py); members read the list.
+    Door("provider list", "get", "/providers/", {"alice": 200, "victor": 200, "bob": 200, "anon": "login"}),
+    Door("provider edit page", "get", "/providers/{provider}/", {"alice": 200, "victor": 403, "bob": 404, "anon": "login"}),
+    Door("provider edit", "post", "/providers/{provider}/", {"alice": 302, "victor": 403, "bob": 404, "anon": "login"},
+         data=PROVIDER_FORM),
+    Door("provider key page", "get", "/providers/{provider}/key/", {"alice": 200, "victor": 403, "bob": 404, "anon": "login"}),
+    Door("provider key rotation", "post", "/providers/{provider}/key/", {"alice": 302, "victor": 403, "bob": 404, "anon": "login"},
+         data={"api_key": "sk-new"}),
+    Door("provider new", "post", "/providers/new/", {"alice": 302, "victor": 403, "bob": 302, "anon": "login"},
+         data={**PROVIDER_FORM, "name": "team-gw", "base_url": "https://gw.example.com"}),
+    Door("provider url check", "post", "/providers/check-url/", {"alice": 200, "victor": 403, "bob": 200, "anon": "login"},
+         data={"base_url": "https://gw.example.com"}, headers=HX),
     # Pages of the team.
     Door("playground page", "get", "/", {"alice": 200, "victor": 200, "bob": 200, "anon": "login"}),
     Door("exchange list", "get", "/exchanges/", {"alice": 200, "victor": 200, "bob": 200, "anon": "login"}),
@@ -143,6 +156,7 @@ class Unknown:
     blob_sha: str = "0" * 64
     saved_id: str = "N0tASavedRequestA11xyQ"
     copy_id: str = "N0tAWorkingCopyA11xyzQ"
+    provider: str = "no-such-provider"
 
 
 def _plain(content: bytes, *ids: str) -> bytes:
@@ -164,7 +178,7 @@ def body(response) -> bytes:
 def call(client: Client, door: Door, objects):
     exchange_id = objects.exchange_id if isinstance(objects, Unknown) else objects.exchange.public_id
     url = door.url.format(ex=exchange_id, thread=objects.thread_id, key=objects.key_id, blob=objects.blob_sha,
-                          saved=objects.saved_id, copy=objects.copy_id, provider="acme-private")
+                          saved=objects.saved_id, copy=objects.copy_id, provider=objects.provider)
     if door.method == "get":
         return client.get(url, **door.headers)
     if door.json:
@@ -192,8 +206,9 @@ def test_it_opens_each_door_only_to_whom_it_should(world, door, persona):
         unknown = call(client_for(world, persona), door, Unknown())
         assert unknown.status_code == 404
         objects = world["objects"]
-        assert _plain(body(response), objects.exchange.public_id, objects.thread_id, objects.saved_id) == _plain(
-            body(unknown), Unknown.exchange_id, Unknown.thread_id, Unknown.saved_id
+        assert _plain(body(response), objects.exchange.public_id, objects.thread_id, objects.saved_id,
+                      objects.provider) == _plain(
+            body(unknown), Unknown.exchange_id, Unknown.thread_id, Unknown.saved_id, Unknown.provider
         )
         assert b"acme" not in body(response)
 
@@ -217,9 +232,13 @@ def test_it_changes_nothing_when_a_write_is_refused(world):
     assert copy.title == "acme working copy" and copy.state["request"]["max_tokens"] != 5
     assert not WorkingCopy.objects.filter(user=world["victor"]).exists()
     stored = Provider.objects.get(name=objects.provider).api_key_encrypted
-    for persona in ("alice", "bob", "victor", "anon"):
+    for persona in ("bob", "victor", "anon"):
         client_for(world, persona).post(f"/providers/{objects.provider}/key/", {"api_key": "sk-new"})
+        client_for(world, persona).post(f"/providers/{objects.provider}/", {**PROVIDER_FORM, "enabled": ""})
     assert Provider.objects.get(name=objects.provider).api_key_encrypted == stored
+    assert Provider.objects.get(name=objects.provider).enabled
+    client_for(world, "victor").post("/providers/new/", {**PROVIDER_FORM, "name": "viewer-gw"})
+    assert not Provider.objects.filter(name="viewer-gw").exists()
 
 
 def test_it_lists_acme_rows_only_to_acme(world):
