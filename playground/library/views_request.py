@@ -132,12 +132,19 @@ def new_version(request: HttpRequest, public_id: str) -> HttpResponse:
     return redirect(saved.get_absolute_url())
 
 
+def _posted_version(request: HttpRequest, public_id: str, default_latest: bool = False):
+    """(saved request, the version named by the form's `version`) for a writer: 403 for a
+    viewer, 404 for another team's request or a version it does not have."""
+    require_write(request)
+    saved = saved_for(request, public_id)
+    number = request.POST.get("version") or (saved.latest_number if default_latest else "")
+    return saved, version_for(saved, number)
+
+
 @login_required
 @require_POST
 def restore(request: HttpRequest, public_id: str) -> HttpResponse:
-    require_write(request)
-    saved = saved_for(request, public_id)
-    version = version_for(saved, request.POST.get("version", ""))
+    saved, version = _posted_version(request, public_id)
     restored = ops.restore_version(saved, request.user, version)
     messages.success(request, f"Version {version.number} restored as version {restored.number}.")
     return redirect(saved.get_absolute_url())
@@ -146,9 +153,7 @@ def restore(request: HttpRequest, public_id: str) -> HttpResponse:
 @login_required
 @require_POST
 def fork(request: HttpRequest, public_id: str) -> HttpResponse:
-    require_write(request)
-    saved = saved_for(request, public_id)
-    version = version_for(saved, request.POST.get("version") or saved.latest_number)
+    saved, version = _posted_version(request, public_id, default_latest=True)
     try:
         forked = ops.fork(saved, request.user, version, name=request.POST.get("name", "").strip())
     except StateError as exc:
