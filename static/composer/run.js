@@ -12,6 +12,7 @@ import { hasErrors, findings, validateNow, showEmptyFindings } from "./findings.
 import { currentCopy } from "./copies.js";
 import { activeVariables, valueSets } from "./variables.js";
 import { summary } from "./compare.js";
+import { editsBetween, applyEdits, keepingFocus } from "./keepedits.js";
 
 let socket = null;
 let opening = null;
@@ -22,8 +23,12 @@ export function initRun(h0) {
   hooks = h0;
   const area = document.getElementById("response-area");
   document.getElementById("conversation").addEventListener("focusin", () => { if (!current) pin(false); });
+  // Only the user scrolls the box up: growing content (a new auto-run step) leaves it away
+  // from the bottom too, until the next follow(), and must not stop the following.
   area.addEventListener("scroll", () => {
-    area.dataset.userScrolled = String(area.scrollHeight - area.scrollTop - area.clientHeight > 40);
+    const fromBottom = area.scrollHeight - area.scrollTop - area.clientHeight;
+    if (fromBottom <= 40) area.dataset.userScrolled = "false";
+    else if (area.scrollTop < followedTo - 4) area.dataset.userScrolled = "true";
   });
 }
 export function isRunning() { return !!current; }
@@ -57,10 +62,14 @@ function pin(on) {
 }
 
 // Keep the newest output in view inside the pinned area, unless the user scrolled it up.
+let followedTo = 0; // where follow() last put the box's scrollTop
 function follow() {
   const area = document.getElementById("response-area");
   if (!area.classList.contains("pinned")) return;
-  if (area.dataset.userScrolled !== "true") area.scrollTop = area.scrollHeight;
+  if (area.dataset.userScrolled !== "true") {
+    area.scrollTop = area.scrollHeight;
+    followedTo = area.scrollTop;
+  }
 }
 
 function setButtons(running) {
@@ -115,6 +124,7 @@ function renderStatus(col, fin) {
 function responseCard(title) {
   const area = clear(document.getElementById("response-area"));
   area.dataset.userScrolled = "false";
+  followedTo = 0;
   const card = h("div", { class: "card response", "data-testid": "response" }, h("h3", {}, title));
   area.append(card);
   card.scrollIntoView({ block: "nearest" });
@@ -182,7 +192,8 @@ export function autorun(request, maxSteps) {
   store.replaceRequest(request, "load");
   const msg = { ...baseMessage("autorun"), mocks: structuredClone(store.state.mocks), max_steps: maxSteps, thread: null };
   const card = responseCard(`Auto-run · up to ${maxSteps} steps`);
-  current = { id: msg.run_id, kind: "autorun", request: msg.request, card, columns: new Map(), steps: new Map() };
+  // `loaded`: the conversation last put in the form, to tell the user's edits from the loop's.
+  current = { id: msg.run_id, kind: "autorun", request: msg.request, card, columns: new Map(), steps: new Map(), loaded: structuredClone(store.request) };
   setButtons(true);
   send(msg);
 }
@@ -350,18 +361,20 @@ function finished(frame) {
 }
 
 function loopStep(frame) {
-  const request = structuredClone(frame.request);
+  const request = applyEdits(structuredClone(frame.request), editsBetween(current.loaded, store.request));
+  current.loaded = structuredClone(frame.request);
   const messages = request.messages || [];
   if (frame.final && frame.reason !== "missing_mock" && messages.length && messages[messages.length - 1].role === "assistant") {
     // The loop is over: the next thing the user writes is their own turn, not a prefill.
     messages.push({ role: "user", content: [{ type: "text", text: "" }] });
   }
-  store.replaceRequest(request, "load");
+  keepingFocus(() => store.replaceRequest(request, "load"));
   if (!frame.final) return;
   const reasons = { end_turn: "finished: the model ended its turn", max_steps: "stopped at the step limit", error: "stopped on an error", missing_mock: "stopped: a tool has no mock", cancelled: "stopped" };
   const note = h("p", { class: "loop-end", "data-testid": "loop-end" }, `Auto-run ${reasons[frame.reason] || frame.reason} after ${frame.step} step(s).`);
   if (frame.missing_tools && frame.missing_tools.length) note.append(` Needs an answer: ${frame.missing_tools.join(", ")}.`);
   current.card.append(note);
+  follow(); // how the loop ended is the last thing it shows
   const lastCol = [...current.steps.values()].pop();
   const last = lastCol && lastCol.result;
   done();

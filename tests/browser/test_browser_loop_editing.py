@@ -76,7 +76,8 @@ def test_an_error_mid_stream_shows_what_arrived_and_the_error(page_for, alice):
     add_headers(page, {"x-sim-fault": "error_mid_stream"})
     page.click("[data-testid=run]")
     error = page.wait_for_selector("[data-testid=response] .run-error:not([hidden])")
-    outcome = page.text_content("[data-testid=run-outcome]")
-    assert outcome == "error_mid_stream"
+    # The stream's error event shows at once; the outcome follows with run.finished.
+    page.wait_for_selector("[data-testid=run-outcome]:not(:text-is('streaming'))")
+    assert page.text_content("[data-testid=run-outcome]") == "error_mid_stream"
     assert "error" in error.text_content()
     assert page.text_content("[data-testid=response] .response-blocks").strip()  # what arrived stays
