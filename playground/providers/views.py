@@ -6,7 +6,8 @@ Who may do what:
 * Staff manage every provider, of any team or shared with all, and alone may allow a
   provider's URL to reach loopback and private addresses (the URL guard's switch).
 * A team's owners manage the team's own providers: add (always in their team), edit,
-  rotate the key. They read the shared providers without their URLs and cannot change
+  rotate the key, test it (one `GET /v1/models`, which spends no tokens). They read the
+  shared providers without their URLs and cannot change
   them (403); a provider whose private-network access staff allowed keeps its URL.
 * Members and viewers read the list of the providers their team may use (no URLs, no
   actions); every write is a 403 for them.
@@ -19,8 +20,11 @@ exactly what the admin, the `addprovider` command and the upstream client refuse
 
 from __future__ import annotations
 
+import json
+import time
 from dataclasses import dataclass
 
+from asgiref.sync import async_to_sync
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -28,6 +32,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from playground import upstream
+from playground.logs import scrub
+from playground.providers.config import ProviderConfig, ProviderUnavailable
 from playground.providers.crypto import encrypt_key
 from playground.providers.forms import ProviderForm, RotateKeyForm, TeamProviderForm
 from playground.providers.models import Provider
@@ -36,6 +43,8 @@ from playground.teams.access import membership_for_request
 from playground.teams.models import Membership
 
 MAX_URL_CHECK = 2048
+MAX_PROBE_BODY = 64 * 1024
+MAX_PROBE_DETAIL = 300
 
 
 @dataclass
@@ -151,6 +160,45 @@ def provider_rotate_key(request: HttpRequest, access: Access, name: str) -> Http
             row.save(update_fields=["api_key_encrypted", "updated"])
         return redirect(f"/providers/?rotated={provider.name}")
     return render(request, "providers/rotate.html", {"nav": "providers", "form": form, "provider": provider})
+
+
+async def _probe(config: ProviderConfig) -> tuple[bool, str]:
+    """(worked, what happened) for one `GET /v1/models?limit=1` to the provider: an
+    authenticated call that spends no tokens."""
+    t0 = time.perf_counter()
+    try:
+        async with upstream.open(config, "GET", "/v1/models", query="limit=1") as response:
+            body = b""
+            async for chunk in response.aiter_raw():
+                body += chunk
+                if len(body) > MAX_PROBE_BODY:
+                    break
+    except upstream.UpstreamError as exc:
+        return False, str(exc)
+    took = f"HTTP {response.status} in {(time.perf_counter() - t0) * 1000:.0f} ms"
+    if response.status < 300:
+        return True, f"{took}: the provider answered and accepted the credentials."
+    try:
+        error = json.loads(body).get("error") or {}
+        detail = f"{error.get('type', '')}: {error.get('message', '')}"[:MAX_PROBE_DETAIL]
+    except (ValueError, AttributeError):
+        detail = "the body is not an API error"
+    if config.api_key:  # an upstream may echo the key it refused
+        detail = detail.replace(config.api_key, "[redacted]")
+    return False, f"{took}: {scrub(detail)}"
+
+
+@provider_pages
+@require_POST
+def provider_test(request: HttpRequest, access: Access, name: str) -> HttpResponse:
+    """One authenticated call to the provider, its answer shown (never the key)."""
+    provider = _managed(access, name)
+    try:
+        worked, verdict = async_to_sync(_probe)(provider.config())
+    except ProviderUnavailable as exc:
+        worked, verdict = False, str(exc)
+    return render(request, "providers/tested.html",
+                  {"nav": "providers", "provider": provider, "worked": worked, "verdict": verdict})
 
 
 @provider_pages

@@ -116,6 +116,7 @@ DOORS = [
     Door("provider key page", "get", "/providers/{provider}/key/", {"alice": 200, "victor": 403, "bob": 404, "anon": "login"}),
     Door("provider key rotation", "post", "/providers/{provider}/key/", {"alice": 302, "victor": 403, "bob": 404, "anon": "login"},
          data={"api_key": "sk-new"}),
+    Door("provider test", "post", "/providers/{provider}/test/", {"alice": 200, "victor": 403, "bob": 404, "anon": "login"}),
     Door("provider new", "post", "/providers/new/", {"alice": 302, "victor": 403, "bob": 302, "anon": "login"},
          data={**PROVIDER_FORM, "name": "team-gw", "base_url": "https://gw.example.com"}),
     Door("provider url check", "post", "/providers/check-url/", {"alice": 200, "victor": 403, "bob": 200, "anon": "login"},

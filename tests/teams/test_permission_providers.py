@@ -4,6 +4,10 @@ private-network switch stays staff's. Keys are never rendered and are stored enc
 
 from __future__ import annotations
 
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
@@ -108,3 +112,75 @@ def test_no_provider_page_renders_a_key(world):
     for url in ("/providers/", "/providers/acme-private/", "/providers/acme-private/key/", "/providers/new/"):
         html = _client(world["alice"]).get(url).content.decode()
         assert SECRET not in html and row.api_key_encrypted not in html, url
+
+
+class _Models(BaseHTTPRequestHandler):
+    """`GET /v1/models` that accepts one key and echoes any other in its error, as a
+    careless gateway might."""
+
+    seen: list[dict] = []
+
+    def do_GET(self) -> None:  # noqa: N802 (the handler's name is http.server's)
+        key = self.headers.get("x-api-key", "")
+        type(self).seen.append({"path": self.path, "key": key})
+        if key == SECRET:
+            status, body = 200, {"data": [{"id": "acme-model", "type": "model"}], "has_more": False}
+        else:
+            status, body = 401, {"type": "error", "error": {"type": "authentication_error",
+                                                            "message": f"invalid x-api-key {key}"}}
+        raw = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("content-type", "application/json")
+        self.send_header("content-length", str(len(raw)))
+        self.end_headers()
+        self.wfile.write(raw)
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture
+def models_server():
+    _Models.seen = []
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Models)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def _point_acme_private_at(server, api_key: str) -> None:
+    # Staff's settings: a team provider allowed to reach a loopback address.
+    save_provider("acme-private", base_url=f"http://127.0.0.1:{server.server_port}", model_patterns=["acme-model"],
+                  api_key=api_key, allow_private_network=True, team=ensure_team("acme"))
+
+
+def test_an_owner_tests_her_teams_provider_over_the_network(world, models_server):
+    _point_acme_private_at(models_server, SECRET)
+    response = _client(world["alice"]).post("/providers/acme-private/test/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Works: HTTP 200" in html and SECRET not in html
+    assert _Models.seen == [{"path": "/v1/models?limit=1", "key": SECRET}]
+
+
+def test_a_refused_key_is_reported_without_the_key(world, models_server):
+    _point_acme_private_at(models_server, "gw-wrong-key-0000")
+    html = _client(world["alice"]).post("/providers/acme-private/test/").content.decode()
+    assert "Failed: HTTP 401" in html and "authentication_error" in html
+    assert "gw-wrong-key-0000" not in html and "[redacted]" in html
+
+
+def test_an_unreachable_provider_is_a_clear_failure(world):
+    html = _client(world["alice"]).post("/providers/acme-private/test/").content.decode()  # 127.0.0.1:9
+    assert "Failed: provider acme-private: could not connect" in html
+
+
+def test_only_the_owner_or_staff_tests_a_provider(world, models_server):
+    _point_acme_private_at(models_server, SECRET)
+    assert _client(world["victor"]).post("/providers/acme-private/test/").status_code == 403
+    assert _client(world["bob"]).post("/providers/acme-private/test/").status_code == 404
+    assert _client(world["alice"]).post("/providers/shared-gw/test/").status_code == 403
+    assert _client(world["alice"]).get("/providers/acme-private/test/").status_code == 405
+    assert _Models.seen == []
