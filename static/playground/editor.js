@@ -15,7 +15,7 @@
 
 import {
   EditorView, EditorState, Compartment, basicSetup, json, jsonParseLinter, linter, lintGutter,
-  keymap,
+  keymap, HighlightStyle, syntaxHighlighting, tags,
 } from "../vendor/codemirror/codemirror.js";
 
 const SELECTOR = 'textarea[data-kind="json"], textarea[data-code="json"], textarea#raw-json';
@@ -48,6 +48,16 @@ function schemaCompletion(context) {
   return options && { from: word.from, options, validFor: /^"[$\w]*$/ };
 }
 
+// JSON colours from the page's palette, so they follow the light/dark theme with the
+// contrast it keeps (CodeMirror's default style is for a light background only).
+const jsonColours = syntaxHighlighting(HighlightStyle.define([
+  { tag: tags.propertyName, color: "var(--c-tool-use)" },
+  { tag: tags.string, color: "var(--c-tool-result)" },
+  { tag: [tags.number, tags.bool, tags.null], color: "var(--c-thinking)" },
+  { tag: [tags.separator, tags.punctuation, tags.brace, tags.squareBracket], color: "var(--fg)" },
+  { tag: tags.invalid, color: "var(--c-error)" },
+]));
+
 // An empty box is an optional field left out (not sent), not broken JSON.
 const parseJSON = jsonParseLinter();
 function parseErrors(view) {
@@ -73,6 +83,7 @@ function enhance(ta) {
       doc: nativeValue.get.call(ta),
       extensions: [
         basicSetup,
+        jsonColours,
         json(),
         linter(parseErrors, { delay: 300 }),
         lintGutter(),

@@ -116,3 +116,26 @@ def test_it_runs_two_to_four_columns(page_for, alice):
     for column in (1, 2, 3):
         page.wait_for_selector(f".compare-grid .run-column:nth-child({column}) [data-testid=run-outcome]:text-is('completed')")
     assert len(set(_exchange_ids(page))) == 3
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_the_dialog_and_the_columns_pass_axe(page_for, alice, theme):
+    from tests.browser.test_browser_a11y import violations
+
+    page = page_for(alice)
+    page.emulate_media(color_scheme=theme)
+    open_composer(page)
+    page.fill("[data-testid=turn-0] textarea.text-input", "Compare us.")
+    add_tools(page, ["get_weather"])
+    page.click("#compare-button")
+    second = _column(page, 1)
+    page.fill(f"{second} [data-testid=compare-temperature]", "0.4")
+    page.check(f"{second} [data-testid=compare-own-system]")
+    page.select_option(f"{second} [data-testid=compare-thinking]", "enabled")
+    page.wait_for_selector(f"{second} .finding-error")  # findings shown inline are checked too
+    assert violations(page) == []
+    page.select_option(f"{second} [data-testid=compare-thinking]", "")
+    page.click("[data-testid=compare-run]")
+    for column in (1, 2):
+        page.wait_for_selector(f".compare-grid .run-column:nth-child({column}) [data-testid=run-outcome]:text-is('completed')")
+    assert violations(page) == []
