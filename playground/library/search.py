@@ -20,7 +20,7 @@ Policy (target: under 100 ms p50 over 100,000 saved requests, bench/bench_librar
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.db import connection, transaction
 from django.db.models import Q, QuerySet
@@ -111,7 +111,11 @@ def decode_cursor(sort: str, text: str) -> Position | None:
         return None
     if moment is None or moment.tzinfo is None:
         return None
-    return moment, int(pk)
+    try:
+        # In UTC, as stored: an offset can carry year 1 or 9999 past the datetime range.
+        return moment.astimezone(UTC), int(pk)
+    except OverflowError:
+        return None
 
 
 def parse_filters(params) -> tuple[Filters, list[str]]:
