@@ -40,6 +40,10 @@ LIST_FIELDS = (
     "last_version_number", "last_value_set", "model", "provider", "tool_names",
 )
 _MAX_ID = 2**63 - 1
+# The ids of the team's requests carrying one tag or tool (params: team id, kind, value).
+FACET_SET = (
+    "SELECT saved_request_id FROM library_facet WHERE team_id = %s AND kind = %s AND value = %s"
+)
 
 Position = tuple[datetime | str, int]  # (sort key, id) of a row
 
@@ -195,11 +199,6 @@ def _reverse(order: tuple[str, ...]) -> tuple[str, ...]:
 
 def _ordered(qs: QuerySet, order: tuple[str, ...], limit: int) -> list[SavedRequest]:
     return list(qs.select_related("created_by").only(*LIST_FIELDS).order_by(*order)[:limit])
-
-
-FACET_SET = (
-    "SELECT saved_request_id FROM library_facet WHERE team_id = %s AND kind = %s AND value = %s"
-)
 
 
 def _facet_candidates(team, facets: list[tuple[str, str]], cap: int) -> list[int]:
