@@ -7,18 +7,9 @@ import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 
+from tests.sessions import session_key_for
+
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def session_for(user) -> str:
-    from django.contrib.sessions.backends.db import SessionStore
-
-    session = SessionStore()
-    session["_auth_user_id"] = str(user.pk)
-    session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
-    session["_auth_user_hash"] = user.get_session_auth_hash()
-    session.create()
-    return session.session_key
 
 
 async def attempt(session_key: str, origin: bytes | None) -> bool:
@@ -35,7 +26,7 @@ async def attempt(session_key: str, origin: bytes | None) -> bool:
 
 
 async def test_it_accepts_only_the_pages_own_origin(alice):
-    key = await database_sync_to_async(session_for)(alice)
+    key = await database_sync_to_async(session_key_for)(alice)
     assert await attempt(key, b"http://127.0.0.1")
     assert not await attempt(key, b"http://evil.example")
     assert not await attempt(key, None)

@@ -23,6 +23,7 @@ from playground.channel_layer import RECONNECTED, RedisChannelLayer
 from tests.composer.support import team_of
 from tests.composer.test_live_view import sse_events, teammate
 from tests.proxy.conftest import ServerThread
+from tests.sessions import session_key_for
 
 pytestmark = [
     pytest.mark.redis,
@@ -133,17 +134,6 @@ async def test_a_consumer_in_a_group_is_told_after_redis_came_back(own_redis):
     await layer.flush()
 
 
-def session_key(user) -> str:
-    from django.contrib.sessions.backends.db import SessionStore
-
-    session = SessionStore()
-    session["_auth_user_id"] = str(user.pk)
-    session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
-    session["_auth_user_hash"] = user.get_session_auth_hash()
-    session.create()
-    return session.session_key
-
-
 def start_run(alice):
     rec = recording.start_exchange(
         source="playground", request_headers={}, request_body=b'{"model": "sim-1", "stream": true}',
@@ -171,7 +161,7 @@ def app_on_own_redis(own_redis, transactional_db, settings):
 
 async def test_a_live_view_keeps_receiving_after_redis_restarts(own_redis, app_on_own_redis, alice):
     carol = await database_sync_to_async(teammate)()
-    key = await database_sync_to_async(session_key)(carol)
+    key = await database_sync_to_async(session_key_for)(carol)
     events = sse_events()
     rec = await database_sync_to_async(start_run)(alice)
     for sse in events[:3]:

@@ -25,6 +25,7 @@ from playground import recording
 from playground.recording.events import raw_stream
 from tests.hardening import fault_upstream
 from tests.hardening.test_faults import PROVIDER_KEY, faults  # noqa: F401  (the fault upstream)
+from tests.sessions import session_key_for
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -44,22 +45,11 @@ def _provider(base_url: str, fault: str, idle_timeout: float) -> None:
         first_byte_timeout=1.5, idle_timeout=idle_timeout, connect_timeout=2)
 
 
-def _session(user) -> str:
-    from django.contrib.sessions.backends.db import SessionStore
-
-    session = SessionStore()
-    session["_auth_user_id"] = str(user.pk)
-    session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
-    session["_auth_user_hash"] = user.get_session_auth_hash()
-    session.create()
-    return session.session_key
-
-
 @pytest.fixture
 def run_fault(app_url, faults, alice):  # noqa: F811
     """run_fault(fault, stop_on=None, idle_timeout=1.5) -> (frames, seconds): one run against the fault
     upstream, from the run socket; `stop_on(frame)` true sends Stop, as the page's button."""
-    key = _session(alice)
+    key = session_key_for(alice)
     port = app_url.rsplit(":", 1)[1]
     fault_upstream.SEEN.clear()
 
