@@ -65,7 +65,7 @@ function blockMenu(list, j) {
   return h("span", { class: "menu" },
     btn("↑", "Move up", () => moveItem(list, j, j - 1)),
     btn("↓", "Move down", () => moveItem(list, j, j + 1)),
-    btn("⧉", "Duplicate", () => list.splice(j + 1, 0, structuredClone(list[j]))),
+    btn("❐", "Duplicate", () => list.splice(j + 1, 0, structuredClone(list[j]))),
     btn("✕", "Delete", () => list.splice(j, 1)));
 }
 
@@ -230,7 +230,7 @@ function renderTurn(i, msg) {
     i < messages.length - 1 ? btn("run from here", "Branch: drop the turns after this one and run", () => hooks.branchFrom && hooks.branchFrom(i)) : null,
     btn("↑", "Move turn up", () => { moveItem(messages, i, i - 1); commitStructure(); }),
     btn("↓", "Move turn down", () => { moveItem(messages, i, i + 1); commitStructure(); }),
-    btn("⧉", "Duplicate turn", () => { messages.splice(i + 1, 0, structuredClone(msg)); commitStructure(); }),
+    btn("❐", "Duplicate turn", () => { messages.splice(i + 1, 0, structuredClone(msg)); commitStructure(); }),
     btn("✕", "Delete turn", () => { messages.splice(i, 1); commitStructure(); }));
   card.append(head);
   if (typeof msg.content === "string") {
