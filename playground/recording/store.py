@@ -3,9 +3,11 @@
 Policy:
 
 * Runs off the hot path (the writer's thread, or directly for sync callers with no event
-  loop). One batch is one transaction; when it fails, each exchange's operations are
-  retried in a transaction of their own, so one bad exchange never costs the others their
-  data, and what is not written is counted (see `writer.health()`).
+  loop). One batch is one transaction; when it fails and the database still answers, each
+  exchange's operations are retried in a transaction of their own, so one bad exchange
+  never costs the others their data, and what is not written is counted (see
+  `writer.health()`). When the database does not answer, the batch's events are lost
+  (counted) and its other operations wait for the next batch (`_park`).
 * Creating an exchange parses the raw request (once), validates it, moves large media to
   the blob store and keeps the raw bytes (inline when small, as a blob when large).
 * Finishing (`finishing.py`) derives everything else: the rebuilt message, outcome, usage,
@@ -43,6 +45,11 @@ _live_lock = threading.Lock()
 # Streams being recorded by this process: their event numbering and rebuilt message.
 _tallies: dict[str, StreamTally] = {}
 _tally_lock = threading.Lock()
+# Operations (all but events) kept while the database is unreachable, for the next batch.
+_parked: list = []
+_parked_lock = threading.Lock()
+MAX_PARKED_OPS = 20_000
+MAX_PARKED_BYTES = 64 * 1024 * 1024
 MAX_RESPONSE_TEXT = 1024 * 1024
 MAX_RESPONSE_RAW = 8 * 1024 * 1024
 LOCKED_RETRIES = 3
@@ -364,13 +371,62 @@ def _commit_live(live: dict) -> None:
 
 
 def write_batch(batch: list[ops.Op]) -> BatchResult:
-    """Write `batch` (in capture order); never raises."""
-    if not batch:
+    """Write what waited for the database (`parked`), then `batch` (in capture order);
+    never raises."""
+    with _parked_lock:
+        waiting = _parked[:]
+        _parked.clear()
+    if not batch and not waiting:
         return BatchResult()
     unread = BatchResult()
-    result = _write_prepared(_prepare(batch, unread))
+    result = _write_prepared([*waiting, *_prepare(batch, unread)])
     result.dropped_events += unread.dropped_events
     return result
+
+
+def parked() -> int:
+    """How many operations wait for the database to come back."""
+    with _parked_lock:
+        return len(_parked)
+
+
+def _reachable() -> bool:
+    """Whether the database answers at all (a batch can also fail for its own data)."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return True
+    except Exception:
+        connection.close()
+        return False
+
+
+def _park(batch: list[Prepared], result: BatchResult) -> None:
+    """The database is unreachable: the batch's events are lost (and counted); everything
+    else waits, in order, for the next batch, so an exchange that started or ended during
+    the outage is still written and finished (its message rebuilt from memory) once the
+    database is back. What waits is bounded; past that the oldest is dropped and counted."""
+    events = sum(len(op.facts) for op in batch if isinstance(op, ops.Events))
+    result.dropped_events += events
+    keep = [op for op in batch if not isinstance(op, ops.Events)]
+    log.warning("recording: the database is unreachable; %d operations wait for it, %d events lost",
+                len(keep), events)
+    with _parked_lock:
+        _parked[:0] = keep  # older than anything parked meanwhile
+        size = 0
+        cut = len(_parked)
+        for i in range(len(_parked) - 1, -1, -1):  # the newest are kept
+            size += _parked[i].size if isinstance(_parked[i], ops.Create | ops.Body) else 0
+            if len(_parked) - i > MAX_PARKED_OPS or size > MAX_PARKED_BYTES:
+                break
+            cut = i
+        dropped = _parked[:cut]
+        del _parked[:cut]
+    result.failed_ops += len(dropped)
+    with _live_lock:  # what can never finish must not hold its state forever
+        for op in dropped:
+            if isinstance(op, ops.Finish):
+                _live.pop(op.public_id, None)
 
 
 @contextmanager
@@ -406,11 +462,15 @@ def _write_prepared(batch: list[Prepared]) -> BatchResult:
         except Exception as exc:
             error = exc
             break
-    # The database failed: try each exchange on its own.
-    log.warning("recording batch failed, retrying per exchange: %s", type(error).__name__)
     result = BatchResult(error=f"{type(error).__name__}: {str(error)[:300]}")
     if not connection.in_atomic_block:
         connection.close()  # a broken connection (server restarted) is reopened
+        if not _reachable():
+            _park(batch, result)
+            return result
+    # The database answers: try each exchange on its own, so one bad exchange never costs
+    # the others their data.
+    log.warning("recording batch failed, retrying per exchange: %s", type(error).__name__)
     groups: dict[str, list[Prepared]] = {}
     for op in batch:
         groups.setdefault(op.public_id, []).append(op)

@@ -12,6 +12,8 @@ Policy:
   `exchanges.team.<team_id>` on create and finish. A channel-layer failure is logged and
   ignored: it never breaks recording.
 * Database failures are counted (`health()`), shown to staff, and never reach the stream.
+  While the database does not answer, what is not stream data waits (`parked_ops`) and is
+  tried again every `RETRY_SECONDS`.
   The queue is bounded, by operations (`MAX_PENDING`) and by bytes (`MAX_PENDING_BYTES`:
   stream chunks are large), and each team with work queued holds at most a fair share of
   both (`Writer.refusal`). Past a limit, stream data is dropped and counted, and
@@ -47,6 +49,7 @@ log = logging.getLogger(__name__)
 BATCH_SECONDS = 0.03
 HEARTBEAT_SECONDS = 30.0
 IDLE_CLOSE_SECONDS = 1.0
+RETRY_SECONDS = 1.0  # while operations wait for the database to come back
 MAX_PENDING = 200_000
 MAX_PENDING_BYTES = 256 * 1024 * 1024
 # A batch carries at most this much stream data; a burst (a long stream relayed faster
@@ -96,6 +99,7 @@ def health() -> dict:
     writer = _writer
     stats["queue_depth"] = len(writer.pending) if writer is not None else 0
     stats["queue_bytes"] = writer.pending_bytes if writer is not None else 0
+    stats["parked_ops"] = store.parked()
     stats["ok"] = stats["failed_ops"] == 0 and stats["dropped_events"] == 0
     stats["boot_id"] = boot.BOOT_ID
     return stats
@@ -285,18 +289,20 @@ class Writer:
                 if not backlog:  # a backlog goes on at once, slice after slice
                     try:
                         idle = IDLE_CLOSE_SECONDS if connected else HEARTBEAT_SECONDS
+                        if store.parked():  # waiting for the database: try again soon
+                            idle = RETRY_SECONDS
                         # asyncio.timeout, not wait_for: 3.11's wait_for loses a cancel that
                         # arrives as the event is set, and the loop could then never close.
                         async with asyncio.timeout(idle):
                             await self._wake.wait()
                         await asyncio.sleep(BATCH_SECONDS)
                     except TimeoutError:
-                        if connected and not self.pending:
+                        if connected and not self.pending and not store.parked():
                             await self.loop.run_in_executor(_executor, _close_connection)
                             connected = False
                 self._wake.clear()
                 batch, backlog = self._take_batch()
-                if batch:
+                if batch or store.parked():
                     connected = True
                     try:
                         result = await self.loop.run_in_executor(_executor, _write_batch, batch)

@@ -36,10 +36,12 @@ REPORT = """
 import json
 import django
 django.setup()
-from playground.recording.events import event_count, raw_stream
+from playground.recording.events import event_count, iter_events, raw_stream
 from playground.recording.models import Exchange
 rows = [{"outcome": e.outcome, "events": event_count(e), "finished": e.finished_at is not None,
-         "stream": raw_stream(e).decode("utf-8", "replace"), "status": e.status}
+         "stream": raw_stream(e).decode("utf-8", "replace"), "status": e.status,
+         "asked": e.search_text, "message": e.message, "output_tokens": e.output_tokens,
+         "kept": sum(1 for _ in iter_events(e))}
         for e in Exchange.objects.filter(source="proxy", model="sim-1").order_by("id")]
 print(json.dumps(rows))
 """
@@ -153,7 +155,9 @@ def test_the_database_gone_mid_stream_the_stream_completes_and_the_loss_is_shown
         env = server_env(url)
         key = run_python(SETUP, env)
         session = run_python(ADMIN_SETUP, env)
-        with servers(tmp_path, env, 1) as (server,), httpx.Client(timeout=120) as client:
+        with servers(tmp_path, env, 1) as (server,), httpx.Client(timeout=120) as client, httpx.Client(
+            timeout=30, cookies={"sessionid": session}
+        ) as staff:
             headers = {"x-api-key": key}
             # A first call: the key and the route are known to the process from now on.
             warm = client.post(f"{server.url}/v1/messages", json={**_body("warm up"), "stream": False},
@@ -180,18 +184,31 @@ def test_the_database_gone_mid_stream_the_stream_completes_and_the_loss_is_shown
                 # The database is gone: the load balancer's probe says so.
                 probe = client.get(f"{server.url}/healthz")
                 assert probe.status_code == 503 and probe.json()["checks"]["database"] == "failing"
-                # The recorder gave up on what it could not write (and says so in its log).
-                _wait_for("the recorder to give up on the stream's data",
-                          lambda: "recording of " in server.log_path.read_text(errors="replace"))
+                # The recorder found the database gone: the stream's events are lost (counted),
+                # the rest waits for it (and its log says so).
+                _wait_for("the recorder to find the database gone",
+                          lambda: "the database is unreachable" in server.log_path.read_text(errors="replace"))
             finally:
                 _bring_database_back(name)
 
             # Once the database is back, staff see on the recordings list that data was lost.
             def warned() -> str | None:
-                page = client.get(f"{server.url}/admin/recording/exchange/", cookies={"sessionid": session},
-                                  headers={"host": "127.0.0.1"})
+                page = staff.get(f"{server.url}/admin/recording/exchange/")
                 return page.text if "Recording lost data since this process started" in page.text else None
 
             text = _wait_for("the loss to be shown to staff", warned)
-            assert "operations and" in text
+            assert "events not written" in text
             assert client.get(f"{server.url}/healthz").status_code == 200
+
+            # The exchange itself waited for the database and was finished once it was back:
+            # its message rebuilt from memory, only the events of the outage missing.
+            def finished() -> dict | None:
+                rows = [e for e in _report(env) if "database gone" in e["asked"]]
+                return rows[0] if rows and rows[0]["outcome"] != "streaming" else None
+
+            exchange = _wait_for("the stream's exchange to be finished", finished)
+        assert exchange["outcome"] == "completed"
+        assert exchange["message"]["stop_reason"] and exchange["message"]["content"][0]["text"]
+        assert exchange["output_tokens"]
+        streamed = got.count(b"event: ")
+        assert exchange["kept"] < streamed  # the outage's events are lost

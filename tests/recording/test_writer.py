@@ -9,10 +9,10 @@ import time
 import pytest
 from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
-from django.db import connection
+from django.db import OperationalError, connection
 
 from playground import recording
-from playground.recording import ops
+from playground.recording import ops, store, writer
 from playground.recording.events import event_count, raw_stream
 from playground.recording.models import Exchange
 from tests.conftest import load_capture
@@ -306,3 +306,49 @@ async def test_a_batch_stays_within_the_cap_unless_one_operation_is_larger(monke
     assert sizes[-1] == 2500  # alone: larger than the cap
     assert all(size <= 1000 for size in sizes[:-1]) and sum(sizes) == 6 * 400 + 2500
     assert w.pending_bytes == 0
+
+
+
+@pytest.fixture
+def outage(monkeypatch):
+    """The database unreachable until `back()` is called; nothing left waiting afterwards."""
+    real_apply = store._apply
+
+    def unreachable(*args, **kwargs):
+        raise OperationalError("the server closed the connection unexpectedly")
+
+    def back() -> None:
+        monkeypatch.setattr(store, "_apply", real_apply)
+        monkeypatch.setattr(store, "_reachable", lambda: True)
+
+    monkeypatch.setattr(store, "_apply", unreachable)
+    monkeypatch.setattr(store, "_reachable", lambda: False)
+    yield back
+    store._parked.clear()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_unreachable_database_keeps_all_but_the_events_for_when_it_is_back(alice, outage):
+    team = team_of(alice)
+    before = recording.health()
+    # The database goes away before the exchange's first write and comes back after its end.
+    rec = _start(team.id)
+    rec.response_started(200, [])
+    events = sse_events(CAPTURE["response_sse"].encode())
+    for ev in events:
+        rec.event(ev.raw, time.monotonic(), ev)
+    rec.finish()
+    assert not Exchange.objects.filter(public_id=rec.public_id).exists()
+    assert store.parked() >= 3  # the create, the response's start and the finish wait
+    assert writer.health()["parked_ops"] == store.parked()
+
+    outage()
+    store.write_batch([])
+    assert store.parked() == 0
+    exchange = Exchange.objects.get(public_id=rec.public_id)
+    assert exchange.outcome == "completed" and exchange.message["content"]
+    assert exchange.status == 200
+    assert event_count(exchange) == 0
+    health = recording.health()
+    assert health["dropped_events"] >= before["dropped_events"] + len(events)
+    assert not health["ok"]
