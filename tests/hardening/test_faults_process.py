@@ -1,7 +1,8 @@
 """Fault suite (issue 14), the cases that take a real server process down or its database away:
 a worker killed mid-stream, and the database gone while a stream runs.
 
-The app runs in uvicorn processes of its own (tests/servers.py) on a database of their own;
+The app runs in uvicorn processes of its own (tests/servers.py) on a database of their own
+(PostgreSQL in the suite's PostgreSQL phase, else SQLite) and without Redis;
 the tests read that database from fresh interpreters (`run_python`), wait for conditions
 (never for a fixed time) and bound every wait.
 """
@@ -19,7 +20,7 @@ from django.db import connection
 
 from tests.servers import run_python, server_env, servers, shared_database
 
-pytestmark = [pytest.mark.redis, pytest.mark.timeout(180)]
+pytestmark = pytest.mark.timeout(180)
 
 SETUP = """
 import django
@@ -71,7 +72,7 @@ def _report(env) -> list[dict]:
 
 def test_a_worker_killed_mid_stream_leaves_the_partial_exchange_marked_interrupted(tmp_path):
     with shared_database(tmp_path) as url:
-        env = server_env(url)
+        env = server_env(url, REDIS_URL="")  # the in-memory channel layer: no Redis needed
         key = run_python(SETUP, env)
         with servers(tmp_path, env, 1) as (server,):
             client_saw: list[bytes] = []
@@ -152,7 +153,7 @@ def test_the_database_gone_mid_stream_the_stream_completes_and_the_loss_is_shown
         pytest.skip("takes a PostgreSQL database away from a running server (the suite's PostgreSQL phase)")
     with shared_database(tmp_path) as url:
         name = url.rsplit("/", 1)[1]
-        env = server_env(url)
+        env = server_env(url, REDIS_URL="")  # the in-memory channel layer: no Redis needed
         key = run_python(SETUP, env)
         session = run_python(ADMIN_SETUP, env)
         with servers(tmp_path, env, 1) as (server,), httpx.Client(timeout=120) as client, httpx.Client(
