@@ -31,7 +31,7 @@ def long_loop(alice) -> None:
              for n in TOOLS]
     state = {
         "request": {"model": "sim-1", "max_tokens": 4000, "messages": messages, "tools": tools},
-        "headers": {"anthropic-version": "2023-06-01", "x-sim-delay-ms": "40"},
+        "headers": {"anthropic-version": "2023-06-01", "x-sim-delay-ms": "150"},
         "mocks": {n: {"type": "static", "value": {"ok": n}} for n in TOOLS},
     }
     workcopies.open_working_copy(alice, Team.objects.get(name="acme"), state, "Long loop")
@@ -64,7 +64,7 @@ def test_the_live_step_stays_in_view_and_editing_is_not_undone(page_for, alice):
     page.keyboard.type("!")
     assert first.input_value().endswith("(edited)!")
 
-    page.wait_for_selector("[data-testid=loop-end]", timeout=60_000)
+    page.wait_for_selector("[data-testid=loop-end]", timeout=120_000)
     assert "ended its turn" in page.text_content("[data-testid=loop-end]")
     in_view = "() => { const r = document.querySelector('[data-testid=loop-end]').getBoundingClientRect(); return r.top >= 0 && r.bottom <= window.innerHeight; }"
     assert page.evaluate(in_view)
