@@ -46,6 +46,7 @@ Policy:
 from __future__ import annotations
 
 import asyncio
+import http.cookiejar
 import json
 import logging
 import re
@@ -301,6 +302,12 @@ def _transport(provider: ProviderConfig) -> httpx.AsyncBaseTransport:
     return PooledTransport(context, checked=not provider.allow_private_network)
 
 
+def _no_cookies() -> http.cookiejar.CookieJar:
+    """A jar that keeps nothing: one client serves every caller of a provider, so a cookie
+    the upstream sets must never go out with the next caller's request."""
+    return http.cookiejar.CookieJar(policy=http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
+
+
 _clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[tuple, httpx.AsyncClient]] = (
     weakref.WeakKeyDictionary()
 )
@@ -315,7 +322,7 @@ def _client(provider: ProviderConfig) -> httpx.AsyncClient:
     client = per_loop.get(key)
     if client is None or client.is_closed:
         client = per_loop[key] = httpx.AsyncClient(
-            transport=_transport(provider), trust_env=False, follow_redirects=False
+            transport=_transport(provider), trust_env=False, follow_redirects=False, cookies=_no_cookies(),
         )
     return client
 

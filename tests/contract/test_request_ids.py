@@ -13,3 +13,10 @@ def test_it_makes_unique_ids_in_the_api_shape():
     ids = [new_request_id() for _ in range(1000)]
     assert len(set(ids)) == len(ids)
     assert all(SHAPE.fullmatch(request_id) for request_id in ids)
+
+
+def test_every_character_of_an_id_is_random():
+    # An id made from too few random bits would repeat its leading characters.
+    ids = [new_request_id()[len("req_011C"):] for _ in range(2000)]
+    for position in range(20):
+        assert len({request_id[position] for request_id in ids}) > 50

@@ -121,9 +121,10 @@ async def _answer(server: CaptureServer, mode: str, headers: dict, body: bytes, 
         except ConnectionError:
             server.hung_up.set()
         return False
-    if mode == "echo":
+    if mode in ("echo", "echo-cookie"):
         payload = json.dumps({"headers": headers, "body": body.decode()}).encode()
-        writer.write(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n"
+        cookie = b"set-cookie: session=upstream-set; Path=/\r\n" if mode == "echo-cookie" else b""
+        writer.write(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n" + cookie
                      + f"content-length: {len(payload)}\r\n\r\n".encode() + payload)
         await writer.drain()
         return True

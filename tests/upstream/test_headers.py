@@ -33,6 +33,15 @@ async def test_it_sends_the_stored_key_as_x_api_key_and_drops_the_callers(captur
     assert capture_server.requests[-1].path == "/echo/v1/messages?beta=true"
 
 
+async def test_a_cookie_the_upstream_sets_is_never_sent_back(capture_server):
+    # One client serves every caller of a provider: a kept cookie would go out with other
+    # callers' requests.
+    provider = capture_server.provider("echo-cookie")
+    await echo(capture_server, provider, {})
+    seen = await echo(capture_server, provider, {})
+    assert "cookie" not in seen["headers"]
+
+
 async def test_it_sends_a_bearer_token_when_configured(capture_server):
     seen = await echo(capture_server, capture_server.provider("echo", api_key="tok", auth_style="bearer"), {})
     assert seen["headers"]["authorization"] == "Bearer tok"
