@@ -74,3 +74,17 @@ def test_a_response_shows_its_status_before_a_later_finish(alice):
     assert _exchange_updates(ctx.captured_queries) == 1
     row.refresh_from_db()
     assert (row.status, row.request_id, row.outcome) == (200, "req_b", "completed")
+
+
+@pytest.mark.django_db
+def test_a_response_in_its_exchanges_first_batch_is_written_with_the_insert(alice):
+    create, response, chunks, finish = _ops("ex_batch_insert", team_of(alice).id)
+    with CaptureQueriesContext(connection) as ctx:
+        store.write_batch([create, response, chunks])
+    assert _exchange_updates(ctx.captured_queries) == 0
+    row = Exchange.objects.get(public_id="ex_batch_insert")
+    assert (row.status, row.first_byte_ms, row.request_id, row.outcome) == (200, 4.5, "req_b", "streaming")
+    assert ["request-id", "req_b"] in [list(pair) for pair in row.response_headers]
+    store.write_batch([finish])
+    row.refresh_from_db()
+    assert (row.status, row.request_id, row.outcome) == (200, "req_b", "completed")
