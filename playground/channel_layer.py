@@ -73,11 +73,30 @@ class RedisChannelLayer(core.RedisChannelLayer):
                         return {"type": RECONNECTED}
                 return await super().receive(channel)
             except LOST as exc:
+                if asyncio.current_task().cancelling():
+                    # A cancel that landed as a read timed out (redis-py's read timeout can
+                    # swallow it) still ends the receive: retrying would outlive the socket.
+                    raise asyncio.CancelledError from exc
+                if asyncio.get_running_loop() not in self._layers:
+                    # The event loop is closing: channels-redis dropped its connections on
+                    # purpose. A retry would open new ones and outlive the loop half-way
+                    # through a receive, and the layer would refuse every later loop.
+                    raise
                 delay = RETRY_DELAYS[min(attempt, len(RETRY_DELAYS) - 1)]
                 if attempt == 0:
                     log.warning("channel layer: Redis unreachable (%s); retrying", type(exc).__name__)
                 attempt += 1
                 await asyncio.sleep(delay)
+
+    async def _brpop_with_clean(self, index, channel, timeout):  # noqa: ASYNC109 (the parent's signature)
+        result = await super()._brpop_with_clean(index, channel, timeout)
+        if asyncio.current_task().cancelling():
+            # A cancel can be lost inside redis-py's blocking read; the task still says it
+            # was asked to stop. Without this check the receive would pop forever (with the
+            # short blocking pop above, no read ever times out to end it). A popped message
+            # is not lost: it waits in the backup queue for the next receive.
+            raise asyncio.CancelledError
+        return result
 
     async def _rejoin(self, channel: str) -> None:
         for group in list(self.groups_of.get(channel, ())):
