@@ -13,6 +13,12 @@ ones, the framing headers we recompute (content-length, content-encoding), the s
 x-should-retry, request-id) pass through untouched, so SDK retries behave as against the
 real API; the proxy itself never retries.
 
+One exception to byte fidelity: the provider's own key. The proxy's caller holds only a
+proxy key, so an upstream that echoes the provider key back (in a header, an error message
+or a streamed event) must not hand it over: it is replaced with `[redacted]` wherever it
+appears, as in the recording. A key cannot straddle two pieces, since a streamed piece ends
+on an event boundary.
+
 An error answer whose body is not in the API's shape (a gateway's HTML page) reaches the
 client in the API's shape instead, with the same status and `retry-after` hints, so every
 client can read it; the recording keeps the body as it arrived.
@@ -35,6 +41,7 @@ from playground.contract.sse import encode_event
 from playground.proxy import routes
 from playground.proxy.call import Call
 from playground.proxy.wire import response_headers, retry_hints, retryable, send_error
+from playground.recording.redact import scrub_bytes, scrub_text
 
 log = logging.getLogger("playground.proxy")
 
@@ -54,16 +61,24 @@ async def relay(call: Call, provider, send) -> None:
         )
         return
 
+    secrets = (provider.api_key,) if getattr(provider, "api_key", None) else ()
+
+    def headers_for_client(upstream_headers) -> list[tuple[bytes, bytes]]:
+        return [(name, scrub_bytes(value, secrets)) for name, value in response_headers(upstream_headers)]
+
+    def error_for_client(error: dict) -> tuple[str, str]:
+        return error["type"], scrub_text(error["message"], secrets)
+
     async def on_headers(resp, is_stream: bool) -> None:
         if is_stream:
             await send({
                 "type": "http.response.start",
                 "status": resp.status,
-                "headers": [*response_headers(resp.headers), *STREAM_HEADERS],
+                "headers": [*headers_for_client(resp.headers), *STREAM_HEADERS],
             })
 
     async def on_piece(piece: bytes) -> None:
-        await send({"type": "http.response.body", "body": piece, "more_body": True})
+        await send({"type": "http.response.body", "body": scrub_bytes(piece, secrets), "more_body": True})
 
     request = runpath.Request(
         call.method, call.path, call.forward_headers(getattr(provider, "passthrough", False)), call.body,
@@ -74,24 +89,25 @@ async def relay(call: Call, provider, send) -> None:
         # A stream: it ended by itself, or it gets an error event, never a clean close that
         # reads as complete (the SDK raises on this event).
         if result.outcome is not None:
-            event = error_body(result.error["type"], result.error["message"], call.request_id)
+            event = error_body(*error_for_client(result.error), call.request_id)
             await send({"type": "http.response.body", "body": encode_event("error", event), "more_body": True})
         await send({"type": "http.response.body", "body": b"", "more_body": False})
     elif result.body is None or (call.stream and result.status == 200):
         # No answer (or one that broke off), or a 200 without an event stream to a stream request.
         await send_error(
-            send, result.error["type"], result.error["message"], call.request_id,
+            send, *error_for_client(result.error), call.request_id,
             status=result.http_status, retry=result.retry,
         )
     elif result.reshaped:
         # An error page from something between us and the provider (a gateway's HTML):
         # the client gets the API's error shape with the same status and retry hints.
         await send_error(
-            send, result.error["type"], result.error["message"], call.request_id,
+            send, *error_for_client(result.error), call.request_id,
             status=result.status, retry=retryable(result.status), extra_headers=retry_hints(result.headers),
         )
     else:
-        headers = response_headers(result.headers)
-        headers.append((b"content-length", str(len(result.body)).encode()))
+        body = scrub_bytes(result.body, secrets)
+        headers = headers_for_client(result.headers)
+        headers.append((b"content-length", str(len(body)).encode()))
         await send({"type": "http.response.start", "status": result.status, "headers": headers})
-        await send({"type": "http.response.body", "body": result.body})
+        await send({"type": "http.response.body", "body": body})

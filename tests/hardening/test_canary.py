@@ -426,8 +426,6 @@ def test_a_provider_key_the_upstream_echoes_is_scrubbed_from_everything(echo, al
     assert hits == [], hits
 
 
-@pytest.mark.xfail(strict=True, reason="the proxy relays an upstream's answer byte for byte, an echoed "
-                   "provider key included; the proxy path (playground/proxy) does not scrub its answers yet")
 def test_the_proxy_does_not_hand_an_echoed_provider_key_to_its_client(echo):
     url, proxy_key = echo
     answers = _drive_echo_proxy(url, proxy_key)
