@@ -30,9 +30,13 @@ from playground.composer import catalogue, compare, placeholders, saving, workco
 from playground.composer.importer import ImportFailure, parse_pasted
 from playground.composer.jsonapi import error, json_body, raw_body, reads_body
 from playground.composer.workcopies import default_state
+from playground.contract import codegen
 from playground.contract.errors import error_body
+from playground.contract.validate import parse_body, validate_request
 from playground.library.models import SavedRequest
 from playground.library.state import check_state
+from playground.recording import queries
+from playground.recording.models import Exchange
 from playground.teams.access import api_login_required, api_writer_required, membership_for_request
 
 
@@ -95,9 +99,6 @@ def _open(request: HttpRequest, team, can_write: bool):
 
 def _state_from_exchange(team, public_id: str) -> tuple[dict | None, str | None]:
     """The recorded request as composer state, read through the team (else a notice)."""
-    from playground.recording import queries
-    from playground.recording.models import Exchange
-
     exchange = Exchange.objects.for_team(team).filter(public_id=public_id).first()
     if exchange is None:
         return None, "That exchange does not exist or belongs to another team."
@@ -122,8 +123,6 @@ def _betas(request: HttpRequest) -> tuple[str, ...]:
 
 
 def _findings(body: dict, betas: tuple[str, ...]) -> list[dict]:
-    from playground.contract.validate import validate_request
-
     return [catalogue.finding_json(f) for f in validate_request(body, betas=betas)]
 
 
@@ -132,8 +131,6 @@ def _findings(body: dict, betas: tuple[str, ...]) -> list[dict]:
 @reads_body
 def validate(request: HttpRequest) -> JsonResponse:
     """Findings for the posted Messages body."""
-    from playground.contract.validate import parse_body
-
     body, findings = parse_body(raw_body(request))
     found = [catalogue.finding_json(f) for f in findings]
     if body is not None and not any(f.severity == "error" for f in findings):
@@ -196,8 +193,6 @@ def import_text(request: HttpRequest) -> JsonResponse:
 @require_POST
 @reads_body
 def code(request: HttpRequest) -> JsonResponse:
-    from playground.contract import codegen
-
     payload = json_body(request)
     if not isinstance(payload, dict) or not isinstance(payload.get("request"), dict):
         return error("invalid_request_error", "send {\"request\": {...}, \"headers\": {...}}")

@@ -19,15 +19,11 @@ import contextlib
 import json
 import logging
 import re
-import socket
-import threading
-import time
 import uuid
 
 import anthropic
 import httpx
 import pytest
-import uvicorn
 import websockets
 from django.db import connection
 from django.test import Client
@@ -40,6 +36,7 @@ from playground.proxy.keys import create_key
 from playground.recording.models import Exchange, Thread
 from playground.simulator.asgi import app as simulator_app
 from playground.teams.ops import ensure_team
+from tests.proxy.conftest import ServerThread
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -48,19 +45,9 @@ PROVIDER_KEY = f"sk-ant-api03-CANARYprov{uuid.uuid4().hex}"
 
 @pytest.fixture
 def upstream():
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(simulator_app, log_level="critical", lifespan="on"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline
-        time.sleep(0.01)
-    yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    server.should_exit = True
-    thread.join(10)
-    sock.close()
+    server = ServerThread(simulator_app, lifespan="on")
+    yield server.start()
+    server.stop()
 
 
 @pytest.fixture
@@ -347,23 +334,14 @@ async def echo_app(scope, receive, send) -> None:
 
 @pytest.fixture
 def echo(app_url, alice):
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(echo_app, log_level="critical", lifespan="off"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline
-        time.sleep(0.01)
+    server = ServerThread(echo_app)
+    base_url = server.start()
     team = ensure_team("acme")
-    save_provider("echo", base_url=f"http://127.0.0.1:{sock.getsockname()[1]}", model_patterns=["echo-*"],
+    save_provider("echo", base_url=base_url, model_patterns=["echo-*"],
                   api_key=PROVIDER_KEY, allow_private_network=True, team=team)
     _key, raw = create_key(team, "echo", provider="echo", created_by=alice)
     yield app_url, raw
-    server.should_exit = True
-    thread.join(10)
-    sock.close()
+    server.stop()
 
 
 ECHO_BODY = {"model": "echo-1", "max_tokens": 50, "messages": [{"role": "user", "content": "Say my key."}]}

@@ -13,9 +13,9 @@ import uvicorn
 
 
 class ServerThread:
-    def __init__(self, app) -> None:
+    def __init__(self, app, lifespan: str = "off") -> None:
         self.config = uvicorn.Config(
-            app, host="127.0.0.1", port=0, log_level="warning", lifespan="off", access_log=False,
+            app, host="127.0.0.1", port=0, log_level="warning", lifespan=lifespan, access_log=False,
             loop="asyncio", http="playground.http_protocol:HttpProtocol",
         )
         self.server = uvicorn.Server(self.config)
