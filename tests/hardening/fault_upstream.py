@@ -122,6 +122,8 @@ class FaultServer:
 
         self.loop.call_soon_threadsafe(close)
         self.thread.join(10)
+        if not self.thread.is_alive():
+            self.loop.close()
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
