@@ -145,6 +145,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+    # A connection is kept by its thread for a minute instead of opened per thread hop:
+    # the proxy's key and route lookups and the recorder hop threads all the time, and
+    # opening a SQLite connection (Django registers its SQL functions on each) cost more
+    # CPU than the lookup (CPU per relayed event, bench/bench_proxy.py).
+    DATABASES["default"]["CONN_MAX_AGE"] = 60
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     # Tests use a file, not Django's shared-cache in-memory database: that one refuses
     # ("database table is locked") instead of waiting when the recorder's writer thread
     # and a reader overlap. One file per process keeps parallel runs apart.

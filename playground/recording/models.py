@@ -189,10 +189,15 @@ class Exchange(models.Model):
             models.Index(
                 fields=["team", "outcome", "-started_at", "-id"], name="exch_team_outcome"
             ),
-            models.Index(fields=["team", "reply_hash"], name="exch_team_reply"),
-            models.Index(fields=["team", "prefix_hash"], name="exch_team_prefix"),
+            # Thread assignment's lookups: a hash, then the oldest or newest of its rows. With
+            # the time in the index, finding one is a seek however many exchanges share the
+            # hash (an agent's test suite resends the same request thousands of times).
+            models.Index(fields=["team", "reply_hash", "started_at", "id"], name="exch_team_reply_time"),
+            models.Index(fields=["team", "prefix_hash", "started_at", "id"], name="exch_team_prefix_time"),
             models.Index(
-                fields=["team", "parent_hash"], name="exch_team_parent_hash", condition=~models.Q(parent_hash="")
+                fields=["team", "parent_hash", "started_at", "id"],
+                name="exch_team_parent_time",
+                condition=~models.Q(parent_hash=""),
             ),
             models.Index(fields=["outcome"], name="exch_outcome"),
             models.Index(fields=["started_at"], name="exch_started"),

@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # the tally imports the contract's parser: only its type is needed here
+if TYPE_CHECKING:  # the tally imports the contract's parser: only its types are needed here
     from playground.contract.sse import SSEEvent
-    from playground.recording.tally import StreamTally
+    from playground.recording.tally import Run, StreamTally
 
 
 @dataclass(slots=True)
@@ -102,18 +102,16 @@ class Chunks:
         self.size += len(raw)
 
 
-# One numbered event of a stream as the tally read it, what its event row stores:
-# (seq, offset_ms, name, raw, terminated, utf8_error). A tuple, not a class: a long stream
-# makes one per event, and building a class instance costs more than the tally's own work.
-EventFact = tuple[int, float, str, bytes, bool, bool]
-
-
 @dataclass(slots=True)
 class Events:
-    """The events a stream operation completed, numbered (made when a batch is prepared)."""
+    """Consecutive events of a stream as its tally read them (made when a batch is prepared)."""
 
     public_id: str
-    facts: list[EventFact]
+    run: Run
+
+    @property
+    def count(self) -> int:
+        return len(self.run.index)
 
 
 Op = Create | Response | Body | Finish | Event | Chunks

@@ -207,46 +207,45 @@ def _state(public_id: str, live: dict) -> dict | None:
     return state
 
 
-def make_run(exchange_id: int, first_seq: int, events: list[tuple], raw: bytes | None = None) -> EventRun:
-    """One run from consecutive events' (offset_ms, name, raw bytes, terminated); `raw`, when
-    the caller has it, is their bytes already joined."""
+def make_run(exchange_id: int, first_seq: int, events: list[tuple]) -> EventRun:
+    """One run from consecutive events' (offset_ms, name, raw bytes, terminated)."""
     return EventRun(
         exchange_id=exchange_id,
         first_seq=first_seq,
         end_seq=first_seq + len(events),
-        raw=b"".join([event[2] for event in events]) if raw is None else raw,
-        index=_index(events),
+        raw=b"".join([event[2] for event in events]),
+        index=[[round(offset, 3), analyze.safe_text(name or "")[:100], len(data)] for offset, name, data, _t in events],
         last_unterminated=not events[-1][3],
     )
 
 
-def _index(events: list[tuple]) -> list[list]:
-    """[offset in ms, name, byte length] of each event. Every event one read completed shares
-    its offset, and a stream has a handful of names, so each offset is rounded and each name
-    made safe once per run, not once per event (CPU per relayed event, bench/bench_proxy.py)."""
-    offsets: dict[float, float] = {}
-    names: dict[str | None, str] = {}
-    index = []
-    for offset, name, data, _terminated in events:
-        rounded = offsets.get(offset)
-        if rounded is None:
-            rounded = offsets[offset] = round(offset, 3)
-        label = names.get(name)
-        if label is None:
-            label = names[name] = analyze.safe_text(name or "")[:100]
-        index.append([rounded, label, len(data)])
-    return index
-
-
-def _run_for(facts: list[ops.EventFact], state: dict) -> EventRun:
-    """The run of a stream's consecutive events, known secrets scrubbed from their bytes."""
-    events = [(offset_ms, name, raw, terminated) for _seq, offset_ms, name, raw, terminated, _utf8 in facts]
-    joined = b"".join([raw for _offset, _name, raw, _terminated in events])
+def _run_for(parts: list[ops.Events], state: dict) -> EventRun:
+    """One row for a stream's consecutive events read in this batch, known secrets scrubbed
+    from their bytes."""
+    runs = [part.run for part in parts]
+    raw = runs[0].raw if len(runs) == 1 else b"".join([run.raw for run in runs])
+    index = runs[0].index if len(runs) == 1 else [entry for run in runs for entry in run.index]
     secrets = state["secrets"]
-    if secrets and any(s.encode("utf-8", "surrogatepass") in joined for s in secrets):
-        events = [(offset, name, scrub_bytes(raw, secrets), terminated) for offset, name, raw, terminated in events]
-        joined = None
-    return make_run(state["pk"], facts[0][0], events, joined)
+    if secrets and any(s.encode("utf-8", "surrogatepass") in raw for s in secrets):
+        raw, index = _scrubbed(raw, index, secrets)
+    first = runs[0].first_seq
+    return EventRun(
+        exchange_id=state["pk"],
+        first_seq=first,
+        end_seq=first + len(index),
+        raw=raw,
+        index=index,
+        last_unterminated=runs[-1].last_unterminated,
+    )
+
+
+def _scrubbed(raw: bytes, index: list[list], secrets: tuple[str, ...]) -> tuple[bytes, list[list]]:
+    """Each event's bytes scrubbed on their own, so the index still cuts them apart."""
+    events, pos = [], 0
+    for _offset, _name, length in index:
+        events.append(scrub_bytes(raw[pos : pos + length], secrets))
+        pos += length
+    return b"".join(events), [[offset, name, len(event)] for (offset, name, _l), event in zip(index, events, strict=True)]
 
 
 def _insert_runs(runs: list[EventRun]) -> None:
@@ -318,16 +317,19 @@ def _prepared(op: ops.Op) -> list[Prepared]:
         if tally is None:
             tally = _tallies[op.public_id] = StreamTally()
         if isinstance(op, ops.Chunks):
-            facts = []
             for raw, offset_ms in zip(op.reads, op.offsets, strict=True):
-                facts.extend(tally.add_chunk(offset_ms, raw))
+                tally.add_chunk(offset_ms, raw)
         else:
-            facts = [tally.add_event(op.offset_ms, op.raw, op.sse)]
-        return [ops.Events(op.public_id, facts)] if facts else []
+            tally.add_event(op.offset_ms, op.raw, op.sse)
+        run = tally.take_run()
+        return [ops.Events(op.public_id, run)] if run is not None else []
     if isinstance(op, ops.Finish):
         tally = _tallies.pop(op.public_id, None)
-        tail = tally.close() if tally is not None else []
-        events = [ops.Events(op.public_id, tail)] if tail else []
+        run = None
+        if tally is not None:
+            tally.close()
+            run = tally.take_run()
+        events = [ops.Events(op.public_id, run)] if run is not None else []
         return [*events, dataclasses.replace(op, tally=tally)]
     return [op]
 
@@ -335,7 +337,7 @@ def _prepared(op: ops.Op) -> list[Prepared]:
 def _apply(batch: list[Prepared], live: dict, result: BatchResult) -> None:
     # Events wait in `pending` (per exchange, in order) and become one run per exchange
     # when the batch ends, or before the exchange's finish.
-    pending: dict[str, list[ops.EventFact]] = {}
+    pending: dict[str, list[ops.Events]] = {}
     runs: list[EventRun] = []
     spans: dict[str, tuple[int, int]] = {}
     changed: list[tuple[int | None, str]] = []
@@ -348,22 +350,23 @@ def _apply(batch: list[Prepared], live: dict, result: BatchResult) -> None:
     created: set[str] = set()
 
     def close_run(public_id: str) -> None:
-        facts = pending.pop(public_id, None)
-        if not facts:
+        parts = pending.pop(public_id, None)
+        if not parts:
             return
-        runs.append(_run_for(facts, live[public_id]))
-        first, _last = spans.get(public_id, (facts[0][0], 0))
-        spans[public_id] = (first, facts[-1][0])
+        run = _run_for(parts, live[public_id])
+        runs.append(run)
+        first, _last = spans.get(public_id, (run.first_seq, 0))
+        spans[public_id] = (first, run.end_seq - 1)
 
     for op in batch:
         if isinstance(op, ops.Events):
             bucket = pending.get(op.public_id)
             if bucket is None:
                 if _state(op.public_id, live) is None:
-                    result.dropped_events += len(op.facts)
+                    result.dropped_events += op.count
                     continue
                 bucket = pending[op.public_id] = []
-            bucket.extend(op.facts)
+            bucket.append(op)
             continue
         if isinstance(op, ops.Create):
             changed.append(_create(op, live, responses.get(op.public_id)))
@@ -438,7 +441,7 @@ def _park(batch: list[Prepared], result: BatchResult) -> None:
     else waits, in order, for the next batch, so an exchange that started or ended during
     the outage is still written and finished (its message rebuilt from memory) once the
     database is back. What waits is bounded; past that the oldest is dropped and counted."""
-    events = sum(len(op.facts) for op in batch if isinstance(op, ops.Events))
+    events = sum(op.count for op in batch if isinstance(op, ops.Events))
     result.dropped_events += events
     keep = [op for op in batch if not isinstance(op, ops.Events)]
     log.warning("recording: the database is unreachable; %d operations wait for it, %d events lost",
@@ -515,7 +518,7 @@ def _write_prepared(batch: list[Prepared]) -> BatchResult:
         except Exception as exc:
             log.warning("recording of %s failed: %s", public_id, type(exc).__name__)
             result.error = f"{type(exc).__name__}: {str(exc)[:300]}"
-            events = sum(len(op.facts) for op in group if isinstance(op, ops.Events))
+            events = sum(op.count for op in group if isinstance(op, ops.Events))
             result.dropped_events += events
             rest = [op for op in group if not isinstance(op, ops.Events)]
             # Without its events the exchange can still be created and finished (the

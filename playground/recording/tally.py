@@ -2,9 +2,10 @@
 
 The capture side hands over either raw bytes as they arrived (`ops.Chunks`, the proxy: it
 forwards bytes without parsing them) or events it parsed itself (`ops.Event`, the composer
-and replays). A tally turns both into numbered events for the event rows and, on the way,
-feeds the accumulator and notes the flags, so finishing an exchange needs no second pass
-over its events and memory holds the rebuilt message, not every event.
+and replays). A tally reads both into the content of event rows (`take_run`: the events'
+bytes one after another and an `[offset_ms, name, byte length]` per event) and, on the
+way, feeds the accumulator and notes the flags, so finishing an exchange needs no second
+pass over its events and memory holds the rebuilt message, not every event.
 
 Runs in the writer's thread, once per operation, outside any database transaction: a
 batch the database refuses and that is retried never counts an event twice.
@@ -20,11 +21,12 @@ differential test (tests/recording/test_tally_fast_lane.py) holds it to the gene
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from json.decoder import scanstring
 
 from playground.contract.accumulate import AccumulateResult, Accumulator
 from playground.contract.sse import SSEEvent, SSEParser
-from playground.recording.ops import EventFact
+from playground.recording.analyze import safe_text
 
 _DELTA = "content_block_delta"
 _DELTA_DATA_AT = len(b"event: content_block_delta\ndata: ")
@@ -68,11 +70,26 @@ def delta_event(buf: bytes, pos: int) -> tuple[int, int, str, str] | None:
     return m.end(), int(m.group(1)), _KINDS[m.group(2)], text
 
 
+@dataclass(slots=True)
+class Run:
+    """Consecutive events of a stream, what one event row stores: `raw` their bytes one
+    after another, `index` an [offset_ms, name, byte length] per event."""
+
+    first_seq: int
+    raw: bytes
+    index: list[list]
+    last_unterminated: bool
+
+
 class StreamTally:
     __slots__ = (
         "_acc",
         "_parser",
         "_last_offset",
+        "_raw",
+        "_index",
+        "_names",
+        "_last_unterminated",
         "count",
         "raw_bytes",
         "first_token_ms",
@@ -86,6 +103,10 @@ class StreamTally:
         self._acc = Accumulator()
         self._parser: SSEParser | None = None
         self._last_offset = 0.0
+        self._raw = bytearray()  # the events read since the last take_run()
+        self._index: list[list] = []
+        self._names: dict[str, str] = {}  # event name -> as stored
+        self._last_unterminated = False
         self.count = 0
         self.raw_bytes = 0
         self.first_token_ms: float | None = None
@@ -94,48 +115,65 @@ class StreamTally:
         self._non_utf8 = False
         self._unterminated = False
 
-    def add_chunk(self, offset_ms: float, raw: bytes) -> list[EventFact]:
-        """Bytes as received; returns the events they completed. String deltas are read
-        whole; every other event, and every event while the parser holds part of one, goes
-        to the parser, one event at a time, so the whole reading resumes at the next
-        boundary."""
+    def add_chunk(self, offset_ms: float, raw: bytes) -> None:
+        """Bytes as received. String deltas are read whole; every other event, and every
+        event while the parser holds part of one, goes to the parser, one event at a time,
+        so the whole reading resumes at the next boundary."""
         parser = self._parser
         if parser is None:
             parser = self._parser = SSEParser()
+        offset_ms = round(offset_ms, 3)  # as stored: every event the chunk completes shares it
         self._last_offset = offset_ms
-        out = []
         pos, size = 0, len(raw)
         while pos < size:
             if parser.at_event_boundary():
-                pos = self._read_deltas(raw, pos, offset_ms, out)
+                pos = self._read_deltas(raw, pos, offset_ms)
                 if pos == size:
                     break
             cut = raw.find(b"\n\n", pos)
             stop = size if cut < 0 else cut + 2
-            out.extend(self._add(offset_ms, ev.raw, ev) for ev in parser.feed(raw[pos:stop]))
+            for ev in parser.feed(raw[pos:stop]):
+                self._add(offset_ms, ev.raw, ev)
             pos = stop
-        return out
 
-    def add_event(self, offset_ms: float, raw: bytes, sse: SSEEvent) -> EventFact:
-        return self._add(offset_ms, raw, sse)
+    def add_event(self, offset_ms: float, raw: bytes, sse: SSEEvent) -> None:
+        self._add(round(offset_ms, 3), raw, sse)
 
-    def close(self) -> list[EventFact]:
+    def close(self) -> None:
         """The stream is over: what the parser still holds becomes a last event, which
         arrived with the last chunk."""
         parser, self._parser = self._parser, None
         if parser is None:
-            return []
+            return
         try:
             tail = parser.close()
         except ValueError:
-            return []
-        return [self._add(self._last_offset, ev.raw, ev) for ev in tail]
+            return
+        for ev in tail:
+            self._add(self._last_offset, ev.raw, ev)
 
-    def _add(self, offset_ms: float, raw: bytes, sse: SSEEvent) -> EventFact:
-        seq = self.count
-        self.count = seq + 1
+    def take_run(self) -> Run | None:
+        """The events read since the last call, or None when there are none."""
+        if not self._index:
+            return None
+        run = Run(self.count - len(self._index), bytes(self._raw), self._index, self._last_unterminated)
+        self._raw = bytearray()
+        self._index = []
+        return run
+
+    def _name(self, name: str) -> str:
+        stored = self._names.get(name)
+        if stored is None:
+            stored = self._names[name] = safe_text(name)[:100]
+        return stored
+
+    def _add(self, offset_ms: float, raw: bytes, sse: SSEEvent) -> None:
+        self.count += 1
         self.raw_bytes += len(raw)
+        self._raw += raw
         name = sse.event or ""
+        self._index.append([offset_ms, self._name(name), len(raw)])
+        self._last_unterminated = not sse.terminated
         if self._stopped:
             self._after_stop += 1
         elif name == "message_stop":
@@ -147,42 +185,49 @@ class StreamTally:
         if not sse.terminated:
             self._unterminated = True
         self._acc.add_sse(sse)
-        return seq, offset_ms, name, raw, sse.terminated, sse.utf8_error
 
-    def _read_deltas(self, raw: bytes, pos: int, offset_ms: float, out: list[EventFact]) -> int:
+    def _read_deltas(self, raw: bytes, pos: int, offset_ms: float) -> int:
         """Reads the string deltas in the API's exact spelling from `raw[pos]` on, up to the
         first other event, and returns where it stopped. Consecutive deltas of one block
         reach the accumulator in one call."""
-        group_at, group_index, group_kind = len(out), -1, ""
+        start = pos
+        index = self._index
+        before = len(index)
+        group_at, group_pos, group_block, group_kind = before, pos, -1, ""
         values: list[str] = []
-        seq = self.count
         while (found := delta_event(raw, pos)) is not None:
-            end, index, kind, value = found
-            if index != group_index or kind != group_kind:
-                self._feed_deltas(group_index, group_kind, values, out, group_at)
-                group_at, group_index, group_kind, values = len(out), index, kind, []
+            end, block, kind, value = found
+            if block != group_block or kind != group_kind:
+                self._feed_deltas(group_block, group_kind, values, raw, group_pos, group_at)
+                group_at, group_pos, group_block, group_kind, values = len(index), pos, block, kind, []
             values.append(value)
-            out.append((seq, offset_ms, _DELTA, raw[pos:end], True, False))
-            seq += 1
-            self.raw_bytes += end - pos
+            index.append([offset_ms, _DELTA, end - pos])
             pos = end
-        self._feed_deltas(group_index, group_kind, values, out, group_at)
-        read = seq - self.count
-        if read:
-            self.count = seq
-            if self._stopped:
-                self._after_stop += read
-            if self.first_token_ms is None:
-                self.first_token_ms = offset_ms
+        read = len(index) - before
+        if not read:
+            return pos
+        self._feed_deltas(group_block, group_kind, values, raw, group_pos, group_at)
+        self._raw += memoryview(raw)[start:pos]
+        self.raw_bytes += pos - start
+        self.count += read
+        self._last_unterminated = False
+        if self._stopped:
+            self._after_stop += read
+        if self.first_token_ms is None:
+            self.first_token_ms = offset_ms
         return pos
 
-    def _feed_deltas(self, index: int, kind: str, values: list[str], out: list[EventFact], at: int) -> None:
-        if not values or self._acc.add_string_deltas(index, kind, values):
+    def _feed_deltas(self, block: int, kind: str, values: list[str], raw: bytes, pos: int, at: int) -> None:
+        """Hands consecutive deltas of one block to the accumulator: `values`, read from
+        `raw[pos]` on, whose index entries start at `self._index[at]`."""
+        if not values or self._acc.add_string_deltas(block, kind, values):
             return
         # Not for a live block of their kind: the accumulator reads each the slow way and
         # flags what is wrong.
-        for _seq, _offset, _name, raw, _terminated, _utf8_error in out[at : at + len(values)]:
-            self._acc.add_sse(SSEEvent(_DELTA, raw[_DELTA_DATA_AT:-2].decode("utf-8"), None, None, raw))
+        for _offset, _name, length in self._index[at : at + len(values)]:
+            event = raw[pos : pos + length]
+            pos += length
+            self._acc.add_sse(SSEEvent(_DELTA, event[_DELTA_DATA_AT:-2].decode("utf-8"), None, None, event))
 
     def anomalies(self) -> list[str]:
         """Flags the recorder adds from the raw events (the accumulator adds its own)."""

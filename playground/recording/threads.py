@@ -36,9 +36,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import F
+from django.db.models import F, Value
+from django.db.models.functions import Greatest
 
 from playground.recording.models import Exchange, Thread
 
@@ -160,8 +162,52 @@ def title_for(body: object) -> str:
     return ""
 
 
-# What linking reads of a related exchange (never its JSON bodies).
-_LINK_FIELDS = ("id", "parent", "step", "branch", "started_at", "thread__id", "thread__last_at")
+@dataclass(frozen=True, slots=True)
+class _Link:
+    """What assignment reads of a related exchange (never its JSON bodies)."""
+
+    id: int
+    parent_id: int | None
+    step: int | None
+    branch: int
+    thread_id: int
+    thread_hint: str
+
+
+# Assignment runs once per finished exchange in the recorder's thread. Its lookups are
+# written as SQL: built by the ORM, each cost ten times the query itself, and together they
+# were the largest part of the recorder's work per exchange (the target "CPU per relayed
+# event with recording on at most half of LiteLLM's", issue 17; bench/bench_proxy.py).
+# Each is one seek in an index of models.py (team, hash, started_at, id).
+_LINK_COLUMNS = "e.id, e.parent_id, e.step, e.branch, e.thread_id, e.thread_hint"
+_FIRST_WITH = (
+    f"SELECT {_LINK_COLUMNS} FROM recording_exchange e"
+    " WHERE {team} AND e.{column} = %s AND e.thread_id IS NOT NULL AND e.id <> %s"
+    " ORDER BY e.started_at {order}, e.id {order} LIMIT 1"
+)
+_EARLY_CHILDREN = (
+    f"SELECT {_LINK_COLUMNS} FROM recording_exchange e"
+    " LEFT JOIN recording_exchange p ON p.id = e.parent_id"
+    " WHERE {team} AND e.parent_hash = %s AND e.parent_hash <> ''"
+    " AND e.retry_of_id IS NULL AND e.thread_id IS NOT NULL AND e.id <> %s"
+    " AND (p.id IS NULL OR p.reply_hash <> %s)"
+    " ORDER BY e.started_at, e.id"
+)
+_LAST_BRANCH = "SELECT MAX(branch) FROM recording_exchange WHERE parent_id = %s AND retry_of_id IS NULL{skip}"
+
+
+def _team(team_id: int | None) -> tuple[str, list]:
+    return ("e.team_id IS NULL", []) if team_id is None else ("e.team_id = %s", [team_id])
+
+
+def _first_with(team_id: int | None, column: str, digest: str, exclude: int, newest: bool) -> _Link | None:
+    """The oldest (or newest) threaded exchange of the team whose `column` is `digest`."""
+    team, params = _team(team_id)
+    sql = _FIRST_WITH.format(team=team, column=column, order="DESC" if newest else "ASC")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, digest, exclude])
+        row = cursor.fetchone()
+    return _Link(*row) if row else None
 
 
 def lock_assignment() -> None:
@@ -176,94 +222,77 @@ def assign_thread(exchange, body: object, now) -> None:
     """Set thread, parent, retry_of, step and branch on `exchange` (saved by the caller),
     and adopt the exchanges written before it that resend its reply."""
     team_id = exchange.team_id
-    siblings = Exchange.objects.filter(team_id=team_id).exclude(pk=exchange.pk)
     hint = exchange.thread_hint
     hinted = None
     if hint:
         hinted = Thread.objects.filter(team_id=team_id, hint=hint).order_by("id").first()
 
-    parent = retry_of = None
+    retry_of = parent = None
     if exchange.prefix_hash:
-        retry_of = (
-            siblings.filter(prefix_hash=exchange.prefix_hash, thread__isnull=False)
-            .select_related("thread")
-            .only(*_LINK_FIELDS)
-            .order_by("started_at", "id")
-            .first()
-        )
-    candidates = getattr(exchange, "_parent_candidates", [])
-    if retry_of is None and candidates:
-        found = {
-            e.reply_hash: e
-            for e in siblings.filter(reply_hash__in=candidates, thread__isnull=False)
-            .select_related("thread")
-            .only("reply_hash", *_LINK_FIELDS)
-            .order_by("-started_at", "-id")
-        }
-        # Prefer the longest resent history; among equal ones the earliest-listed (newest).
-        for digest in candidates:
-            if digest in found:
-                parent = found[digest]
-                break
+        retry_of = _first_with(team_id, "prefix_hash", exchange.prefix_hash, exchange.pk, newest=False)
+    # The longest resent history wins; among exchanges with that reply, the newest. The
+    # first candidate usually matches (an agent's next turn).
+    for digest in getattr(exchange, "_parent_candidates", []) if retry_of is None else ():
+        parent = _first_with(team_id, "reply_hash", digest, exchange.pk, newest=True)
+        if parent is not None:
+            break
 
     early = _early_children(exchange)
+    thread_id = None
     if retry_of is not None:
-        exchange.retry_of = retry_of
+        exchange.retry_of_id = retry_of.id
         exchange.parent_id = retry_of.parent_id
         exchange.step = retry_of.step
         exchange.branch = retry_of.branch
-        thread = retry_of.thread
+        thread_id = retry_of.thread_id
     elif parent is not None:
-        exchange.parent = parent
+        exchange.parent_id = parent.id
         exchange.step = (parent.step or 0) + 1
-        branches = (
-            siblings.filter(parent=parent, retry_of__isnull=True)
-            .exclude(pk__in=[e.pk for e in early])
-            .values_list("branch", flat=True)
-            .order_by("-branch")
-            .first()
-        )
-        exchange.branch = 0 if branches is None else branches + 1
-        thread = parent.thread
+        exchange.branch = _next_branch(parent.id, [child.id for child in early])
+        thread_id = parent.thread_id
     else:
         exchange.step = 0
         exchange.branch = 0
-        thread = None
 
     if hinted is not None:
-        thread = hinted
-    if thread is None:
-        thread = Thread.objects.create(
+        thread_id = hinted.pk
+    if thread_id is None:
+        thread_id = Thread.objects.create(
             team_id=team_id,
             hint=hint,
             title=title_for(body) or hint,
             started_at=exchange.started_at,
             last_at=exchange.started_at,
-        )
-    exchange.thread = thread
-    Thread.objects.filter(pk=thread.pk).update(
+        ).pk
+    exchange.thread_id = thread_id
+    Thread.objects.filter(pk=thread_id).update(
         exchange_count=F("exchange_count") + 1,
-        last_at=max(thread.last_at, exchange.started_at),
+        last_at=Greatest("last_at", Value(exchange.started_at)),
     )
     for branch, child in enumerate(early):
         _adopt(exchange, child, branch)
 
 
-def _early_children(exchange) -> list:
+def _next_branch(parent_id: int, skip: list[int]) -> int:
+    """The branch number after the parent's other continuations (not retries, not `skip`)."""
+    sql = _LAST_BRANCH.format(skip=f" AND id NOT IN ({', '.join(['%s'] * len(skip))})" if skip else "")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [parent_id, *skip])
+        (last,) = cursor.fetchone()
+    return 0 if last is None else last + 1
+
+
+def _early_children(exchange) -> list[_Link]:
     """Exchanges of the team that resend `exchange`'s reply but were threaded before it was
     written (no parent, or an older turn), oldest first; retries follow their original."""
     if not exchange.reply_hash:
         return []
-    return list(
-        Exchange.objects.filter(
-            team_id=exchange.team_id, parent_hash=exchange.reply_hash, retry_of__isnull=True,
-            thread__isnull=False,
+    team, params = _team(exchange.team_id)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _EARLY_CHILDREN.format(team=team), [*params, exchange.reply_hash, exchange.pk, exchange.reply_hash]
         )
-        .exclude(pk=exchange.pk)
-        .exclude(parent__reply_hash=exchange.reply_hash)
-        .only("id", "parent", "step", "thread", "thread_hint", "started_at")
-        .order_by("started_at", "id")
-    )
+        return [_Link(*row) for row in cursor.fetchall()]
 
 
 def _adopt(parent, child, branch: int) -> None:
@@ -279,14 +308,14 @@ def _adopt(parent, child, branch: int) -> None:
         for key in (parent_id, retry_of_id):
             if key is not None:
                 after.setdefault(key, []).append(pk)
-    moving, todo = set(), [child.pk]
+    moving, todo = set(), [child.id]
     while todo:
         pk = todo.pop()
         if pk not in moving:
             moving.add(pk)
             todo += after.get(pk, [])
-    copies = [pk for pk, _parent_id, retry_of_id in rows if retry_of_id == child.pk]
-    Exchange.objects.filter(pk__in=[child.pk, *copies]).update(parent=parent.pk, branch=branch)
+    copies = [pk for pk, _parent_id, retry_of_id in rows if retry_of_id == child.id]
+    Exchange.objects.filter(pk__in=[child.id, *copies]).update(parent=parent.pk, branch=branch)
     shift = (parent.step or 0) + 1 - (child.step or 0)
     Exchange.objects.filter(pk__in=moving).update(thread=thread.pk, step=F("step") + shift)
     if child.thread_id == thread.pk:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
+import time
 
 import httpx
 
@@ -17,8 +19,6 @@ def _record(message: str, *args, exc: bool = False) -> logging.LogRecord:
         try:
             raise ValueError(f"upstream echoed x-api-key: {SECRETS[0]}")
         except ValueError:
-            import sys
-
             info = sys.exc_info()
     else:
         info = None
@@ -29,7 +29,14 @@ def test_every_request_gets_one_access_line_with_its_id(app_url, caplog):
     caplog.set_level(logging.INFO, logger="playground.access")
     response = httpx.get(app_url + "/healthz?token=" + SECRETS[1])
     rid = response.headers["x-request-id"]
-    lines = [r for r in caplog.records if r.name == "playground.access" and getattr(r, "request_id", None) == rid]
+    # The server's thread writes the line once the response is sent, maybe after the
+    # client has it.
+    deadline = time.monotonic() + 10
+    while True:
+        lines = [r for r in caplog.records if r.name == "playground.access" and getattr(r, "request_id", None) == rid]
+        if lines or time.monotonic() > deadline:
+            break
+        time.sleep(0.01)
     assert len(lines) == 1
     line = lines[0]
     assert (line.method, line.path, line.status) == ("GET", "/healthz", 200)

@@ -2,8 +2,8 @@
 
 `StreamTally.add_chunk` reads whole string-delta events in the API's exact spelling itself
 (`tally.delta_event`) and hands everything else to the parser. Whatever the stream
-and wherever it is cut, the numbered events and the rebuilt message must equal the
-general path's: parse every event, feed each to `Accumulator.add_sse`.
+and wherever it is cut, the event rows and the rebuilt message must equal the general
+path's: parse every event, feed each to `Accumulator.add_sse`.
 """
 
 from __future__ import annotations
@@ -50,31 +50,55 @@ END = (sse("message_delta", {"type": "message_delta", "delta": {"stop_reason": "
 
 
 def general(stream: bytes):
-    """The reference: every event through the parser and `add_sse`."""
+    """The reference: every event through the parser and `add_sse`; what its event rows
+    would hold (the bytes, then name and length per event, and whether the last was cut)
+    and the flags the raw events raise."""
     acc = Accumulator()
     events = parse_all(stream)
     for ev in events:
         acc.add_sse(ev)
-    facts = [(seq, ev.event or "", ev.raw, ev.terminated, ev.utf8_error) for seq, ev in enumerate(events)]
-    return facts, acc.finish()
+    rows = (
+        b"".join(ev.raw for ev in events),
+        [[1.0, ev.event or "", len(ev.raw)] for ev in events],
+        bool(events) and not events[-1].terminated,
+    )
+    flags = {"non_utf8_event": any(ev.utf8_error for ev in events),
+             "unterminated_last_event": any(not ev.terminated for ev in events)}
+    return rows, flags, acc.finish()
 
 
 def tallied(stream: bytes, cuts: list[int]):
+    """The tally fed `stream` cut at `cuts`, its runs taken after every chunk (as the writer
+    takes them, one batch at a time) and joined back."""
     tally = StreamTally()
-    facts = []
+    runs = []
     start = 0
     for cut in [*sorted(set(cuts)), len(stream)]:
         if cut > start:
-            facts += tally.add_chunk(1.0, stream[start:cut])
+            tally.add_chunk(1.0, stream[start:cut])
+            runs.append(tally.take_run())
             start = cut
-    facts += tally.close()
-    return [(seq, name, raw, terminated, bad) for seq, _offset, name, raw, terminated, bad in facts], tally.result()
+    tally.close()
+    runs = [run for run in [*runs, tally.take_run()] if run is not None]
+    seq = 0
+    for run in runs:  # numbered on from run to run
+        assert run.first_seq == seq
+        seq += len(run.index)
+    assert seq == tally.count
+    rows = (
+        b"".join(run.raw for run in runs),
+        [entry for run in runs for entry in run.index],
+        bool(runs) and runs[-1].last_unterminated,
+    )
+    flags = {flag: flag in tally.anomalies() for flag in ("non_utf8_event", "unterminated_last_event")}
+    return rows, flags, tally.result()
 
 
 def assert_same(stream: bytes, cuts: list[int]) -> None:
-    want_facts, want = general(stream)
-    got_facts, got = tallied(stream, cuts)
-    assert got_facts == want_facts
+    want_rows, want_flags, want = general(stream)
+    got_rows, got_flags, got = tallied(stream, cuts)
+    assert got_rows == want_rows
+    assert got_flags == want_flags
     assert got.message == want.message
     assert got.outcome == want.outcome
     assert got.anomalies == want.anomalies
@@ -127,7 +151,7 @@ def test_a_delta_for_no_live_block_is_read_the_slow_way_and_flagged():
               + block_stop(0) + delta(0, "late") + END + delta(0, "after"))
     for step in (1, 7, 64, len(stream)):
         assert_same(stream, list(range(step, len(stream), step)))
-    _facts, result = tallied(stream, [])
+    _rows, _flags, result = tallied(stream, [])
     assert result.message["content"][0]["text"].startswith("a")
     assert len(result.anomalies) >= 4
 
@@ -137,7 +161,7 @@ def test_a_carriage_return_mid_stream_hands_the_rest_to_the_parser():
               + delta(0, "crlf ").replace(b"\n", b"\r\n") + delta(0, "again") + block_stop(0) + END)
     for cut in range(len(stream)):
         assert_same(stream, [cut])
-    assert tallied(stream, [])[1].message["content"][0]["text"] == "lf crlf again"
+    assert tallied(stream, [])[2].message["content"][0]["text"] == "lf crlf again"
 
 
 def test_a_byte_order_mark_and_comments_keep_their_bytes():
@@ -182,3 +206,11 @@ def test_any_stream_cut_anywhere_tallies_as_the_general_path(pieces, cuts, stop_
     body += [block_stop(1), END] if not stop_early else []
     stream = b"".join(body)
     assert_same(stream, [c for c in cuts if c < len(stream)])
+
+
+def test_a_stream_cut_inside_its_last_event_marks_that_event():
+    stream = START + block_start(0, {"type": "text", "text": ""}) + delta(0, "x") + delta(0, "cut")[:-1]
+    for cut in range(0, len(stream), 5):
+        assert_same(stream, [cut])
+    rows, flags, _result = tallied(stream, [])
+    assert rows[2] and flags["unterminated_last_event"]
