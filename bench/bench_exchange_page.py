@@ -14,7 +14,6 @@ import json
 import os
 import resource
 import sys
-import tempfile
 import time
 import tracemalloc
 from datetime import UTC, datetime
@@ -23,10 +22,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
-_tmp = None
-if "DATABASE_URL" not in os.environ:
-    _tmp = tempfile.mkdtemp(prefix="bench-inspector-")
-    os.environ["DATABASE_URL"] = f"sqlite:///{_tmp}/bench.sqlite3"
+from timing import data_from_child, main_or_child, repeat, throwaway_sqlite  # noqa: E402
+
+_tmp = throwaway_sqlite("bench-inspector-")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "playground.settings")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 
@@ -37,7 +35,6 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.test import Client  # noqa: E402
-from timing import repeat  # noqa: E402
 
 EVENTS = 100_000
 TOKENS = 300_000
@@ -148,17 +145,11 @@ def create_in_child() -> None:
 
 
 def main() -> None:
-    import subprocess
-
     from django.contrib.auth import get_user_model
 
     from playground.recording.models import Exchange
 
-    child = subprocess.run([sys.executable, __file__, "--create"], capture_output=True, text=True,
-                           env=os.environ, timeout=600, check=True)
-    *notes, ids_line = child.stdout.strip().splitlines()
-    print("\n".join(notes))
-    ids = json.loads(ids_line)
+    ids = data_from_child(__file__)
     small = Exchange.objects.get(public_id=ids["small"])
     big = Exchange.objects.get(public_id=ids["big"])
     client = Client()
@@ -180,13 +171,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    if "--create" in sys.argv:
-        create_in_child()
-        sys.exit(0)
-    try:
-        main()
-    finally:
-        if _tmp:
-            import shutil
-
-            shutil.rmtree(_tmp, ignore_errors=True)
+    main_or_child(create_in_child, main, _tmp)

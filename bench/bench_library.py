@@ -36,10 +36,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
-BENCH_DIR = Path("/tmp/playground-bench")
-if not os.environ.get("DATABASE_URL"):
-    BENCH_DIR.mkdir(exist_ok=True)
-    os.environ["DATABASE_URL"] = f"sqlite:///{BENCH_DIR / 'library.sqlite3'}"
+from timing import (  # noqa: E402
+    build_search_indexes,
+    drop_search_indexes,
+    insert_rows,
+    kept_sqlite,
+    line,
+    repeat,
+    search_words,
+    vocabulary,
+)
+
+kept_sqlite("library.sqlite3")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "playground.settings")
 
 import django  # noqa: E402
@@ -49,7 +57,6 @@ django.setup()
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
-from timing import line, repeat  # noqa: E402
 
 from playground.library import ops, search_sql  # noqa: E402
 from playground.library.models import SavedRequest  # noqa: E402
@@ -76,14 +83,6 @@ V_COLUMNS = ["saved_request_id", "number", "state_json", "size", "author_id", "c
 F_COLUMNS = ["team_id", "saved_request_id", "kind", "value"]
 
 
-def _vocabulary(rng: random.Random) -> list[str]:
-    letters = "abcdefghijklmnopqrstuvwxyz"
-    words = set()
-    while len(words) < 2000:
-        words.add("".join(rng.choice(letters) for _ in range(rng.randint(3, 9))))
-    return sorted(w for w in words if "invoice" not in w and "zebra" not in w and "quokka" not in w)
-
-
 def _state(text: str, model: str, tools: list[str]) -> dict:
     return {
         "request": {
@@ -102,12 +101,7 @@ def _rows(team_id: int, first_id: int, start: int, count: int, rng, vocab, autho
     requests, versions, facets = [], [], []
     for i in range(start, start + count):
         pk = first_id + i
-        words = rng.choices(vocab, k=40)
-        roll = rng.random()
-        if roll < 0.05:
-            words[rng.randrange(40)] = "invoice"
-        if roll < 0.001:
-            words[rng.randrange(40)] = "zebrafish"
+        words, _ = search_words(rng, vocab)
         text = " ".join(words)
         name = " ".join(rng.choices(vocab, k=3))
         tags = rng.sample(TAGS, rng.randint(1, 3))
@@ -129,59 +123,31 @@ def _rows(team_id: int, first_id: int, start: int, count: int, rng, vocab, autho
     return requests, versions, facets
 
 
-def _insert(table: str, columns: list[str], rows: list[tuple]) -> None:
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        else:
-            marks = ", ".join(["%s"] * len(columns))
-            cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
-
-
 def _load(team_id: int, authors: list[int]) -> None:
     rng = random.Random(7)
-    vocab = _vocabulary(rng)
-    vendor = connection.vendor
+    vocab = vocabulary(rng)
     t0 = time.perf_counter()
+    drop_search_indexes(search_sql, trgm_index="lib_search_trgm")
     with connection.cursor() as cursor:
-        if vendor == "sqlite":
-            for sql in search_sql.SQLITE_BACKWARD:  # index once at the end, not per row
-                cursor.execute(sql)
-            cursor.execute("PRAGMA synchronous=OFF")
-        else:
-            cursor.execute("DROP INDEX IF EXISTS lib_search_trgm")
         cursor.execute("SELECT COALESCE(MAX(id), 0) FROM library_savedrequest")
         first_id = cursor.fetchone()[0] + 1
     for start in range(0, REQUESTS, CHUNK):
         requests, versions, facets = _rows(team_id, first_id, start, CHUNK, rng, vocab, authors)
         with transaction.atomic():
-            _insert("library_savedrequest", SR_COLUMNS, requests)
-            _insert("library_version", V_COLUMNS, versions)
-            _insert("library_facet", F_COLUMNS, facets)
+            insert_rows("library_savedrequest", SR_COLUMNS, requests)
+            insert_rows("library_version", V_COLUMNS, versions)
+            insert_rows("library_facet", F_COLUMNS, facets)
         print(f"\r  loaded {start + CHUNK:>7,} requests", end="", flush=True)
     print(f"\n  bulk insert: {time.perf_counter() - t0:.0f} s")
     t1 = time.perf_counter()
-    with connection.cursor() as cursor:
-        if vendor == "sqlite":
-            for statement in search_sql.SQLITE_FORWARD:
-                cursor.execute(statement)
-            cursor.execute(
-                "INSERT INTO library_savedrequest_fts(library_savedrequest_fts) VALUES ('rebuild')"
-            )
-            cursor.execute("ANALYZE")
-        else:
+    if connection.vendor == "postgresql":  # the rows came with their ids: move the sequence past them
+        with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT setval(pg_get_serial_sequence('library_savedrequest', 'id'), "
                 "(SELECT MAX(id) FROM library_savedrequest))"
             )
-            cursor.execute("SET maintenance_work_mem = '512MB'")
-            for statement in search_sql.PG_FORWARD:
-                cursor.execute(statement)
-            cursor.execute("ANALYZE library_savedrequest")
-            cursor.execute("ANALYZE library_facet")
-            cursor.execute("ANALYZE library_version")
+    build_search_indexes(search_sql, fts_table="library_savedrequest_fts",
+                         tables=("library_savedrequest", "library_facet", "library_version"))
     print(f"  search index build: {time.perf_counter() - t1:.0f} s")
 
 

@@ -30,10 +30,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
-BENCH_DIR = Path("/tmp/playground-bench")
-if not os.environ.get("DATABASE_URL"):
-    BENCH_DIR.mkdir(exist_ok=True)
-    os.environ["DATABASE_URL"] = f"sqlite:///{BENCH_DIR / 'list.sqlite3'}"
+from timing import (  # noqa: E402
+    build_search_indexes,
+    drop_search_indexes,
+    insert_rows,
+    kept_sqlite,
+    line,
+    repeat,
+    search_words,
+    vocabulary,
+)
+
+kept_sqlite("list.sqlite3")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "playground.settings")
 
 import django  # noqa: E402
@@ -42,7 +50,6 @@ django.setup()
 
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
-from timing import line, repeat  # noqa: E402
 
 from playground.recording import search_sql  # noqa: E402
 from playground.recording.models import Exchange  # noqa: E402
@@ -67,24 +74,11 @@ COLUMNS = [
 ]
 
 
-def _vocabulary(rng: random.Random) -> list[str]:
-    letters = "abcdefghijklmnopqrstuvwxyz"
-    words = set()
-    while len(words) < 2000:
-        words.add("".join(rng.choice(letters) for _ in range(rng.randint(3, 9))))
-    return sorted(w for w in words if "invoice" not in w and "zebra" not in w and "quokka" not in w)
-
-
 def _rows(team_id: int, start: int, count: int, rng: random.Random, vocab: list[str]):
     now = datetime.now(UTC)
     span = timedelta(days=90).total_seconds()
     for i in range(start, start + count):
-        words = rng.choices(vocab, k=40)
-        roll = rng.random()
-        if roll < 0.05:
-            words[rng.randrange(40)] = "invoice"
-        if roll < 0.001:
-            words[rng.randrange(40)] = "zebrafish"
+        words, roll = search_words(rng, vocab)
         outcome = rng.choice(OUTCOMES)
         # Newest rows get the highest ids, as in real use.
         started = now - timedelta(seconds=span * (1 - i / ROWS))
@@ -101,46 +95,17 @@ def _rows(team_id: int, start: int, count: int, rng: random.Random, vocab: list[
 
 def _load(team_id: int) -> None:
     rng = random.Random(7)
-    vocab = _vocabulary(rng)
-    vendor = connection.vendor
+    vocab = vocabulary(rng)
     t0 = time.perf_counter()
-    with connection.cursor() as cursor:
-        if vendor == "sqlite":
-            for sql in search_sql.SQLITE_BACKWARD:  # index once at the end, not per row
-                cursor.execute(sql)
-            cursor.execute("PRAGMA synchronous=OFF")
-        else:
-            cursor.execute("DROP INDEX IF EXISTS exch_search_trgm")
-    placeholders = ", ".join(["%s"] * len(COLUMNS))
-    sql = f"INSERT INTO recording_exchange ({', '.join(COLUMNS)}) VALUES ({placeholders})"
+    drop_search_indexes(search_sql, trgm_index="exch_search_trgm")
     for start in range(0, ROWS, CHUNK):
         batch = list(_rows(team_id, start, CHUNK, rng, vocab))
         with transaction.atomic():
-            if vendor == "postgresql":
-                with connection.cursor() as cursor:
-                    raw = cursor.cursor
-                    with raw.copy(f"COPY recording_exchange ({', '.join(COLUMNS)}) FROM STDIN") as copy:
-                        for row in batch:
-                            copy.write_row(row)
-            else:
-                with connection.cursor() as cursor:
-                    cursor.executemany(sql, batch)
+            insert_rows("recording_exchange", COLUMNS, batch)
         print(f"\r  loaded {start + CHUNK:>9,} rows", end="", flush=True)
     print(f"\n  bulk insert: {time.perf_counter() - t0:.0f} s")
     t1 = time.perf_counter()
-    with connection.cursor() as cursor:
-        if vendor == "sqlite":
-            for statement in search_sql.SQLITE_FORWARD:
-                cursor.execute(statement)
-            cursor.execute(
-                "INSERT INTO recording_exchange_fts(recording_exchange_fts) VALUES ('rebuild')"
-            )
-            cursor.execute("ANALYZE")
-        else:
-            cursor.execute("SET maintenance_work_mem = '512MB'")  # a GIN build in memory
-            for statement in search_sql.PG_FORWARD:
-                cursor.execute(statement)
-            cursor.execute("ANALYZE recording_exchange")
+    build_search_indexes(search_sql, fts_table="recording_exchange_fts", tables=("recording_exchange",))
     print(f"  search index build: {time.perf_counter() - t1:.0f} s")
 
 

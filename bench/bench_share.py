@@ -14,17 +14,15 @@ from __future__ import annotations
 import json
 import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
-_tmp = None
-if "DATABASE_URL" not in os.environ:
-    _tmp = tempfile.mkdtemp(prefix="bench-share-")
-    os.environ["DATABASE_URL"] = f"sqlite:///{_tmp}/bench.sqlite3"
+from timing import alternate, data_from_child, main_or_child, throwaway_sqlite  # noqa: E402
+
+_tmp = throwaway_sqlite("bench-share-")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "playground.settings")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 os.environ.setdefault("PLAYGROUND_AUTO_LOGIN_USER", "")
@@ -36,7 +34,6 @@ django.setup()
 from bench_exchange_page import EVENTS, TOKENS, get_ok, make_exchange  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.test import Client  # noqa: E402
-from timing import alternate  # noqa: E402
 
 RUNS = 5
 TABS = ("conversation", "request", "response", "timeline", "timeline&page=500", "findings")
@@ -67,15 +64,9 @@ def create_in_child() -> None:
 
 
 def main() -> None:
-    import subprocess
-
     from django.contrib.auth import get_user_model
 
-    child = subprocess.run([sys.executable, __file__, "--create"], capture_output=True, text=True,
-                           env=os.environ, timeout=600, check=True)
-    *notes, ids_line = child.stdout.strip().splitlines()
-    print("\n".join(notes))
-    ids = json.loads(ids_line)
+    ids = data_from_child(__file__)
     member = Client()
     member.force_login(get_user_model().objects.get(username="bench"))
     visitor = Client()
@@ -93,13 +84,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    if "--create" in sys.argv:
-        create_in_child()
-        sys.exit(0)
-    try:
-        main()
-    finally:
-        if _tmp:
-            import shutil
-
-            shutil.rmtree(_tmp, ignore_errors=True)
+    main_or_child(create_in_child, main, _tmp)
