@@ -51,3 +51,12 @@ def json_body(request: HttpRequest) -> object | None:
         return json.loads(raw or b"null")
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise BadBody("invalid_request_error", f"the body is not valid JSON: {exc}") from exc
+
+
+def request_payload(request: HttpRequest, shape: str) -> dict:
+    """The posted JSON object, which must hold a Messages body under "request"; anything
+    else is refused with `send <shape>`."""
+    payload = json_body(request)
+    if not isinstance(payload, dict) or not isinstance(payload.get("request"), dict):
+        raise BadBody("invalid_request_error", f"send {shape}")
+    return payload

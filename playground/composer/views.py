@@ -28,7 +28,7 @@ from django.views.decorators.http import require_POST
 
 from playground.composer import catalogue, compare, placeholders, saving, workcopies
 from playground.composer.importer import ImportFailure, parse_pasted
-from playground.composer.jsonapi import error, json_body, raw_body, reads_body
+from playground.composer.jsonapi import error, json_body, raw_body, reads_body, request_payload
 from playground.composer.workcopies import default_state
 from playground.contract import codegen
 from playground.contract.errors import error_body
@@ -143,9 +143,7 @@ def validate(request: HttpRequest) -> JsonResponse:
 @reads_body
 def compare_columns(request: HttpRequest) -> JsonResponse:
     """Each compare column's request, as the run socket would send it, with its findings."""
-    payload = json_body(request)
-    if not isinstance(payload, dict) or not isinstance(payload.get("request"), dict):
-        return error("invalid_request_error", 'send {"request": {...}, "targets": [{"model", "provider", "overrides"}, ...]}')
+    payload = request_payload(request, '{"request": {...}, "targets": [{"model", "provider", "overrides"}, ...]}')
     try:
         targets = compare.check_targets(payload.get("targets"), payload["request"])
     except compare.OverrideError as exc:
@@ -164,9 +162,7 @@ def compare_columns(request: HttpRequest) -> JsonResponse:
 @require_POST
 @reads_body
 def variables(request: HttpRequest) -> JsonResponse:
-    payload = json_body(request)
-    if not isinstance(payload, dict) or not isinstance(payload.get("request"), dict):
-        return error("invalid_request_error", 'send {"request": {...}, "variables": {"sets": [...], "active": ...}}')
+    payload = request_payload(request, '{"request": {...}, "variables": {"sets": [...], "active": ...}}')
     checked, problems = check_state({"request": payload["request"], "variables": payload.get("variables")})
     if problems:
         return error("invalid_request_error", "; ".join(f"{path}: {message}" for path, message in problems))
@@ -193,9 +189,7 @@ def import_text(request: HttpRequest) -> JsonResponse:
 @require_POST
 @reads_body
 def code(request: HttpRequest) -> JsonResponse:
-    payload = json_body(request)
-    if not isinstance(payload, dict) or not isinstance(payload.get("request"), dict):
-        return error("invalid_request_error", "send {\"request\": {...}, \"headers\": {...}}")
+    payload = request_payload(request, '{"request": {...}, "headers": {...}}')
     headers = payload.get("headers")
     headers = (
         {k: v for k, v in headers.items() if isinstance(k, str) and isinstance(v, str)}

@@ -66,6 +66,12 @@ def _refusals(view):
     return wrapper
 
 
+def _copy_action(view):
+    """A POST on one of the caller's copies: signed in, POST only, refusals and unreadable
+    bodies answered in the API's error shape."""
+    return api_login_required(require_POST(_refusals(reads_body(view))))
+
+
 @api_login_required
 @require_http_methods(["GET", "POST"])
 @_refusals
@@ -97,10 +103,7 @@ def _new_copy(request: HttpRequest) -> JsonResponse:
     return JsonResponse(workcopies.copy_json(copy), status=201)
 
 
-@api_login_required
-@require_POST
-@_refusals
-@reads_body
+@_copy_action
 def save_state(request: HttpRequest, public_id: str) -> JsonResponse:
     copy = _copy(request, public_id)
     revision = request.GET.get("revision")
@@ -115,10 +118,7 @@ def save_state(request: HttpRequest, public_id: str) -> JsonResponse:
     return JsonResponse({"saved": copy.updated.isoformat(), "unsaved": copy.unsaved, "revision": copy.revision})
 
 
-@api_login_required
-@require_POST
-@_refusals
-@reads_body
+@_copy_action
 def title(request: HttpRequest, public_id: str) -> JsonResponse:
     copy = _copy(request, public_id)
     payload = json_body(request)
@@ -131,10 +131,7 @@ def title(request: HttpRequest, public_id: str) -> JsonResponse:
     return JsonResponse(workcopies.copy_json(copy))
 
 
-@api_login_required
-@require_POST
-@_refusals
-@reads_body
+@_copy_action
 def save(request: HttpRequest, public_id: str) -> JsonResponse:
     copy = _copy(request, public_id)
     payload = json_body(request)
@@ -158,9 +155,7 @@ def save(request: HttpRequest, public_id: str) -> JsonResponse:
     return JsonResponse({**workcopies.copy_json(copy), "version": version.number})
 
 
-@api_login_required
-@require_POST
-@_refusals
+@_copy_action
 def close(request: HttpRequest, public_id: str) -> JsonResponse:
     copy = _copy(request, public_id)
     team = copy.team
