@@ -7,6 +7,8 @@ here before anything is read from the form). A member or invite id of another te
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -116,17 +118,24 @@ def add(request: HttpRequest) -> HttpResponse:
     return redirect("teams:members")
 
 
-@login_required
-@require_POST
-def set_role(request: HttpRequest, membership_id: int) -> HttpResponse:
-    me = require_manage(request)
+def _change_member(request: HttpRequest, me: Membership, change: Callable[..., object], membership_id: int,
+                   *args: object) -> HttpResponse:
+    """`change(team, membership_id, *args)` from the members page: a member of another team
+    is a 404, a change the rules refuse shows the page again with the reason."""
     try:
-        members.set_role(me.team, membership_id, request.POST.get("role"))
+        change(me.team, membership_id, *args)
     except Membership.DoesNotExist as exc:
         raise Http404("No such member.") from exc
     except ops.TeamError as exc:
         return _members_page(request, me, error=str(exc))
     return redirect("teams:members")
+
+
+@login_required
+@require_POST
+def set_role(request: HttpRequest, membership_id: int) -> HttpResponse:
+    me = require_manage(request)
+    return _change_member(request, me, members.set_role, membership_id, request.POST.get("role"))
 
 
 @login_required
@@ -135,13 +144,7 @@ def remove(request: HttpRequest, membership_id: int) -> HttpResponse:
     me = require_manage(request)
     if me.pk == membership_id:
         return leave(request)
-    try:
-        members.remove_member(me.team, membership_id)
-    except Membership.DoesNotExist as exc:
-        raise Http404("No such member.") from exc
-    except ops.TeamError as exc:
-        return _members_page(request, me, error=str(exc))
-    return redirect("teams:members")
+    return _change_member(request, me, members.remove_member, membership_id)
 
 
 @login_required
