@@ -1,5 +1,6 @@
-"""What the composer's JSON endpoints share: reading a JSON body, answering in the API's
-error shape (`contract.errors.error_body`) with a 4xx status, never a 500."""
+"""What the composer's JSON endpoints share: the signed-in POST precondition, reading a JSON
+body, answering in the API's error shape (`contract.errors.error_body`) with a 4xx status,
+never a 500."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ import json
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, JsonResponse
+from django.views.decorators.http import require_POST
 
 from playground.contract.errors import error_body, status_for
+from playground.teams.access import api_login_required
 
 
 def error(error_type: str, message: str) -> JsonResponse:
@@ -34,6 +37,12 @@ def reads_body(view):
             return error(exc.error_type, str(exc))
 
     return wrapper
+
+
+def signed_in_json_post(view):
+    """An endpoint for POSTs from signed-in users (401 in the API's shape otherwise) that
+    answers an unreadable body as an API error."""
+    return api_login_required(require_POST(reads_body(view)))
 
 
 def raw_body(request: HttpRequest) -> bytes:

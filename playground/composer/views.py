@@ -28,7 +28,14 @@ from django.views.decorators.http import require_POST
 
 from playground.composer import catalogue, compare, placeholders, saving, workcopies
 from playground.composer.importer import ImportFailure, parse_pasted
-from playground.composer.jsonapi import error, json_body, raw_body, reads_body, request_payload
+from playground.composer.jsonapi import (
+    error,
+    json_body,
+    raw_body,
+    reads_body,
+    request_payload,
+    signed_in_json_post,
+)
 from playground.composer.workcopies import default_state
 from playground.contract import codegen
 from playground.contract.errors import error_body
@@ -37,7 +44,7 @@ from playground.library.models import SavedRequest
 from playground.library.state import check_state
 from playground.recording import queries
 from playground.recording.models import Exchange
-from playground.teams.access import api_login_required, api_writer_required, membership_for_request
+from playground.teams.access import api_writer_required, membership_for_request
 
 
 @login_required
@@ -126,9 +133,7 @@ def _findings(body: dict, betas: tuple[str, ...]) -> list[dict]:
     return [catalogue.finding_json(f) for f in validate_request(body, betas=betas)]
 
 
-@api_login_required
-@require_POST
-@reads_body
+@signed_in_json_post
 def validate(request: HttpRequest) -> JsonResponse:
     """Findings for the posted Messages body."""
     body, findings = parse_body(raw_body(request))
@@ -138,9 +143,7 @@ def validate(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"findings": found})
 
 
-@api_login_required
-@require_POST
-@reads_body
+@signed_in_json_post
 def compare_columns(request: HttpRequest) -> JsonResponse:
     """Each compare column's request, as the run socket would send it, with its findings."""
     payload = request_payload(request, '{"request": {...}, "targets": [{"model", "provider", "overrides"}, ...]}')
@@ -158,9 +161,7 @@ def compare_columns(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"columns": columns})
 
 
-@api_login_required
-@require_POST
-@reads_body
+@signed_in_json_post
 def variables(request: HttpRequest) -> JsonResponse:
     payload = request_payload(request, '{"request": {...}, "variables": {"sets": [...], "active": ...}}')
     checked, problems = check_state({"request": payload["request"], "variables": payload.get("variables")})
@@ -185,9 +186,7 @@ def import_text(request: HttpRequest) -> JsonResponse:
     return JsonResponse(imported)
 
 
-@api_login_required
-@require_POST
-@reads_body
+@signed_in_json_post
 def code(request: HttpRequest) -> JsonResponse:
     payload = request_payload(request, '{"request": {...}, "headers": {...}}')
     headers = payload.get("headers")

@@ -23,10 +23,10 @@ from __future__ import annotations
 import functools
 
 from django.http import HttpRequest, JsonResponse
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from playground.composer import saving, workcopies
-from playground.composer.jsonapi import error, json_body, reads_body
+from playground.composer.jsonapi import error, json_body, reads_body, signed_in_json_post
 from playground.composer.models import WorkingCopy
 from playground.contract.errors import error_body
 from playground.teams.access import api_login_required, membership_for_request
@@ -69,7 +69,7 @@ def _refusals(view):
 def _copy_action(view):
     """A POST on one of the caller's copies: signed in, POST only, refusals and unreadable
     bodies answered in the API's error shape."""
-    return api_login_required(require_POST(_refusals(reads_body(view))))
+    return signed_in_json_post(_refusals(view))
 
 
 @api_login_required
