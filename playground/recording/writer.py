@@ -48,7 +48,7 @@ log = logging.getLogger(__name__)
 
 BATCH_SECONDS = 0.03
 HEARTBEAT_SECONDS = 30.0
-IDLE_CLOSE_SECONDS = 1.0
+IDLE_CLOSE_SECONDS = 5.0
 RETRY_SECONDS = 1.0  # while operations wait for the database to come back
 MAX_PENDING = 200_000
 MAX_PENDING_BYTES = 256 * 1024 * 1024
@@ -358,9 +358,10 @@ def _sweep_at_start() -> None:
 
 
 def _close_connection() -> None:
-    # The writer keeps its connection while busy (reconnecting per batch costs more than
-    # the batch) and gives it back after IDLE_CLOSE_SECONDS without work, so a restarted
-    # PostgreSQL is reconnected to and a test database can be dropped.
+    # The writer keeps its connection while busy and across the pauses of a tool loop
+    # (reconnecting costs more than a batch), and gives it back after IDLE_CLOSE_SECONDS
+    # without work, so a restarted PostgreSQL is reconnected to and a test database can be
+    # dropped.
     connection.close()
 
 
