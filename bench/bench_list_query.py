@@ -70,7 +70,7 @@ COLUMNS = [
     "status", "response_headers", "response_text", "stop_reason", "outcome", "error_type",
     "error_message", "request_id", "event_count", "stored_bytes", "input_tokens",
     "output_tokens", "server_tool_use", "started_at", "duration_ms", "findings", "anomalies",
-    "tool_names", "search_text", "branch", "thread_hint", "prefix_hash", "reply_hash",
+    "tool_names", "search_text", "branch", "thread_hint", "prefix_hash", "reply_hash", "parent_hash",
 ]
 
 
@@ -89,7 +89,7 @@ def _rows(team_id: int, start: int, count: int, rng: random.Random, vocab: list[
             "end_turn" if outcome == "completed" else "", outcome,
             "overloaded_error" if outcome == "upstream_error" else "", "", f"req_{i}", 12, 900,
             120, 80, "{}", started, 1500.0, "[]", "[]", " get_weather " if roll > 0.9 else "",
-            " ".join(words), 0, "", "", "",
+            " ".join(words), 0, "", "", "", "",
         )
 
 

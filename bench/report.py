@@ -5,7 +5,9 @@
 Each benchmark runs in its own process, in name order; its output goes to the terminal as
 it comes and into the report, with the machine, the load and the commit measured, so a
 figure is always read beside the conditions it was taken in. A benchmark that fails is
-reported as failed and the others still run; the command then exits non-zero.
+reported as failed and the others still run; the command then exits non-zero. With
+`--only`, the named benchmarks' sections are replaced and the others' are kept as they were
+(each section says when and at which commit it ran).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
+REPORT = BENCH / "REPORT.md"
 
 
 def _commit() -> str:
@@ -57,24 +60,39 @@ def main() -> None:
         "",
         "Written by `make bench` (`bench/report.py`); each section is one benchmark's own output.",
         "",
-        f"- when: {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}",
-        f"- commit: {_commit()}",
-        f"- machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
-        f"load average at the start {os.getloadavg()[0]:.1f}",
+        f"- machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}",
         "",
     ]
-    sections, failed = [], []
+    sections = _kept_sections() if wanted else {}
+    failed = []
     for script in scripts:
         print(f"== {script.name}", flush=True)
+        load = os.getloadavg()[0]
+        when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
         status, output, seconds = run(script)
         if status:
             failed.append(script.name)
         verdict = f"exit status {status}" if status else "ok"
-        sections += [f"## {script.name} ({verdict}, {seconds:.0f} s, load average after "
-                     f"{os.getloadavg()[0]:.1f})", "", "```", output.rstrip(), "```", ""]
-    (BENCH / "REPORT.md").write_text("\n".join(header + sections))
-    print(f"wrote {BENCH / 'REPORT.md'}" + (f"; failed: {', '.join(failed)}" if failed else ""))
+        sections[script.name] = "\n".join([
+            f"## {script.name} ({verdict}, {seconds:.0f} s)", "",
+            f"{when}, commit {_commit()}; load average {load:.1f} at the start, "
+            f"{os.getloadavg()[0]:.1f} at the end", "", "```", output.rstrip(), "```", "",
+        ])
+    body = [sections[name] for name in sorted(sections)]
+    REPORT.write_text("\n".join(header + body))
+    print(f"wrote {REPORT}" + (f"; failed: {', '.join(failed)}" if failed else ""))
     sys.exit(1 if failed else 0)
+
+
+def _kept_sections() -> dict[str, str]:
+    """The sections of the report as it is, by benchmark file name."""
+    if not REPORT.exists():
+        return {}
+    sections: dict[str, str] = {}
+    for part in REPORT.read_text().split("\n## ")[1:]:
+        name = part.split(" ", 1)[0]
+        sections[name] = "## " + part.rstrip("\n") + "\n"
+    return sections
 
 
 if __name__ == "__main__":
