@@ -10,9 +10,9 @@ import os
 import sys
 
 # The recorder writes from a thread of this process (recording/writer.py). With CPython's
-# default 5 ms switch interval the event loop waits up to 5 ms for the GIL at each wake-up
-# while a batch is written, and relayed streams stall: the paced lane of bench/bench_proxy.py
-# (no gap over 200 ms) failed at 25 streams without this and passed with it.
+# default 5 ms switch interval the event loop waits that long for the GIL at each wake-up
+# while a batch is written, and relayed streams stall (the paced lane of
+# bench/bench_proxy.py: no gap over 200 ms in a relayed stream).
 sys.setswitchinterval(0.0005)
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "playground.settings")

@@ -148,7 +148,7 @@ def dumps(value: object) -> str:
     """JSON text that any database stores exactly: non-ASCII kept as is, unless the value
     holds an unpaired surrogate, which only an ASCII escape can carry."""
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    if text.isascii():  # a 5 MB check in 0.3 ms, where encoding to look takes several
+    if text.isascii():  # far cheaper than encoding to look (a 5 MB save has a budget)
         return text
     try:
         text.encode("utf-8")
@@ -176,7 +176,7 @@ def serialize_state(state: object) -> tuple[dict, str]:
             f"is {request_size} bytes, more than the {settings.MAX_REQUEST_BYTES} a request may be",
         )])
     rest = dumps({k: v for k, v in cleaned.items() if k != "request"})
-    # One join, one copy: chained `+` copied the 5 MB text three times (19 ms).
+    # One join, one copy: chained `+` would copy the whole text once per `+`.
     text = "".join(('{"request":', request_text, ",", rest[1:]))
     size = request_size + _utf8_size(rest) + 11
     if size > MAX_STATE_BYTES:
