@@ -145,10 +145,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
-    # A connection is kept by its thread for a minute instead of opened per thread hop:
-    # the proxy's key and route lookups and the recorder hop threads all the time, and
-    # opening a SQLite connection (Django registers its SQL functions on each) cost more
-    # CPU than the lookup (CPU per relayed event, bench/bench_proxy.py).
+    # A thread keeps its connection for a minute instead of opening one per thread hop:
+    # the proxy's key and route lookups hop to a thread all the time, and opening a SQLite
+    # connection (Django registers its SQL functions on each) costs more CPU than the
+    # lookup (CPU per relayed event, bench/bench_proxy.py).
     DATABASES["default"]["CONN_MAX_AGE"] = 60
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     # Tests use a file, not Django's shared-cache in-memory database: that one refuses

@@ -35,7 +35,7 @@ from playground.contract import validate
 from playground.recording import analyze, finishing, media, ops, threads
 from playground.recording.models import Blob, EventRun, Exchange
 from playground.recording.redact import scrub_bytes
-from playground.recording.tally import StreamTally
+from playground.recording.tally import Run, StreamTally
 
 log = logging.getLogger(__name__)
 
@@ -208,14 +208,20 @@ def _state(public_id: str, live: dict) -> dict | None:
 
 
 def make_run(exchange_id: int, first_seq: int, events: list[tuple]) -> EventRun:
-    """One run from consecutive events' (offset_ms, name, raw bytes, terminated)."""
+    """One row from consecutive events' (offset_ms, name, raw bytes, terminated)."""
+    index = [[round(offset, 3), analyze.safe_text(name or "")[:100], len(data)] for offset, name, data, _t in events]
+    run = Run(first_seq, b"".join([event[2] for event in events]), index, not events[-1][3])
+    return _row(exchange_id, run)
+
+
+def _row(exchange_id: int, run: Run) -> EventRun:
     return EventRun(
         exchange_id=exchange_id,
-        first_seq=first_seq,
-        end_seq=first_seq + len(events),
-        raw=b"".join([event[2] for event in events]),
-        index=[[round(offset, 3), analyze.safe_text(name or "")[:100], len(data)] for offset, name, data, _t in events],
-        last_unterminated=not events[-1][3],
+        first_seq=run.first_seq,
+        end_seq=run.first_seq + len(run.index),
+        raw=run.raw,
+        index=run.index,
+        last_unterminated=run.last_unterminated,
     )
 
 
@@ -223,20 +229,12 @@ def _run_for(parts: list[ops.Events], state: dict) -> EventRun:
     """One row for a stream's consecutive events read in this batch, known secrets scrubbed
     from their bytes."""
     runs = [part.run for part in parts]
-    raw = runs[0].raw if len(runs) == 1 else b"".join([run.raw for run in runs])
-    index = runs[0].index if len(runs) == 1 else [entry for run in runs for entry in run.index]
+    raw = b"".join([run.raw for run in runs])
+    index = [entry for run in runs for entry in run.index]
     secrets = state["secrets"]
     if secrets and any(s.encode("utf-8", "surrogatepass") in raw for s in secrets):
         raw, index = _scrubbed(raw, index, secrets)
-    first = runs[0].first_seq
-    return EventRun(
-        exchange_id=state["pk"],
-        first_seq=first,
-        end_seq=first + len(index),
-        raw=raw,
-        index=index,
-        last_unterminated=runs[-1].last_unterminated,
-    )
+    return _row(state["pk"], Run(runs[0].first_seq, raw, index, runs[-1].last_unterminated))
 
 
 def _scrubbed(raw: bytes, index: list[list], secrets: tuple[str, ...]) -> tuple[bytes, list[list]]:

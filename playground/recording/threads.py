@@ -185,6 +185,7 @@ _FIRST_WITH = (
     " WHERE {team} AND e.{column} = %s AND e.thread_id IS NOT NULL AND e.id <> %s"
     " ORDER BY e.started_at {order}, e.id {order} LIMIT 1"
 )
+# `parent_hash <> ''` repeats the partial index's condition, so SQLite's planner uses it.
 _EARLY_CHILDREN = (
     f"SELECT {_LINK_COLUMNS} FROM recording_exchange e"
     " LEFT JOIN recording_exchange p ON p.id = e.parent_id"
