@@ -185,11 +185,13 @@ _FIRST_WITH = (
     " WHERE {team} AND e.{column} = %s AND e.thread_id IS NOT NULL AND e.id <> %s"
     " ORDER BY e.started_at {order}, e.id {order} LIMIT 1"
 )
-# `parent_hash <> ''` repeats the partial index's condition, so SQLite's planner uses it.
+# `NOT (parent_hash = '')` repeats the partial index's condition as the migration spells it:
+# SQLite uses a partial index only for a query that states its condition in the same
+# words (`<> ''` would not do), and would otherwise read every exchange of the team.
 _EARLY_CHILDREN = (
     f"SELECT {_LINK_COLUMNS} FROM recording_exchange e"
     " LEFT JOIN recording_exchange p ON p.id = e.parent_id"
-    " WHERE {team} AND e.parent_hash = %s AND e.parent_hash <> ''"
+    " WHERE {team} AND e.parent_hash = %s AND NOT (e.parent_hash = '')"
     " AND e.retry_of_id IS NULL AND e.thread_id IS NOT NULL AND e.id <> %s"
     " AND (p.id IS NULL OR p.reply_hash <> %s)"
     " ORDER BY e.started_at, e.id"

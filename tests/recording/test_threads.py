@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+from django.db import connection
+
+from playground.recording import threads
 from playground.recording.models import Exchange, Thread
 from playground.recording.threads import canonical_message
 from tests.conftest import load_capture
@@ -202,3 +206,25 @@ def test_a_named_thread_keeps_an_early_turn(alice):
     first, second = _fresh(first, second)
     assert second.thread_id != first.thread_id
     assert Thread.objects.get(pk=second.thread_id).hint == "trip"
+
+
+@pytest.mark.parametrize("team_id", [None, 7])
+def test_each_assignment_lookup_seeks_its_index(db, team_id):
+    # A lookup that scans the team's exchanges makes the recorder slower with every exchange
+    # recorded (an agent's test suite resends one request thousands of times). SQLite only
+    # takes a partial index when the query states its condition in the index's own words.
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL's planner picks by table statistics; the SQL is the same")
+    team, params = threads._team(team_id)
+    lookups = {
+        "exch_team_prefix_time": (threads._FIRST_WITH.format(team=team, column="prefix_hash", order="ASC"),
+                                  [*params, "h", 1]),
+        "exch_team_reply_time": (threads._FIRST_WITH.format(team=team, column="reply_hash", order="DESC"),
+                                 [*params, "h", 1]),
+        "exch_team_parent_time": (threads._EARLY_CHILDREN.format(team=team), [*params, "h", 1, "h"]),
+    }
+    for index, (sql, args) in lookups.items():
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN QUERY PLAN " + sql, args)
+            plan = [row[-1] for row in cursor.fetchall()]
+        assert any(f"SEARCH e USING INDEX {index} " in step for step in plan), (index, plan)
