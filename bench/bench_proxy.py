@@ -1,7 +1,7 @@
 """Benchmark: what the recording proxy adds to a stream, against the simulator called directly.
 
     .venv/bin/python bench/bench_proxy.py [--quick] [--no-litellm] [--levels 1,10,100]
-        [--paced 25,50,100,200,400] [--skip-levels]
+        [--paced 25,50,100,200,400] [--paced-rounds 3] [--skip-levels]
 
 Everything runs on loopback, in separate processes started and stopped here:
 
@@ -33,7 +33,9 @@ The paced lane, the shape of real model traffic: streams of about 64 deltas 20 m
 headers, so its `sim-paced` model sends them itself), started together in rising numbers
 after a warm-up, recording on. A stream is stall-free when it reaches message_stop with no
 gap over 200 ms between two body reads, counting from the request. Printed per level and
-arm: the stall-free count and the gap p99.
+arm: the stall-free count and the gap p99. The lane also runs `bare_relay.py`, the floor of
+the stack the proxy is built on: uvicorn and a stock httpx client relaying bytes, with no
+key, parsing or recording ("bare-httpx").
 """
 
 from __future__ import annotations
@@ -260,6 +262,15 @@ def start_processes(tmp: Path, use_litellm: bool, record: bool = True) -> dict:
     )
     wait_port(app_port, procs["app"])
     procs["ports"] = {"sim": sim_port, "app": app_port}
+    bare_port = free_port()
+    procs["bare"] = subprocess.Popen(
+        [PY, "-m", "uvicorn", "bare_relay:app", "--app-dir", str(ROOT / "bench"), "--host", "127.0.0.1",
+         "--port", str(bare_port), "--no-access-log", "--log-level", "warning", "--lifespan", "off"],
+        cwd=tmp, env={**env, "BENCH_UPSTREAM": f"http://127.0.0.1:{sim_port}"},
+        stdout=subprocess.DEVNULL, stderr=app_log,
+    )
+    wait_port(bare_port, procs["bare"])
+    procs["ports"]["bare"] = bare_port
     if use_litellm and LITELLM.exists():
         lite_port = free_port()
         config = tmp / "litellm.yaml"
@@ -316,7 +327,7 @@ def start_processes(tmp: Path, use_litellm: bool, record: bool = True) -> dict:
 
 
 def stop_processes(procs: dict) -> None:
-    for name in ("litellm", "app", "sim"):
+    for name in ("litellm", "bare", "app", "sim"):
         proc = procs.get(name)
         if proc is None or proc.poll() is not None:
             continue
@@ -469,41 +480,45 @@ async def paced_stream(port: int, headers: dict, body: bytes) -> tuple[bool, lis
     return complete and bool(gaps) and max(gaps) <= STALL_MS, gaps
 
 
-async def paced(procs: dict, levels: tuple[int, ...]) -> dict:
+async def paced(procs: dict, levels: tuple[int, ...], rounds: int) -> dict:
     """The paced lane: streams shaped like real model traffic, started together in rising
-    numbers, for each arm in turn (direct A, proxy, LiteLLM, direct B)."""
+    numbers, for each arm in turn (direct A, proxy, bare httpx relay, LiteLLM, direct B),
+    `rounds` times per level (one burst says little on a busy machine)."""
     ports = procs["ports"]
     body = json.dumps({"model": "sim-1", "max_tokens": 1024, "stream": True,
                        "messages": [{"role": "user", "content": "paced"}]}).encode()
     base = {"anthropic-version": "2023-06-01", **PACED_HEADERS}
     arms = [("direct", ports["sim"], {**base, "x-api-key": "unused"}, body),
-            ("proxy", ports["app"], {**base, "x-api-key": procs["key"]}, body)]
+            ("proxy", ports["app"], {**base, "x-api-key": procs["key"]}, body),
+            ("bare-httpx", ports["bare"], {**base, "x-api-key": "unused"}, body)]
     if "litellm" in ports:
         lite_body = body.replace(b'"sim-1"', b'"sim-paced"')
         arms.append(("litellm", ports["litellm"], {"anthropic-version": "2023-06-01",
                                                    "x-api-key": procs["litellm_key"]}, lite_body))
     arms.append(("direct-B", ports["sim"], {**base, "x-api-key": "unused"}, body))
-    pids = [procs["app"].pid] + ([procs["litellm"].pid] if "litellm" in ports else [])
+    pids = [procs["app"].pid, procs["bare"].pid] + ([procs["litellm"].pid] if "litellm" in ports else [])
     for _name, port, headers, arm_body in arms:  # warm-up
         await asyncio.gather(*(paced_stream(port, headers, arm_body) for _ in range(10)))
     out: dict = {}
     for n in levels:
-        row = {}
-        for name, port, headers, arm_body in arms:
-            for pid in pids:
-                await settle(pid)
-            results = await asyncio.gather(*(paced_stream(port, headers, arm_body) for _ in range(n)))
-            gaps = [g for _ok, gs in results for g in gs]
-            row[name] = {"stall_free": sum(ok for ok, _ in results), "streams": n,
-                         "gap_p99": pct(gaps, 99), "gap_max": max(gaps) if gaps else float("nan")}
-        out[n] = row
+        row = {name: {"stall_free": [], "gaps": []} for name, *_ in arms}
+        for _ in range(rounds):  # the arms take turns round by round
+            for name, port, headers, arm_body in arms:
+                for pid in pids:
+                    await settle(pid)
+                results = await asyncio.gather(*(paced_stream(port, headers, arm_body) for _ in range(n)))
+                row[name]["stall_free"].append(sum(ok for ok, _ in results))
+                row[name]["gaps"] += [g for _ok, gs in results for g in gs]
+        out[n] = {name: {"stall_free": r["stall_free"], "streams": n, "gap_p99": pct(r["gaps"], 99)}
+                  for name, r in row.items()}
     return out
 
 
 def print_paced(report: dict) -> None:
-    print(f"\npaced lane: {PACED_HEADERS}, streams started together; stall = a gap over {STALL_MS:.0f} ms")
+    print(f"\npaced lane: {PACED_HEADERS}, streams started together; stall = a gap over {STALL_MS:.0f} ms;"
+          " stall-free streams per round, gap p99 over all rounds")
     for n, row in report.items():
-        cells = [f"{name} {r['stall_free']}/{r['streams']} stall-free, gap p99 {r['gap_p99']:6.1f} ms"
+        cells = [f"{name} {','.join(map(str, r['stall_free']))}/{r['streams']} stall-free, gap p99 {r['gap_p99']:6.1f} ms"
                  for name, r in row.items()]
         print(f"  {n:4d} streams: " + " | ".join(cells))
 
@@ -650,6 +665,7 @@ def main() -> None:
     )
     parser.add_argument("--paced", default=",".join(map(str, PACED_LEVELS)),
                         help="paced lane stream counts (empty: skip the paced lane)")
+    parser.add_argument("--paced-rounds", type=int, default=3, help="bursts per paced level and arm")
     parser.add_argument("--skip-levels", action="store_true", help="skip the TTFB/CPU lane")
     args = parser.parse_args()
     tokens = calibrate_tokens(EVENTS_TARGET)
@@ -665,7 +681,7 @@ def main() -> None:
             print_report(report, big, procs)
         if args.paced:
             levels = tuple(int(n) for n in args.paced.split(","))
-            print_paced(asyncio.run(paced(procs, levels)))
+            print_paced(asyncio.run(paced(procs, levels, args.paced_rounds)))
     finally:
         stop_processes(procs)
         shutil.rmtree(tmp, ignore_errors=True)
