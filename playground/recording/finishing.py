@@ -107,7 +107,7 @@ def finish(op: ops.Finish, state: dict, prices: list[dict] | None) -> tuple[int 
         exchange.parent_hash = candidates[0] if candidates else ""
         if prefix:
             exchange._parent_candidates = candidates
-            threads.assign_thread(exchange, request_body, exchange.finished_at)
+            threads.assign_thread(exchange, request_body)
     # The response's start, when it came in the same batch: one update instead of two.
     response = state.pop("response_fields", {})
     for field, value in response.items():

@@ -221,7 +221,7 @@ def lock_assignment() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_ASSIGN_LOCK])
 
 
-def assign_thread(exchange, body: object, now) -> None:
+def assign_thread(exchange, body: object) -> None:
     """Set thread, parent, retry_of, step and branch on `exchange` (saved by the caller),
     and adopt the exchanges written before it that resend its reply."""
     team_id = exchange.team_id
