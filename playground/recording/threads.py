@@ -188,10 +188,14 @@ _FIRST_WITH = (
 # `NOT (parent_hash = '')` repeats the partial index's condition as the migration spells it:
 # SQLite uses a partial index only for a query that states its condition in the same
 # words (`<> ''` would not do), and would otherwise read every exchange of the team.
+# `started_at >=` bounds the seek to the turns sent after this one started (a reply is
+# resent only once it exists): the turns that settled under earlier copies of this
+# exchange (an agent's test suite against the simulator resends the same conversation,
+# with the same replies, on every run) are never read again.
 _EARLY_CHILDREN = (
     f"SELECT {_LINK_COLUMNS} FROM recording_exchange e"
     " LEFT JOIN recording_exchange p ON p.id = e.parent_id"
-    " WHERE {team} AND e.parent_hash = %s AND NOT (e.parent_hash = '')"
+    " WHERE {team} AND e.parent_hash = %s AND NOT (e.parent_hash = '') AND e.started_at >= %s"
     " AND e.retry_of_id IS NULL AND e.thread_id IS NOT NULL AND e.id <> %s"
     " AND (p.id IS NULL OR p.reply_hash <> %s)"
     " ORDER BY e.started_at, e.id"
@@ -287,13 +291,17 @@ def _next_branch(parent_id: int, skip: list[int]) -> int:
 
 def _early_children(exchange) -> list[_Link]:
     """Exchanges of the team that resend `exchange`'s reply but were threaded before it was
-    written (no parent, or an older turn), oldest first; retries follow their original."""
+    written (no parent, or an older turn), oldest first; retries follow their original.
+    Only turns that started after it are candidates: a turn resends a reply that existed
+    when it was sent (the servers of one database share a clock to well within a reply)."""
     if not exchange.reply_hash:
         return []
     team, params = _team(exchange.team_id)
+    started = connection.ops.adapt_datetimefield_value(exchange.started_at)
     with connection.cursor() as cursor:
         cursor.execute(
-            _EARLY_CHILDREN.format(team=team), [*params, exchange.reply_hash, exchange.pk, exchange.reply_hash]
+            _EARLY_CHILDREN.format(team=team),
+            [*params, exchange.reply_hash, started, exchange.pk, exchange.reply_hash],
         )
         return [_Link(*row) for row in cursor.fetchall()]
 

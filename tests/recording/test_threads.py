@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.db import connection
 
+from playground import recording
 from playground.recording import threads
 from playground.recording.models import Exchange, Thread
 from playground.recording.threads import canonical_message
@@ -143,15 +146,34 @@ def test_it_does_not_continue_from_a_failed_exchange(alice):
 
 
 # Written out of order: with several server processes, a turn sent to one process can be
-# written before the turn it continues, still queued in another.
+# written before the turn it continues, still queued in another. Turns are sent in
+# conversation order (a turn resends a reply that exists); only their writing is reordered.
 CONVERSATION = [{"role": "user", "content": "Plan a trip"}, {"role": "assistant", "content": "Where to?"},
                 {"role": "user", "content": "Lisbon"}, {"role": "assistant", "content": "When?"},
                 {"role": "user", "content": "May"}]
 REPLIES = ["Where to?", "When?", "Booked."]
 
 
+def _send(team, n: int, **headers):
+    """Turn `n` sent: its exchange is created, its answer not written yet."""
+    body = {"model": MODEL, "max_tokens": 64, "messages": CONVERSATION[: 2 * n + 1]}
+    rec = recording.start_exchange(
+        source="proxy", request_body=json.dumps(body).encode(), team_id=team.id,
+        request_headers={"content-type": "application/json", **headers},
+    )
+    rec.response_started(200, {"request-id": "req_test"})
+    return rec, n
+
+
+def _written(sent) -> Exchange:
+    rec, n = sent
+    rec.body(json.dumps(_reply(_text(REPLIES[n]))).encode())
+    rec.finish()
+    return Exchange.objects.get(public_id=rec.public_id)
+
+
 def _turn(team, n: int) -> Exchange:
-    return _ask(team, CONVERSATION[: 2 * n + 1], _reply(_text(REPLIES[n])))
+    return _written(_send(team, n))
 
 
 def _fresh(*exchanges) -> list[Exchange]:
@@ -160,10 +182,11 @@ def _fresh(*exchanges) -> list[Exchange]:
 
 def test_a_turn_written_before_its_parent_is_adopted_into_the_parents_thread(alice):
     team = team_of(alice)
-    second = _turn(team, 1)  # its parent not written yet: a thread of its own for now
+    sent_first, sent_second = _send(team, 0), _send(team, 1)
+    second = _written(sent_second)  # its parent not written yet: a thread of its own for now
     assert second.parent is None and second.step == 0
     early_thread = second.thread_id
-    first = _turn(team, 0)
+    first = _written(sent_first)
     first, second = _fresh(first, second)
     assert second.parent == first and second.thread_id == first.thread_id
     assert (first.step, second.step, second.branch) == (0, 1, 0)
@@ -173,10 +196,8 @@ def test_a_turn_written_before_its_parent_is_adopted_into_the_parents_thread(ali
 
 def test_a_whole_conversation_written_backwards_ends_in_one_thread(alice):
     team = team_of(alice)
-    third = _turn(team, 2)
-    retry = _turn(team, 2)  # the client retried the last turn
-    second = _turn(team, 1)
-    first = _turn(team, 0)
+    sent = [_send(team, 0), _send(team, 1), _send(team, 2), _send(team, 2)]  # the client retried the last turn
+    third, retry, second, first = (_written(sent[i]) for i in (2, 3, 1, 0))
     first, second, third, retry = _fresh(first, second, third, retry)
     assert len({first.thread_id, second.thread_id, third.thread_id, retry.thread_id}) == 1
     assert (first.step, second.step, third.step, retry.step) == (0, 1, 2, 2)
@@ -189,9 +210,10 @@ def test_a_whole_conversation_written_backwards_ends_in_one_thread(alice):
 def test_a_turn_that_settled_for_an_older_parent_moves_under_the_late_one(alice):
     team = team_of(alice)
     first = _turn(team, 0)
-    third = _turn(team, 2)  # the second turn is not written: it continues the first for now
+    sent_second, sent_third = _send(team, 1), _send(team, 2)
+    third = _written(sent_third)  # the second turn is not written: it continues the first for now
     assert third.parent == first and third.step == 1
-    second = _turn(team, 1)
+    second = _written(sent_second)
     first, second, third = _fresh(first, second, third)
     assert second.parent == first and third.parent == second
     assert (second.step, third.step) == (1, 2)
@@ -201,11 +223,25 @@ def test_a_turn_that_settled_for_an_older_parent_moves_under_the_late_one(alice)
 
 def test_a_named_thread_keeps_an_early_turn(alice):
     team = team_of(alice)
-    second = _ask(team, CONVERSATION[:3], _reply(_text("When?")), headers={"x-playground-thread": "trip"})
-    first = _turn(team, 0)
+    sent_first = _send(team, 0)
+    second = _written(_send(team, 1, **{"x-playground-thread": "trip"}))
+    first = _written(sent_first)
     first, second = _fresh(first, second)
     assert second.thread_id != first.thread_id
     assert Thread.objects.get(pk=second.thread_id).hint == "trip"
+
+
+def test_a_turn_of_an_earlier_run_is_not_adopted_by_a_later_copy_of_its_parent(alice):
+    # An agent's test suite against the simulator resends the same conversation, and gets
+    # the same replies, on every run: each run's second turn stays under its own first turn.
+    team = team_of(alice)
+    first_run = [_turn(team, 0), _turn(team, 1)]
+    second_run = [_turn(team, 0), _turn(team, 1)]
+    first_run, second_run = _fresh(*first_run), _fresh(*second_run)
+    assert first_run[1].parent == first_run[0]
+    assert second_run[0].retry_of == first_run[0]
+    assert second_run[1].retry_of == first_run[1]
+    assert Thread.objects.filter(team=team).count() == 1
 
 
 @pytest.mark.parametrize("team_id", [None, 7])
@@ -217,14 +253,16 @@ def test_each_assignment_lookup_seeks_its_index(db, team_id):
         pytest.skip("PostgreSQL's planner picks by table statistics; the SQL is the same")
     team, params = threads._team(team_id)
     lookups = {
-        "exch_team_prefix_time": (threads._FIRST_WITH.format(team=team, column="prefix_hash", order="ASC"),
+        "exch_team_prefix_time ": (threads._FIRST_WITH.format(team=team, column="prefix_hash", order="ASC"),
                                   [*params, "h", 1]),
-        "exch_team_reply_time": (threads._FIRST_WITH.format(team=team, column="reply_hash", order="DESC"),
+        "exch_team_reply_time ": (threads._FIRST_WITH.format(team=team, column="reply_hash", order="DESC"),
                                  [*params, "h", 1]),
-        "exch_team_parent_time": (threads._EARLY_CHILDREN.format(team=team), [*params, "h", 1, "h"]),
+        # Bounded by the time too: earlier runs' turns under the same reply are not read.
+        "exch_team_parent_time (team_id=? AND parent_hash=? AND started_at>?)": (
+            threads._EARLY_CHILDREN.format(team=team), [*params, "h", "2026-01-01", 1, "h"]),
     }
     for index, (sql, args) in lookups.items():
         with connection.cursor() as cursor:
             cursor.execute("EXPLAIN QUERY PLAN " + sql, args)
             plan = [row[-1] for row in cursor.fetchall()]
-        assert any(f"SEARCH e USING INDEX {index} " in step for step in plan), (index, plan)
+        assert any(f"SEARCH e USING INDEX {index}" in step for step in plan), (index, plan)
