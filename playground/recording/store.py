@@ -94,9 +94,33 @@ def _parse_request(raw: bytes, path: str, headers: list) -> tuple[object, list[d
     return body, [dataclasses.asdict(f) if dataclasses.is_dataclass(f) else f for f in findings]
 
 
-def _create(op: ops.Create, live: dict, response: ops.Response | None = None) -> tuple[int | None, str]:
-    """The exchange's row, with the response's start when it came in the same batch (one
-    insert instead of an insert and an update)."""
+def _create_all(creates: list[ops.Create], live: dict, responses: dict[str, ops.Response]) -> list[tuple[int | None, str]]:
+    """The exchanges' rows, in one insert, each with its response's start when that came in
+    the same batch (an insert instead of an insert and an update).
+
+    One insert for the batch, not one per exchange: a burst of calls (the paced lane of
+    bench/bench_proxy.py starts 100 streams at once) brings their creations in one batch,
+    and the model layer's work per row holds the GIL the event loop needs for the
+    streams' first bytes."""
+    prepared = [_prepared_row(op, responses.get(op.public_id)) for op in creates]
+    blobs = {sha: blob for _row, row_blobs, _state in prepared for sha, blob in row_blobs.items()}
+    if blobs:
+        _insert_blobs(blobs)
+    Exchange.objects.bulk_create([row for row, _blobs, _state in prepared])
+    changed = []
+    for (row, row_blobs, state), op in zip(prepared, creates, strict=True):
+        if row_blobs:
+            row.blobs.add(*row_blobs)
+        state["pk"] = row.pk
+        state["row"] = {f: getattr(row, f) for f in finishing.ROW_FIELDS}
+        live[op.public_id] = state
+        changed.append((row.team_id, row.public_id))
+    return changed
+
+
+def _prepared_row(op: ops.Create, response: ops.Response | None) -> tuple[Exchange, dict, dict]:
+    """(the unsaved row, the blobs it references, what later operations need) for a creation:
+    the raw request parsed once, validated, its media moved to blobs."""
     secrets = op.secrets
     raw = scrub_bytes(op.raw, secrets) if secrets else op.raw
     body, findings = _parse_request(raw, op.path, op.request_headers)
@@ -109,9 +133,7 @@ def _create(op: ops.Create, live: dict, response: ops.Response | None = None) ->
     if len(raw) > media.RAW_INLINE_LIMIT:
         raw_sha = media.sha256(raw)
         blobs[raw_sha] = ("application/json", raw)
-    if blobs:
-        _insert_blobs(blobs)
-    exchange = Exchange.objects.create(
+    row = Exchange(
         public_id=op.public_id,
         team_id=op.team_id,
         user_id=op.user_id,
@@ -135,11 +157,8 @@ def _create(op: ops.Create, live: dict, response: ops.Response | None = None) ->
         thread_hint=op.thread_hint[:200],
         **(_response_fields(response) if response is not None else {}),
     )
-    if blobs:
-        exchange.blobs.add(*blobs)
-    live[op.public_id] = {
-        "pk": exchange.pk,
-        "team_id": exchange.team_id,
+    state = {
+        "team_id": op.team_id,
         "body": stored_body,
         "stream": facts["stream"],
         "model": facts["model"],
@@ -149,10 +168,8 @@ def _create(op: ops.Create, live: dict, response: ops.Response | None = None) ->
         "status": response.status if response is not None else None,
         "response_body": None,
         "request_bytes_len": 0 if raw_sha else len(raw),
-        # What finishing reads of the row, so it need not read it back.
-        "row": {f: getattr(exchange, f) for f in finishing.ROW_FIELDS},
     }
-    return exchange.team_id, exchange.public_id
+    return row, blobs, state
 
 
 def _insert_blobs(blobs: dict[str, tuple[str, bytes]]) -> None:
@@ -356,6 +373,11 @@ def _apply(batch: list[Prepared], live: dict, result: BatchResult) -> None:
         first, _last = spans.get(public_id, (run.first_seq, 0))
         spans[public_id] = (first, run.end_seq - 1)
 
+    creates = [op for op in batch if isinstance(op, ops.Create)]
+    if creates:
+        # Created first: every other operation of an exchange comes after its creation.
+        changed.extend(_create_all(creates, live, responses))
+        created.update(op.public_id for op in creates)
     for op in batch:
         if isinstance(op, ops.Events):
             bucket = pending.get(op.public_id)
@@ -367,8 +389,6 @@ def _apply(batch: list[Prepared], live: dict, result: BatchResult) -> None:
             bucket.append(op)
             continue
         if isinstance(op, ops.Create):
-            changed.append(_create(op, live, responses.get(op.public_id)))
-            created.add(op.public_id)
             continue
         state = _state(op.public_id, live)
         if state is None:
