@@ -88,3 +88,25 @@ def test_a_response_in_its_exchanges_first_batch_is_written_with_the_insert(alic
     store.write_batch([finish])
     row.refresh_from_db()
     assert (row.status, row.request_id, row.outcome) == (200, "req_b", "completed")
+
+
+def _exchange_inserts(queries) -> int:
+    return sum(q["sql"].lstrip().upper().startswith('INSERT INTO "RECORDING_EXCHANGE"') for q in queries)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("returns_ids", [True, False])
+def test_the_exchanges_a_batch_creates_are_inserted_together(alice, monkeypatch, returns_ids):
+    # A database that cannot tell which ids a multi-row insert made (SQLite before 3.35)
+    # gets one insert per exchange, and every exchange is still written whole.
+    monkeypatch.setattr(type(connection.features), "can_return_rows_from_bulk_insert", returns_ids)
+    team_id = team_of(alice).id
+    batch = [op for n in range(3) for op in _ops(f"ex_burst_{n}", team_id)]
+    with CaptureQueriesContext(connection) as ctx:
+        result = store.write_batch(batch)
+    assert not result.error and result.written_events == 18
+    assert _exchange_inserts(ctx.captured_queries) == (1 if returns_ids else 3)
+    for n in range(3):
+        row = Exchange.objects.get(public_id=f"ex_burst_{n}")
+        assert (row.status, row.outcome, row.event_count) == (200, "completed", 6)
+        assert row.message["content"] == [{"type": "text", "text": "Hello"}]
