@@ -32,8 +32,9 @@ The paced lane, the shape of real model traffic: streams of about 64 deltas 20 m
 (`x-sim-output-tokens: 192`, `x-sim-delay-ms: 20`; LiteLLM drops the caller's x-sim-*
 headers, so its `sim-paced` model sends them itself), started together in rising numbers
 after a warm-up, recording on. A stream is stall-free when it reaches message_stop with no
-gap over 200 ms between two body reads, counting from the request. Printed per level and
-arm: the stall-free count and the gap p99. The lane also runs `bare_relay.py`, the floor of
+gap over 200 ms between two body reads, counting from the request. Each level runs
+`--paced-rounds` bursts per arm, the arms taking turns; printed per level and arm: the
+stall-free count of each burst and the gap p99 over all of them. The lane also runs `bare_relay.py`, the floor of
 the stack the proxy is built on: uvicorn and a stock httpx client relaying bytes, with no
 key, parsing or recording ("bare-httpx").
 """
