@@ -34,9 +34,10 @@ headers, so its `sim-paced` model sends them itself), started together in rising
 after a warm-up, recording on. A stream is stall-free when it reaches message_stop with no
 gap over 200 ms between two body reads, counting from the request. Each level runs
 `--paced-rounds` bursts per arm, the arms taking turns; printed per level and arm: the
-stall-free count of each burst and the gap p99 over all of them. The lane also runs `bare_relay.py`, the floor of
-the stack the proxy is built on: uvicorn and a stock httpx client relaying bytes, with no
-key, parsing or recording ("bare-httpx").
+stall-free count of each burst and the gap p99 over all of them. The lane also runs two
+floors of the stack, relays under uvicorn with no key, parsing or recording:
+`bare_relay.py` with a stock httpx client ("bare-httpx") and `raw_relay.py` with asyncio
+streams and no client library ("bare-asyncio").
 """
 
 from __future__ import annotations
@@ -263,15 +264,16 @@ def start_processes(tmp: Path, use_litellm: bool, record: bool = True) -> dict:
     )
     wait_port(app_port, procs["app"])
     procs["ports"] = {"sim": sim_port, "app": app_port}
-    bare_port = free_port()
-    procs["bare"] = subprocess.Popen(
-        [PY, "-m", "uvicorn", "bare_relay:app", "--app-dir", str(ROOT / "bench"), "--host", "127.0.0.1",
-         "--port", str(bare_port), "--no-access-log", "--log-level", "warning", "--lifespan", "off"],
-        cwd=tmp, env={**env, "BENCH_UPSTREAM": f"http://127.0.0.1:{sim_port}"},
-        stdout=subprocess.DEVNULL, stderr=app_log,
-    )
-    wait_port(bare_port, procs["bare"])
-    procs["ports"]["bare"] = bare_port
+    for name, module in (("bare", "bare_relay"), ("raw", "raw_relay")):  # the floors of the stack
+        port = free_port()
+        procs[name] = subprocess.Popen(
+            [PY, "-m", "uvicorn", f"{module}:app", "--app-dir", str(ROOT / "bench"), "--host", "127.0.0.1",
+             "--port", str(port), "--no-access-log", "--log-level", "warning", "--lifespan", "off"],
+            cwd=tmp, env={**env, "BENCH_UPSTREAM": f"http://127.0.0.1:{sim_port}"},
+            stdout=subprocess.DEVNULL, stderr=app_log,
+        )
+        wait_port(port, procs[name])
+        procs["ports"][name] = port
     if use_litellm and LITELLM.exists():
         lite_port = free_port()
         config = tmp / "litellm.yaml"
@@ -328,7 +330,7 @@ def start_processes(tmp: Path, use_litellm: bool, record: bool = True) -> dict:
 
 
 def stop_processes(procs: dict) -> None:
-    for name in ("litellm", "bare", "app", "sim"):
+    for name in ("litellm", "raw", "bare", "app", "sim"):
         proc = procs.get(name)
         if proc is None or proc.poll() is not None:
             continue
@@ -483,7 +485,7 @@ async def paced_stream(port: int, headers: dict, body: bytes) -> tuple[bool, lis
 
 async def paced(procs: dict, levels: tuple[int, ...], rounds: int) -> dict:
     """The paced lane: streams shaped like real model traffic, started together in rising
-    numbers, for each arm in turn (direct A, proxy, bare httpx relay, LiteLLM, direct B),
+    numbers, for each arm in turn (direct A, proxy, the bare relays, LiteLLM, direct B),
     `rounds` times per level (one burst says little on a busy machine)."""
     ports = procs["ports"]
     body = json.dumps({"model": "sim-1", "max_tokens": 1024, "stream": True,
@@ -491,13 +493,15 @@ async def paced(procs: dict, levels: tuple[int, ...], rounds: int) -> dict:
     base = {"anthropic-version": "2023-06-01", **PACED_HEADERS}
     arms = [("direct", ports["sim"], {**base, "x-api-key": "unused"}, body),
             ("proxy", ports["app"], {**base, "x-api-key": procs["key"]}, body),
-            ("bare-httpx", ports["bare"], {**base, "x-api-key": "unused"}, body)]
+            ("bare-httpx", ports["bare"], {**base, "x-api-key": "unused"}, body),
+            ("bare-asyncio", ports["raw"], {**base, "x-api-key": "unused"}, body)]
     if "litellm" in ports:
         lite_body = body.replace(b'"sim-1"', b'"sim-paced"')
         arms.append(("litellm", ports["litellm"], {"anthropic-version": "2023-06-01",
                                                    "x-api-key": procs["litellm_key"]}, lite_body))
     arms.append(("direct-B", ports["sim"], {**base, "x-api-key": "unused"}, body))
-    pids = [procs["app"].pid, procs["bare"].pid] + ([procs["litellm"].pid] if "litellm" in ports else [])
+    pids = [procs[name].pid for name in ("app", "bare", "raw")]
+    pids += [procs["litellm"].pid] if "litellm" in ports else []
     for _name, port, headers, arm_body in arms:  # warm-up
         await asyncio.gather(*(paced_stream(port, headers, arm_body) for _ in range(10)))
     out: dict = {}
