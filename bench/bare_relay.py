@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 
 import httpx
+from raw_relay import request_body
 
 UPSTREAM = os.environ.get("BENCH_UPSTREAM", "http://127.0.0.1:8001")
 # As many connections as the proxy allows itself, so no stream waits for the pool.
@@ -25,12 +26,7 @@ async def app(scope, receive, send) -> None:
         return
     if _client is None:
         _client = httpx.AsyncClient(base_url=UPSTREAM, timeout=None, limits=LIMITS)
-    body = b""
-    more = True
-    while more:
-        message = await receive()
-        body += message.get("body", b"")
-        more = message.get("more_body", False)
+    body = await request_body(receive)
     headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"] if k.lower() not in _DROP]
     request = _client.build_request(scope["method"], scope["path"], headers=headers, content=body)
     response = await _client.send(request, stream=True)

@@ -16,15 +16,21 @@ UPSTREAM = urlsplit(os.environ.get("BENCH_UPSTREAM", "http://127.0.0.1:8001"))
 _DROP = {b"host", b"content-length", b"connection", b"transfer-encoding"}
 
 
-async def app(scope, receive, send) -> None:
-    if scope["type"] != "http":
-        return
+async def request_body(receive) -> bytes:
+    """The whole request body, as uvicorn hands it over."""
     body = b""
     more = True
     while more:
         message = await receive()
         body += message.get("body", b"")
         more = message.get("more_body", False)
+    return body
+
+
+async def app(scope, receive, send) -> None:
+    if scope["type"] != "http":
+        return
+    body = await request_body(receive)
     reader, writer = await asyncio.open_connection(UPSTREAM.hostname, UPSTREAM.port)
     try:
         head = [f"{scope['method']} {scope['path']} HTTP/1.1".encode(), f"host: {UPSTREAM.netloc}".encode(),
