@@ -367,7 +367,8 @@ def _apply(batch: list[Prepared], live: dict, result: BatchResult) -> None:
     # insert, it saves an update per exchange in the writer, whose time holds the event loop
     # off the GIL (the paced lane of bench/bench_proxy.py starts 100 streams at once).
     responses = {op.public_id: op for op in batch if isinstance(op, ops.Response)}
-    created: set[str] = set()
+    creates = [op for op in batch if isinstance(op, ops.Create)]
+    created = {op.public_id for op in creates}
 
     def close_run(public_id: str) -> None:
         parts = pending.pop(public_id, None)
@@ -378,11 +379,9 @@ def _apply(batch: list[Prepared], live: dict, result: BatchResult) -> None:
         first, _last = spans.get(public_id, (run.first_seq, 0))
         spans[public_id] = (first, run.end_seq - 1)
 
-    creates = [op for op in batch if isinstance(op, ops.Create)]
     if creates:
         # Created first: every other operation of an exchange comes after its creation.
         changed.extend(_create_all(creates, live, responses))
-        created.update(op.public_id for op in creates)
     for op in batch:
         if isinstance(op, ops.Events):
             bucket = pending.get(op.public_id)
